@@ -1,0 +1,31 @@
+// Runs every benchmark script in its own process and prints one JSON array of their results.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const scripts = ["local.ts", "cluster.ts", "gateway.ts", "environment.ts"];
+const only = process.argv.slice(2);
+const results: unknown[] = [];
+for (const script of scripts) {
+  if (only.length > 0 && !only.some((o) => script.startsWith(o))) continue;
+  const path = new URL(script, import.meta.url);
+  if (!existsSync(path)) continue;
+  const r = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--import", new URL("../bin/register.js", import.meta.url).href, path.pathname],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      timeout: 600_000,
+    },
+  );
+  for (const line of r.stdout.split("\n")) {
+    if (!line.trim().startsWith("{")) continue;
+    try {
+      results.push(JSON.parse(line));
+    } catch {
+      // not a result line
+    }
+  }
+  if (r.status !== 0) results.push({ bench: script, error: `exited with ${r.status ?? r.signal}` });
+}
+console.log(JSON.stringify(results, null, 2));

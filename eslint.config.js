@@ -1,0 +1,51 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import importX from "eslint-plugin-import-x";
+
+// Layers import only downwards (see README "Layers"); the rules below make a machine check it.
+const layer = (from, disallowed) => ({
+  files: [`src/${from}/**/*.ts`],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: disallowed.map((d) => ({
+          group: [`**/${d}/*`, `**/${d}/**`],
+          message: `src/${from} may not import src/${d} (layers import only downwards)`,
+        })),
+      },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ["node_modules/**", "test-artifacts/**", ".flowgate/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { "import-x": importX },
+    languageOptions: {
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        URL: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+      },
+    },
+    rules: {
+      "import-x/no-cycle": "error",
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
+      "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+  layer("graph", ["flow", "executors", "cluster", "gateway", "environments", "cli"]),
+  layer("cluster", ["flow", "executors", "gateway", "environments", "cli"]),
+  layer("executors", ["flow", "gateway", "environments", "cli"]),
+  layer("flow", ["cluster", "gateway", "environments", "cli"]),
+  layer("gateway", ["flow", "executors", "cluster", "environments", "cli"]),
+  layer("environments", ["cli"]),
+);

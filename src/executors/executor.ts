@@ -1,0 +1,38 @@
+import type { GraphSnapshot } from "../graph/snapshot.ts";
+import type { GraphSpec } from "../graph/task-spec.ts";
+import type { LogRecord } from "../graph/log-record.ts";
+import type { TaskHost } from "../graph/task-host.ts";
+
+/** One flow run's graph, handed to an executor whole (a map is one node, not one call per child). */
+export interface ExecutionRequest {
+  readonly flowRunId: string;
+  readonly flowName: string;
+  readonly graph: GraphSpec;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** Runs the flow's tasks in this process (what LocalExecutor uses). */
+  readonly host: TaskHost;
+  /** The file that defines the flow, for executors that ship its code to other processes. */
+  readonly sourceFile: string | undefined;
+  /** Nodes whose results the caller wants back; the others may be dropped once consumed. */
+  readonly keep: ReadonlySet<number>;
+  readonly signal: AbortSignal;
+  readonly onLog: (record: LogRecord) => void;
+  /** Called when the first task run starts (used to measure start latency). */
+  readonly onFirstTaskStarted?: () => void;
+}
+
+export interface ExecutionResult {
+  readonly snapshot: GraphSnapshot;
+  /** Values of the kept nodes: a node's result, or for a mapped node the list of child results. */
+  readonly results: ReadonlyMap<number, unknown>;
+}
+
+/**
+ * Runs a flow run's task graph somewhere: in this process (LocalExecutor) or on a cluster
+ * (ClusterExecutor). The flow library talks only to this interface.
+ */
+export interface Executor {
+  /** Human-readable, for logs: `LocalExecutor`, `ClusterExecutor(tls://…)`. */
+  readonly description: string;
+  execute(request: ExecutionRequest): Promise<ExecutionResult>;
+}

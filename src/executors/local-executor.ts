@@ -1,0 +1,189 @@
+import type { GraphCommand } from "../graph/commands.ts";
+import { GraphState } from "../graph/graph-state.ts";
+import { measureValue, resolveArg } from "../graph/resolve-arg.ts";
+import { snapshotOf } from "../graph/snapshot.ts";
+import type { LogLevel } from "../graph/log-record.ts";
+import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
+import { endedMessage } from "./ended-message.ts";
+
+export interface LocalExecutorOptions {
+  /**
+   * How many task runs may be in progress at once (async tasks overlap; sync tasks run one at
+   * a time anyway).
+   * @default 256
+   */
+  readonly concurrency?: number;
+}
+
+/** Runs every task in this process. The default executor. */
+export class LocalExecutor implements Executor {
+  readonly description = "LocalExecutor";
+  private readonly concurrency: number;
+
+  constructor(options: LocalExecutorOptions = {}) {
+    const c = options.concurrency ?? 256;
+    if (!Number.isInteger(c) || c < 1)
+      throw new RangeError(
+        `LocalExecutor concurrency must be a positive integer, got ${String(c)}; pass e.g. { concurrency: 8 }`,
+      );
+    this.concurrency = c;
+  }
+
+  execute(request: ExecutionRequest): Promise<ExecutionResult> {
+    return new LocalRun(request, this.concurrency).promise;
+  }
+}
+
+type RunCommand = Extract<GraphCommand, { type: "run" }>;
+
+/** One graph run in this process: the shell around GraphState. */
+class LocalRun {
+  readonly promise: Promise<ExecutionResult>;
+  private resolve!: (r: ExecutionResult) => void;
+  private readonly state: GraphState;
+  private readonly values: unknown[] = [];
+  private readonly queue: RunCommand[] = [];
+  private queueHead = 0;
+  private running = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly abort = new AbortController();
+  private started = false;
+
+  constructor(
+    private readonly req: ExecutionRequest,
+    private readonly concurrency: number,
+  ) {
+    this.promise = new Promise((r) => (this.resolve = r));
+    this.state = new GraphState(req.graph, (n) => req.keep.has(n));
+    req.graph.nodes.forEach((n, i) => n.constant && (this.values[i] = n.constant.value));
+    const onAbort = () => {
+      this.abort.abort(req.signal.reason);
+      this.apply(this.state.cancel("the flow run was cancelled"));
+    };
+    if (req.signal.aborted) queueMicrotask(onAbort);
+    else req.signal.addEventListener("abort", onAbort, { once: true });
+    this.apply(this.state.start());
+  }
+
+  private apply(commands: readonly GraphCommand[]): void {
+    for (const c of commands) {
+      switch (c.type) {
+        case "run":
+          this.queue.push(c);
+          break;
+        case "retry": {
+          const t = setTimeout(() => {
+            this.timers.delete(t);
+            this.apply(this.state.retryDue(c.node, c.child));
+          }, c.delay);
+          this.timers.add(t);
+          break;
+        }
+        case "ended":
+          this.log(
+            c.state === "Skipped" || c.state === "Cancelled" ? "INFO" : "ERROR",
+            c.node,
+            c.child,
+            endedMessage(c.state, c.message),
+          );
+          break;
+        case "release":
+          this.values[c.node] = undefined;
+          break;
+        case "done":
+          return this.finish();
+      }
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.queueHead < this.queue.length) {
+      const c = this.queue[this.queueHead++]!;
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      this.start(c);
+    }
+  }
+
+  private start(c: RunCommand): void {
+    this.running++;
+    if (!this.started) {
+      this.started = true;
+      this.req.onFirstTaskStarted?.();
+    }
+    const spec = this.req.graph.nodes[c.node]!;
+    const mapIndex = c.child < 0 ? undefined : c.child;
+    let args: unknown[];
+    try {
+      args = c.args.map((a) => resolveArg(a, this.lookup));
+    } catch (e) {
+      return this.settle(c, { type: "Failed", message: `could not build arguments: ${String(e)}` });
+    }
+    this.req.host
+      .invoke(
+        {
+          key: spec.key,
+          taskName: spec.id,
+          taskRunId: `${this.req.flowRunId}/${spec.id}${mapIndex === undefined ? "" : `[${mapIndex}]`}`,
+          mapIndex,
+          flowRunId: this.req.flowRunId,
+          attempt: c.attempt,
+          timeout: spec.timeout,
+          parameters: this.req.parameters,
+          signal: this.abort.signal,
+          log: (level, message) => this.log(level, c.node, c.child, message),
+        },
+        args,
+      )
+      .then((r) => this.settle(c, r));
+  }
+
+  private settle(c: RunCommand, r: Awaited<ReturnType<ExecutionRequest["host"]["invoke"]>>): void {
+    this.running--;
+    if (r.type === "Success") {
+      if (c.child < 0) this.values[c.node] = r.value;
+      else ((this.values[c.node] as unknown[] | undefined) ??= [])[c.child] = r.value;
+      this.apply(
+        this.state.finished(c.node, c.child, {
+          type: "Success",
+          ...measureValue(r.value, c.measure),
+        }),
+      );
+    } else {
+      this.apply(this.state.finished(c.node, c.child, r));
+    }
+  }
+
+  private readonly lookup = (node: number, child: number): unknown => {
+    const v = this.values[node];
+    return child < 0 ? v : (v as unknown[] | undefined)?.[child];
+  };
+
+  private log(level: LogLevel, node: number, child: number, message: string): void {
+    this.req.onLog({
+      time: Date.now(),
+      level,
+      name: "flowgate.Task",
+      message,
+      flowRunId: this.req.flowRunId,
+      task: this.req.graph.nodes[node]!.id,
+      mapIndex: child < 0 ? undefined : child,
+    });
+  }
+
+  private finish(): void {
+    for (const t of this.timers) clearTimeout(t);
+    const results = new Map<number, unknown>();
+    for (const n of this.req.keep) {
+      const node = this.state.nodes[n]!;
+      let v = this.values[n];
+      if (node.width >= 0)
+        v = Array.from({ length: node.width }, (_, i) => (v as unknown[] | undefined)?.[i]);
+      results.set(n, v);
+    }
+    this.resolve({ snapshot: snapshotOf(this.state), results });
+  }
+}

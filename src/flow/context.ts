@@ -1,0 +1,47 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { FailSignal, NoTaskContextError, SkipSignal } from "./errors.ts";
+import type { TaskLogger } from "./logging.ts";
+
+/** What a running task can see of its run: `context()` returns it. */
+export interface TaskContext {
+  readonly logger: TaskLogger;
+  readonly taskName: string;
+  /** Index of this child in its map; undefined for a task that is not mapped. */
+  readonly mapIndex: number | undefined;
+  readonly taskRunId: string;
+  readonly flowRunId: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** 1 on the first attempt, 2 on the first retry, … */
+  readonly attempt: number;
+  /** Fires when the task times out or the flow run is cancelled. */
+  readonly signal: AbortSignal;
+  /** Ends the task as Skipped; downstream tasks skip too unless they opt out. */
+  skip(message?: string): never;
+  /** Ends the task as Failed with this message. */
+  fail(message: string): never;
+}
+
+const storage = new AsyncLocalStorage<TaskContext>();
+
+/** The context of the task running now. Throws NoTaskContextError outside a task. */
+export function context(): TaskContext {
+  const ctx = storage.getStore();
+  if (!ctx) throw new NoTaskContextError();
+  return ctx;
+}
+
+export function runWithContext<T>(ctx: TaskContext, fn: () => T): T {
+  return storage.run(ctx, fn);
+}
+
+export function makeContext(fields: Omit<TaskContext, "skip" | "fail">): TaskContext {
+  return {
+    ...fields,
+    skip(message = "skipped by the task") {
+      throw new SkipSignal(message);
+    },
+    fail(message: string) {
+      throw new FailSignal(message);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { Executor } from "../executors/executor.ts";
+import type { LogLevel, LogRecord } from "../graph/log-record.ts";
+
+export interface FlowRunOptions {
+  /** Values of the flow's parameters by name. */
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  /** Runs on this executor, ignoring the flow's environment. @default the environment, else LocalExecutor */
+  readonly executor?: Executor;
+  /** Cancels the run: unfinished tasks end Cancelled. */
+  readonly signal?: AbortSignal;
+  /** Receives every log record as it happens. */
+  readonly onLog?: (record: LogRecord) => void;
+  /**
+   * Prints log records at this level and above to stderr; false prints none.
+   * @default process.env.FLOWGATE_LOG_LEVEL, else "INFO"
+   */
+  readonly printLogs?: LogLevel | false;
+  /**
+   * Which task results come back: all, or only the flow's outputs and reference tasks (cheaper
+   * on a cluster for large maps).
+   * @default "all"
+   */
+  readonly keepResults?: "all" | "outputs";
+  /** Called when the first task run starts. */
+  readonly onFirstTaskStarted?: () => void;
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import { LocalExecutor } from "../executors/local-executor.ts";
+import type { LogLevel, LogRecord } from "../graph/log-record.ts";
+import type { GraphSnapshot } from "../graph/snapshot.ts";
+import { STATE_CODES, isFailed } from "../graph/states.ts";
+import type { GraphSpec } from "../graph/task-spec.ts";
+import type { BuiltGraph } from "./flow-builder.ts";
+import { FlowRunResult, type FlowState } from "./flow-run-result.ts";
+import type { FlowRunOptions } from "./flow-run-options.ts";
+import type { Flow } from "./flow.ts";
+import { formatLogRecord } from "./logging.ts";
+import { resolveParameters } from "./resolve-parameters.ts";
+import { FlowTaskHost } from "./task-host.ts";
+import { RefImpl } from "./flow-builder.ts";
+
+const LEVELS: LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
+
+/** Runs one flow run on an executor and turns its outcome into a FlowRunResult. */
+export async function runFlow<O>(
+  flow: Flow<O>,
+  options: FlowRunOptions,
+): Promise<FlowRunResult<O>> {
+  const graph = flow.graph;
+  const parameters = resolveParameters(flow.name, graph, options.parameters ?? {});
+  const executor = options.executor ?? new LocalExecutor();
+  const flowRunId = randomUUID();
+  const logs: LogRecord[] = [];
+  const print = printer(options.printLogs);
+  const onLog = (r: LogRecord) => {
+    logs.push(r);
+    options.onLog?.(r);
+    print(r);
+  };
+  const log = (level: LogLevel, message: string) =>
+    onLog({ time: Date.now(), level, name: "flowgate.FlowRunner", message, flowRunId });
+
+  const spec = withParameters(graph, parameters);
+  const reference = referenceNodes(graph);
+  const keep = new Set<number>(
+    options.keepResults === "outputs" ? [...reference, ...outputNodes(graph)] : spec.nodes.keys(),
+  );
+  log("INFO", `Beginning flow run for '${flow.name}' on ${executor.description}…`);
+  const result = await executor.execute({
+    flowRunId,
+    flowName: flow.name,
+    graph: spec,
+    parameters,
+    host: new FlowTaskHost(graph.tasks),
+    sourceFile: flow.sourceFile,
+    keep,
+    signal: options.signal ?? new AbortController().signal,
+    onLog,
+    onFirstTaskStarted: options.onFirstTaskStarted,
+  });
+  const state = finalState(result.snapshot, reference, options.signal?.aborted ?? false);
+  log(
+    state.type === "Success" ? "INFO" : "ERROR",
+    `Flow run ${state.type.toUpperCase()}: ${state.message}`,
+  );
+  return new FlowRunResult<O>(
+    flow.name,
+    flowRunId,
+    state,
+    graph,
+    result.snapshot,
+    result.results,
+    logs,
+    executor.description,
+  );
+}
+
+function withParameters(graph: BuiltGraph, values: Record<string, unknown>): GraphSpec {
+  const nodes = [...graph.spec.nodes];
+  for (const p of graph.parameters)
+    nodes[p.node] = { ...nodes[p.node]!, constant: { value: values[p.name] } };
+  return { nodes };
+}
+
+/** The configured reference tasks, else the terminal tasks (those nothing depends on). */
+function referenceNodes(graph: BuiltGraph): number[] {
+  if (graph.referenceTasks) return [...graph.referenceTasks];
+  const hasDownstream = new Set<number>();
+  for (const n of graph.spec.nodes) {
+    for (const a of n.args) if (a.kind === "ref") hasDownstream.add(a.node);
+    for (const u of n.upstream) hasDownstream.add(u);
+  }
+  return [...graph.spec.nodes.keys()].filter((i) => !hasDownstream.has(i));
+}
+
+function outputNodes(graph: BuiltGraph): number[] {
+  const out = graph.outputs;
+  if (out === undefined) return [];
+  const refs = out instanceof RefImpl ? [out] : Object.values(out as Record<string, RefImpl>);
+  return refs.map((r) => graph.nodeOf(r)!);
+}
+
+function finalState(snapshot: GraphSnapshot, reference: number[], cancelled: boolean): FlowState {
+  const failed: number[] = [];
+  for (const n of reference) {
+    const s = snapshot[n]!;
+    const childFailed = s.childStates?.some((c) => isFailed(STATE_CODES[c]!)) ?? false;
+    if (isFailed(s.state) || childFailed) failed.push(n);
+  }
+  if (cancelled) return { type: "Cancelled", message: "the flow run was cancelled" };
+  if (failed.length > 0) return { type: "Failed", message: "some reference tasks failed" };
+  return { type: "Success", message: "all reference tasks succeeded" };
+}
+
+function printer(setting: LogLevel | false | undefined): (r: LogRecord) => void {
+  const env = process.env.FLOWGATE_LOG_LEVEL?.toUpperCase();
+  const level = setting ?? (env === "OFF" ? false : ((env as LogLevel | undefined) ?? "INFO"));
+  if (level === false || !LEVELS.includes(level)) return () => {};
+  const min = LEVELS.indexOf(level);
+  return (r) => {
+    if (LEVELS.indexOf(r.level) >= min) process.stderr.write(`${formatLogRecord(r)}\n`);
+  };
+}

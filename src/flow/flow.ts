@@ -1,0 +1,84 @@
+import { FlowDefinitionError } from "./errors.ts";
+import { FlowBuilder, type BuiltGraph } from "./flow-builder.ts";
+import type { FlowEnvironment } from "./flow-environment.ts";
+import type { FlowRunOptions } from "./flow-run-options.ts";
+import type { FlowRunResult } from "./flow-run-result.ts";
+import { runFlow } from "./flow-runner.ts";
+import type { FlowOutputs } from "./ref.ts";
+import { inWorkerMode, noteSuppressedRun } from "./worker-mode.ts";
+import { callerFile } from "./caller-file.ts";
+
+export interface FlowOptions {
+  /** Where runs execute when `run()` gets no executor. @default LocalExecutor in this process */
+  readonly environment?: FlowEnvironment;
+}
+
+const flowsByName = new Map<string, Flow<unknown>>();
+const flowWaiters = new Map<string, (() => void)[]>();
+
+/**
+ * A named graph of tasks. `build` runs once, lazily: calling tasks inside it wires the graph;
+ * what it returns (a task result or an object of them) becomes the run result's `outputs`.
+ */
+export class Flow<O = void> {
+  readonly name: string;
+  readonly options: FlowOptions;
+  /** The file that constructed this flow; executors ship it to cluster workers. */
+  readonly sourceFile: string | undefined;
+  private readonly buildFn: () => O;
+  private built: BuiltGraph | undefined;
+
+  constructor(name: string, build: () => O);
+  constructor(name: string, options: FlowOptions, build: () => O);
+  constructor(name: string, a: FlowOptions | (() => O), b?: () => O) {
+    if (typeof name !== "string" || name.trim() === "")
+      throw new FlowDefinitionError(`a flow needs a non-empty name, got ${JSON.stringify(name)}`);
+    const build = typeof a === "function" ? a : b;
+    if (typeof build !== "function")
+      throw new FlowDefinitionError(
+        `flow '${name}' needs a build function: new Flow(name, options?, () => { … })`,
+      );
+    this.name = name;
+    this.options = typeof a === "function" ? {} : a;
+    this.buildFn = build;
+    this.sourceFile = callerFile();
+    flowsByName.set(name, this as Flow<unknown>);
+    for (const w of flowWaiters.get(name) ?? []) w();
+    flowWaiters.delete(name);
+  }
+
+  /** The built graph; building throws FlowDefinitionError for a malformed flow. */
+  get graph(): BuiltGraph {
+    return (this.built ??= FlowBuilder.build(this.name, this.buildFn as () => FlowOutputs));
+  }
+
+  /**
+   * Runs the flow: on `options.executor` if given, else through the flow's environment, else
+   * with a LocalExecutor. Rejects with ParameterError before any task runs for bad parameters.
+   */
+  run(options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
+    if (inWorkerMode()) {
+      noteSuppressedRun();
+      return new Promise(() => {});
+    }
+    if (!options.executor && this.options.environment)
+      return this.options.environment.run(this, options);
+    return runFlow(this, options);
+  }
+}
+
+/** The flow constructed last in this realm (for a flow file that does not export its flow). */
+export function lastConstructedFlow(): Flow<unknown> | undefined {
+  return [...flowsByName.values()].at(-1);
+}
+
+/** The flow of this name constructed in this realm, once it is (for cluster workers). */
+export function waitForFlow(name: string): Promise<Flow<unknown>> {
+  const f = flowsByName.get(name);
+  if (f) return Promise.resolve(f);
+  return new Promise((resolve) => {
+    const list = flowWaiters.get(name) ?? [];
+    list.push(() => resolve(flowsByName.get(name)!));
+    flowWaiters.set(name, list);
+  });
+}

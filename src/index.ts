@@ -1,0 +1,52 @@
+/**
+ * flowgate: TypeScript workflows where each flow run gets its own compute cluster.
+ *
+ * ```ts
+ * import { task, Flow, Parameter } from "flowgate";
+ * const timesTwo = task(function timesTwo(x: number) { return x * 2; });
+ * const getSum = task(function getSum(xs: number[]) { return xs.reduce((a, b) => a + b, 0); });
+ * export default new Flow("times-two", () => getSum(timesTwo.map(Parameter("x", { default: [1, 2, 3] }))));
+ * ```
+ */
+export {
+  task,
+  setUpstream,
+  setReferenceTasks,
+  Parameter,
+  Flow,
+  FlowRunResult,
+  unmapped,
+  flatten,
+  context,
+  formatLogRecord,
+  FlowDefinitionError,
+  ParameterError,
+  ResultLookupError,
+  NoTaskContextError,
+} from "./flow/index.ts";
+export type {
+  Task,
+  TaskCall,
+  CallOptions,
+  TaskOptions,
+  ParameterOptions,
+  FlowOptions,
+  FlowEnvironment,
+  FlowRunOptions,
+  FlowState,
+  RunPlacement,
+  TaskState,
+  Ref,
+  Unmapped,
+  Flattened,
+  Arg,
+  MapArg,
+  OutputValues,
+  TaskContext,
+  TaskLogger,
+} from "./flow/index.ts";
+export { StateType, TriggerName, FlowgateError } from "./graph/index.ts";
+export type { LogRecord, LogLevel } from "./graph/index.ts";
+export { LocalExecutor } from "./executors/local-executor.ts";
+export type { LocalExecutorOptions } from "./executors/local-executor.ts";
+export type { Executor, ExecutionRequest, ExecutionResult } from "./executors/executor.ts";
