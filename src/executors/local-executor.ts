@@ -48,6 +48,9 @@ class LocalRun {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly abort = new AbortController();
   private started = false;
+  private yielding = false;
+  private sliceEnd = performance.now() + 5;
+  private startedInSlice = 0;
 
   constructor(
     private readonly req: ExecutionRequest,
@@ -98,7 +101,19 @@ class LocalRun {
   }
 
   private pump(): void {
+    // Synchronous tasks settle in microtasks; yield to the event loop every few milliseconds so
+    // that timers (retries, timeouts) and cancellation are not starved by a large map.
+    if (this.yielding) return;
     while (this.running < this.concurrency && this.queueHead < this.queue.length) {
+      if (++this.startedInSlice % 64 === 0 && performance.now() > this.sliceEnd) {
+        this.yielding = true;
+        setImmediate(() => {
+          this.yielding = false;
+          this.sliceEnd = performance.now() + 5;
+          this.pump();
+        });
+        return;
+      }
       const c = this.queue[this.queueHead++]!;
       if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
         this.queue.splice(0, this.queueHead);

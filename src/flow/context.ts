@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { FailSignal, NoTaskContextError, SkipSignal } from "./errors.ts";
-import type { TaskLogger } from "./logging.ts";
+import { makeLogger, type TaskLogger } from "./logging.ts";
+import type { Invocation } from "../graph/task-host.ts";
 
 /** What a running task can see of its run: `context()` returns it. */
 export interface TaskContext {
@@ -34,14 +35,43 @@ export function runWithContext<T>(ctx: TaskContext, fn: () => T): T {
   return storage.run(ctx, fn);
 }
 
-export function makeContext(fields: Omit<TaskContext, "skip" | "fail">): TaskContext {
-  return {
-    ...fields,
-    skip(message = "skipped by the task") {
-      throw new SkipSignal(message);
-    },
-    fail(message: string) {
-      throw new FailSignal(message);
-    },
-  };
+/**
+ * The context of one task attempt. A class rather than an object literal so that a map's
+ * children, each with a context, allocate one small object and share the methods.
+ */
+export class InvocationContext implements TaskContext {
+  private cachedLogger: TaskLogger | undefined;
+
+  constructor(
+    private readonly inv: Invocation,
+    readonly signal: AbortSignal,
+  ) {}
+
+  get logger(): TaskLogger {
+    return (this.cachedLogger ??= makeLogger((level, m) => this.inv.log(level, m)));
+  }
+  get taskName(): string {
+    return this.inv.taskName;
+  }
+  get mapIndex(): number | undefined {
+    return this.inv.mapIndex;
+  }
+  get taskRunId(): string {
+    return this.inv.taskRunId;
+  }
+  get flowRunId(): string {
+    return this.inv.flowRunId;
+  }
+  get parameters(): Readonly<Record<string, unknown>> {
+    return this.inv.parameters;
+  }
+  get attempt(): number {
+    return this.inv.attempt;
+  }
+  skip(message = "skipped by the task"): never {
+    throw new SkipSignal(message);
+  }
+  fail(message: string): never {
+    throw new FailSignal(message);
+  }
 }

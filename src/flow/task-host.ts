@@ -1,8 +1,7 @@
 import type { Invocation, InvocationResult, TaskHost } from "../graph/task-host.ts";
-import { makeContext, runWithContext } from "./context.ts";
+import { InvocationContext, runWithContext } from "./context.ts";
 import { FailSignal, SkipSignal } from "./errors.ts";
 import type { TaskDefinition } from "./flow-builder.ts";
-import { makeLogger } from "./logging.ts";
 
 /** Runs a flow's task functions in this process, each inside its task context. */
 export class FlowTaskHost implements TaskHost {
@@ -17,16 +16,7 @@ export class FlowTaskHost implements TaskHost {
       });
     const controller = inv.timeout > 0 ? new AbortController() : undefined;
     const signal = controller ? AbortSignal.any([inv.signal, controller.signal]) : inv.signal;
-    const ctx = makeContext({
-      logger: makeLogger((level, m) => inv.log(level, m)),
-      taskName: inv.taskName,
-      mapIndex: inv.mapIndex,
-      taskRunId: inv.taskRunId,
-      flowRunId: inv.flowRunId,
-      parameters: inv.parameters,
-      attempt: inv.attempt,
-      signal,
-    });
+    const ctx = new InvocationContext(inv, signal);
     let value: unknown;
     const started = inv.timeout > 0 ? performance.now() : 0;
     try {

@@ -40,6 +40,7 @@ export class GraphState {
 
   start(): GraphCommand[] {
     for (const n of this.nodes) if (n.gates === 0) this.ready.push({ node: n.index, child: -1 });
+    if (this.nodes.length === 0) this.out.push({ type: "done" });
     return this.drain();
   }
 
@@ -199,7 +200,11 @@ export class GraphState {
       if (a.kind !== "ref" || a.mode === "whole") continue;
       const up = this.nodes[a.node]!;
       const len = this.mappableLength(n, argIndex, up, a.mode);
-      if (typeof len === "string") return this.finish(n, -1, "Failed", { message: len });
+      // An upstream that failed cannot be mapped over: that is the trigger's failure, not this task's.
+      if (typeof len === "string")
+        return blocked
+          ? this.finish(n, -1, blocked.state, blocked.detail)
+          : this.finish(n, -1, "Failed", { message: len });
       width = Math.min(width, len);
     }
     if (width === Infinity)
@@ -286,8 +291,13 @@ export class GraphState {
     if (child < 0) attempt = ++n.attempts;
     else attempt = ++n.childAttempts![child]!;
     this.setState(n, child, "Running", undefined);
-    const args = n.spec.args.map((a, i) => this.argRef(n, child, i, a));
-    this.out.push({ type: "run", node: n.index, child, attempt, args, measure: n.measure });
+    this.out.push(new RunCommand(this, n.index, child, attempt, n.measure));
+  }
+
+  /** The argument references of a task run; stable once the run has been commanded. */
+  argsOf(node: number, child: number): ArgRef[] {
+    const n = this.nodes[node]!;
+    return n.spec.args.map((a, i) => this.argRef(n, child, i, a));
   }
 
   private argRef(n: NodeRun, child: number, argIndex: number, a: ArgSpec): ArgRef {
@@ -362,6 +372,27 @@ export class GraphState {
       const dep = this.nodes[d.node]!;
       if (--dep.gates === 0) this.ready.push({ node: d.node, child: -1 });
     }
+  }
+}
+
+/**
+ * A `run` command whose argument references are made when first read, so that a map's
+ * children waiting in a queue cost a few words each rather than a few small objects.
+ */
+class RunCommand {
+  readonly type = "run";
+  private cachedArgs: readonly ArgRef[] | undefined;
+
+  constructor(
+    private readonly graph: GraphState,
+    readonly node: number,
+    readonly child: number,
+    readonly attempt: number,
+    readonly measure: Measure,
+  ) {}
+
+  get args(): readonly ArgRef[] {
+    return (this.cachedArgs ??= this.graph.argsOf(this.node, this.child));
   }
 }
 

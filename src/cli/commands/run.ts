@@ -56,7 +56,12 @@ async function loadFlow(file: string): Promise<Flow<unknown>> {
       `could not load flow file ${file}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-  const flow = mod === undefined ? lastConstructedFlow() : mod.default instanceof Flow ? mod.default : mod.flow;
+  const flow =
+    mod === undefined
+      ? lastConstructedFlow()
+      : mod.default instanceof Flow
+        ? mod.default
+        : mod.flow;
   if (!(flow instanceof Flow))
     throw new UsageError(
       `${file} exports no flow; export it as the default export or as \`export const flow = new Flow(…)\``,
