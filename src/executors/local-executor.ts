@@ -5,6 +5,7 @@ import { snapshotOf } from "../graph/snapshot.ts";
 import type { LogLevel } from "../graph/log-record.ts";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
 import { endedMessage } from "./ended-message.ts";
+import { ExecutorOptionsError } from "./errors.ts";
 
 export interface LocalExecutorOptions {
   /**
@@ -23,7 +24,7 @@ export class LocalExecutor implements Executor {
   constructor(options: LocalExecutorOptions = {}) {
     const c = options.concurrency ?? 256;
     if (!Number.isInteger(c) || c < 1)
-      throw new RangeError(
+      throw new ExecutorOptionsError(
         `LocalExecutor concurrency must be a positive integer, got ${String(c)}; pass e.g. { concurrency: 8 }`,
       );
     this.concurrency = c;
@@ -49,6 +50,7 @@ class LocalRun {
   private readonly abort = new AbortController();
   private started = false;
   private yielding = false;
+  private onAbort: () => void = () => {};
   private sliceEnd = performance.now() + 5;
   private startedInSlice = 0;
 
@@ -59,11 +61,12 @@ class LocalRun {
     this.promise = new Promise((r) => (this.resolve = r));
     this.state = new GraphState(req.graph, (n) => req.keep.has(n));
     req.graph.nodes.forEach((n, i) => n.constant && (this.values[i] = n.constant.value));
-    const onAbort = () => {
+    const onAbort = (this.onAbort = () => {
       this.abort.abort(req.signal.reason);
       this.apply(this.state.cancel("the flow run was cancelled"));
-    };
-    if (req.signal.aborted) queueMicrotask(onAbort);
+    });
+    // Cancelled before it began: cancel first, so that start() runs no task.
+    if (req.signal.aborted) onAbort();
     else req.signal.addEventListener("abort", onAbort, { once: true });
     this.apply(this.state.start());
   }
@@ -75,6 +78,13 @@ class LocalRun {
           this.queue.push(c);
           break;
         case "retry": {
+          const failure = this.state.detailOf(c.node, c.child)?.message ?? "";
+          this.log(
+            "WARNING",
+            c.node,
+            c.child,
+            `Task run failed, retrying in ${c.delay} ms: ${failure}`,
+          );
           const t = setTimeout(() => {
             this.timers.delete(t);
             this.apply(this.state.retryDue(c.node, c.child));
@@ -119,6 +129,8 @@ class LocalRun {
         this.queue.splice(0, this.queueHead);
         this.queueHead = 0;
       }
+      // A run still queued when the flow run was cancelled must not start.
+      if (this.state.stateOf(c.node, c.child) !== "Running") continue;
       this.start(c);
     }
   }
@@ -191,6 +203,7 @@ class LocalRun {
 
   private finish(): void {
     for (const t of this.timers) clearTimeout(t);
+    this.req.signal.removeEventListener("abort", this.onAbort);
     const results = new Map<number, unknown>();
     for (const n of this.req.keep) {
       const node = this.state.nodes[n]!;

@@ -88,10 +88,13 @@ export class FlowBuilder {
     } finally {
       current = undefined;
     }
-    if (outputs instanceof Promise)
+    if (outputs instanceof Promise) {
+      // Its task calls after an await fail too; that rejection is this error's, not unhandled.
+      outputs.catch(() => {});
       throw new FlowDefinitionError(
         `flow '${flowName}': the build function returned a Promise; it must be synchronous (tasks run later, not while building)`,
       );
+    }
     return b.finish(outputs);
   }
 
@@ -106,7 +109,8 @@ export class FlowBuilder {
       throw new FlowDefinitionError(
         `flow '${this.flowName}' has two different tasks named '${task.key}'; give one of them another name with task('otherName', fn)`,
       );
-    if (this.names.has(task.key) && !owner)
+    const clash = this.names.get(task.key);
+    if (clash !== undefined && !owner && this.nodes[clash]!.parameter)
       throw new FlowDefinitionError(
         `flow '${this.flowName}': task '${task.key}' has the name of a parameter; rename one of them`,
       );
@@ -143,6 +147,10 @@ export class FlowBuilder {
   }
 
   private push(n: BuildNode): Ref<unknown> {
+    if (this.names.has(n.id))
+      throw new FlowDefinitionError(
+        `flow '${this.flowName}' already has a task run named '${n.id}'; give task '${n.task?.key ?? n.id}' another name`,
+      );
     const index = this.nodes.length;
     this.nodes.push(n);
     this.names.set(n.id, index);
@@ -178,9 +186,9 @@ export class FlowBuilder {
     }
     if (a instanceof RefImpl)
       return { kind: "ref", node: this.refNode(a, what), mode: mapped ? "mapped" : "whole" };
-    if (Array.isArray(a) && a.some((x) => x instanceof RefImpl))
+    if (holdsRef(a))
       throw new FlowDefinitionError(
-        `${what} is a list that holds task results; pass each result as its own argument, or collect them in a task`,
+        `${what} is a list or object that holds task results; pass each result as its own argument, or collect them in a task`,
       );
     if (!mapped) return { kind: "value", value: a };
     if (!Array.isArray(a))
@@ -275,7 +283,14 @@ export class FlowBuilder {
       for (const d of downstream[u]!) if (--indegree[d]! === 0) ready.push(d);
     }
     if (order.length < n) {
-      const stuck = this.nodes.filter((_, i) => indegree[i]! > 0).map((x) => `'${x.id}'`);
+      const left = new Set([...indegree.keys()].filter((i) => indegree[i]! > 0));
+      // Tasks that only wait for the cycle are stuck too; the message names the cycle alone.
+      for (let pruned = true; pruned;) {
+        pruned = false;
+        for (const i of left)
+          if (!downstream[i]!.some((d) => left.has(d))) pruned = left.delete(i) || pruned;
+      }
+      const stuck = [...left].map((i) => `'${this.nodes[i]!.id}'`);
       throw new FlowDefinitionError(
         `flow '${this.flowName}' has a cycle among tasks ${stuck.join(", ")}; remove one of the upstream edges between them`,
       );
@@ -288,6 +303,15 @@ function upstreamsOf(node: BuildNode): Set<number> {
   const s = new Set(node.upstream);
   for (const a of node.args) if (a.kind === "ref") s.add(a.node);
   return s;
+}
+
+/** A list or plain object with a ref among its items, looking a few levels deep. */
+function holdsRef(a: unknown, depth = 3): boolean {
+  if (a instanceof RefImpl) return true;
+  if (depth === 0 || typeof a !== "object" || a === null) return false;
+  if (Array.isArray(a)) return a.some((x) => holdsRef(x, depth - 1));
+  if (Object.getPrototypeOf(a) !== Object.prototype) return false;
+  return Object.values(a).some((x) => holdsRef(x, depth - 1));
 }
 
 function isWrapper(x: unknown, kind: string): x is { value: unknown } {

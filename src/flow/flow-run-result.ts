@@ -27,6 +27,8 @@ export interface RunPlacement {
 export class FlowRunResult<O = unknown> {
   readonly outputs: OutputValues<O>;
   placement: RunPlacement;
+  /** The output of the run's cluster processes (scheduler and workers), when it ran on one. */
+  clusterLogs: string | undefined;
 
   constructor(
     readonly flowName: string,

@@ -8,12 +8,10 @@ import type { BuiltGraph } from "./flow-builder.ts";
 import { FlowRunResult, type FlowState } from "./flow-run-result.ts";
 import type { FlowRunOptions } from "./flow-run-options.ts";
 import type { Flow } from "./flow.ts";
-import { formatLogRecord } from "./logging.ts";
+import { logPrinter } from "./logging.ts";
 import { resolveParameters } from "./resolve-parameters.ts";
 import { FlowTaskHost } from "./task-host.ts";
 import { RefImpl } from "./flow-builder.ts";
-
-const LEVELS: LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
 
 /** Runs one flow run on an executor and turns its outcome into a FlowRunResult. */
 export async function runFlow<O>(
@@ -25,7 +23,7 @@ export async function runFlow<O>(
   const executor = options.executor ?? new LocalExecutor();
   const flowRunId = randomUUID();
   const logs: LogRecord[] = [];
-  const print = printer(options.printLogs);
+  const print = logPrinter(options.printLogs);
   const onLog = (r: LogRecord) => {
     logs.push(r);
     options.onLog?.(r);
@@ -104,14 +102,4 @@ function finalState(snapshot: GraphSnapshot, reference: number[], cancelled: boo
   if (cancelled) return { type: "Cancelled", message: "the flow run was cancelled" };
   if (failed.length > 0) return { type: "Failed", message: "some reference tasks failed" };
   return { type: "Success", message: "all reference tasks succeeded" };
-}
-
-function printer(setting: LogLevel | false | undefined): (r: LogRecord) => void {
-  const env = process.env.FLOWGATE_LOG_LEVEL?.toUpperCase();
-  const level = setting ?? (env === "OFF" ? false : ((env as LogLevel | undefined) ?? "INFO"));
-  if (level === false || !LEVELS.includes(level)) return () => {};
-  const min = LEVELS.indexOf(level);
-  return (r) => {
-    if (LEVELS.indexOf(r.level) >= min) process.stderr.write(`${formatLogRecord(r)}\n`);
-  };
 }

@@ -36,3 +36,19 @@ export function makeLogger(emit: (level: LogLevel, message: string) => void): Ta
     error: (m) => emit("ERROR", m),
   };
 }
+
+const LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
+
+/**
+ * Prints records at `setting` and above to stderr (false: none). Without a setting, the level
+ * comes from FLOWGATE_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR or OFF), else INFO.
+ */
+export function logPrinter(setting: LogLevel | false | undefined): (r: LogRecord) => void {
+  const env = process.env.FLOWGATE_LOG_LEVEL?.toUpperCase();
+  const level = setting ?? (env === "OFF" ? false : ((env as LogLevel | undefined) ?? "INFO"));
+  if (level === false || !LEVELS.includes(level)) return () => {};
+  const min = LEVELS.indexOf(level);
+  return (r) => {
+    if (LEVELS.indexOf(r.level) >= min) process.stderr.write(`${formatLogRecord(r)}\n`);
+  };
+}

@@ -22,8 +22,8 @@ export interface Flattened<T> {
   readonly value: Ref<readonly (readonly T[])[]> | readonly (readonly T[])[];
 }
 
-/** What a task's parameter of type T accepts in a normal call. */
-export type Arg<T> = T | Ref<T>;
+/** What a task's parameter of type T accepts in a normal call (a list also takes `flatten(...)`). */
+export type Arg<T> = T | Ref<T> | (T extends readonly (infer E)[] ? Flattened<E> : never);
 
 /** What a task's parameter of type T accepts in `map`. */
 export type MapArg<T> = readonly T[] | Ref<readonly T[]> | Unmapped<T> | Flattened<T>;

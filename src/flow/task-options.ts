@@ -31,6 +31,15 @@ function nonNegative(name: string, field: string, value: number | undefined, int
   return value;
 }
 
+/** Attempts are counted in a byte per mapped child (see GraphState), so 255 attempts at most. */
+const MAX_RETRIES = 254;
+
+function atMost(name: string, field: string, value: number, max: number) {
+  if (value > max)
+    throw new FlowDefinitionError(`task '${name}': ${field} must be at most ${max}, got ${value}`);
+  return value;
+}
+
 /** Checks task options and fills in defaults; throws FlowDefinitionError naming the bad field. */
 export function resolveTaskOptions(name: string, o: TaskOptions): ResolvedTaskOptions {
   const trigger = o.trigger ?? "allSuccessful";
@@ -40,7 +49,12 @@ export function resolveTaskOptions(name: string, o: TaskOptions): ResolvedTaskOp
     );
   return {
     name,
-    maxRetries: nonNegative(name, "maxRetries", o.maxRetries, true),
+    maxRetries: atMost(
+      name,
+      "maxRetries",
+      nonNegative(name, "maxRetries", o.maxRetries, true),
+      MAX_RETRIES,
+    ),
     retryDelay: nonNegative(name, "retryDelay", o.retryDelay, false),
     timeout: nonNegative(name, "timeout", o.timeout, false),
     trigger,
