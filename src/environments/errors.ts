@@ -1,0 +1,22 @@
+import { FlowgateError } from "../graph/errors.ts";
+
+/** Thrown for environment options that cannot work (bad worker counts, no gateway address). */
+export class EnvironmentOptionsError extends FlowgateError {
+  constructor(message: string) {
+    super("FG_ENV_OPTIONS", message);
+  }
+}
+
+/** Thrown when a user callback of an environment (onStart, onExecute, onExit) fails. */
+export class EnvironmentCallbackError extends FlowgateError {
+  constructor(
+    readonly callback: "onStart" | "onExecute" | "onExit",
+    cause: unknown,
+  ) {
+    super(
+      "FG_ENV_CALLBACK",
+      `the environment's ${callback} callback failed: ${cause instanceof Error ? cause.message : String(cause)}; the run did not ${callback === "onExit" ? "clean up its callback" : "start"}`,
+      { cause },
+    );
+  }
+}

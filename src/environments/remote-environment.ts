@@ -1,0 +1,29 @@
+import type { ClusterSecurity } from "../cluster/security.ts";
+import { ClusterExecutor } from "../executors/cluster-executor.ts";
+import type { Flow } from "../flow/flow.ts";
+import type { FlowEnvironment } from "../flow/flow-environment.ts";
+import type { FlowRunOptions } from "../flow/flow-run-options.ts";
+import type { FlowRunResult } from "../flow/flow-run-result.ts";
+
+export interface RemoteEnvironmentOptions {
+  /** The scheduler: `tls://host:port`, or a gateway tunnel `ws(s)://…/clusters/{name}/scheduler`. */
+  readonly address: string;
+  readonly security?: ClusterSecurity;
+}
+
+/** Runs each flow run on an existing cluster, which it never shuts down. */
+export class RemoteEnvironment implements FlowEnvironment {
+  readonly description: string;
+
+  constructor(private readonly options: RemoteEnvironmentOptions) {
+    this.description = `RemoteEnvironment(${options.address})`;
+  }
+
+  async run<O>(flow: Flow<O>, options: FlowRunOptions): Promise<FlowRunResult<O>> {
+    const executor = new ClusterExecutor({
+      address: this.options.address,
+      security: this.options.security,
+    });
+    return flow.run({ ...options, executor });
+  }
+}
