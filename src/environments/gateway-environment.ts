@@ -36,7 +36,13 @@ export class GatewayEnvironment implements FlowEnvironment {
     const records: LogRecord[] = [];
     const print = logPrinter(runOptions.printLogs);
     const log = (level: LogLevel, message: string) => {
-      const r = { time: Date.now(), level, name: "flowgate.GatewayEnvironment", message, flowRunId: "" };
+      const r = {
+        time: Date.now(),
+        level,
+        name: "flowgate.GatewayEnvironment",
+        message,
+        flowRunId: "",
+      };
       records.push(r);
       runOptions.onLog?.(r);
       print(r);
@@ -81,7 +87,10 @@ export class GatewayEnvironment implements FlowEnvironment {
     const onOuterAbort = () => cancel.abort(outer?.reason);
     outer?.addEventListener("abort", onOuterAbort, { once: true });
     const signals = onTerminationSignal((signal) => {
-      log("WARNING", `Received ${signal}: cancelling the run and stopping cluster ${cluster.name}…`);
+      log(
+        "WARNING",
+        `Received ${signal}: cancelling the run and stopping cluster ${cluster.name}…`,
+      );
       cancel.abort(new Error(`received ${signal}`));
     });
     const stopWatching = watchScaling(cluster, log);
@@ -91,7 +100,10 @@ export class GatewayEnvironment implements FlowEnvironment {
         log("INFO", `Scaling cluster ${cluster.name} to ${sizing.minimum} workers…`);
         await cluster.scale(sizing.minimum);
       } else {
-        log("INFO", `Adaptive scaling of cluster ${cluster.name} between ${sizing.minimum} and ${sizing.maximum} workers…`);
+        log(
+          "INFO",
+          `Adaptive scaling of cluster ${cluster.name} between ${sizing.minimum} and ${sizing.maximum} workers…`,
+        );
         await cluster.adapt({ minimum: sizing.minimum, maximum: sizing.maximum });
       }
       const executor = new ClusterExecutor({
@@ -110,13 +122,18 @@ export class GatewayEnvironment implements FlowEnvironment {
           dashboardLink: cluster.dashboardLink,
         },
       };
-      result.clusterLogs = await cluster.logs().catch((e: unknown) => `(cluster logs unavailable: ${String(e)})`);
+      result.clusterLogs = await cluster
+        .logs()
+        .catch((e: unknown) => `(cluster logs unavailable: ${String(e)})`);
       return result;
     } finally {
       stopWatching();
       outer?.removeEventListener("abort", onOuterAbort);
       if (failed && this.options.keepClusterOnError) {
-        log("WARNING", `Keeping cluster ${cluster.name} after the failed run (keepClusterOnError); stop it with: flowgate clusters stop ${cluster.name}`);
+        log(
+          "WARNING",
+          `Keeping cluster ${cluster.name} after the failed run (keepClusterOnError); stop it with: flowgate clusters stop ${cluster.name}`,
+        );
         await cluster.close({ shutdown: false });
       } else {
         log("INFO", `Stopping cluster ${cluster.name}…`);
@@ -138,7 +155,10 @@ export class GatewayEnvironment implements FlowEnvironment {
   }
 }
 
-async function callback<T>(name: "onStart" | "onExecute" | "onExit", fn: () => T | Promise<T>): Promise<T> {
+async function callback<T>(
+  name: "onStart" | "onExecute" | "onExit",
+  fn: () => T | Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (e) {

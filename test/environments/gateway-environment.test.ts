@@ -4,7 +4,11 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import timesTwo from "../../examples/times-two.ts";
 import incDecAdd from "../../examples/inc-dec-add.ts";
-import { GatewayEnvironment, EnvironmentCallbackError, EnvironmentOptionsError } from "../../src/environments/index.ts";
+import {
+  GatewayEnvironment,
+  EnvironmentCallbackError,
+  EnvironmentOptionsError,
+} from "../../src/environments/index.ts";
 import { BasicAuth, Gateway } from "../../src/gateway/client/index.ts";
 import { failingFlow, holdingFlow } from "./fixtures/flows.ts";
 import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.ts";
@@ -34,13 +38,22 @@ function environment(extra: ConstructorParameters<typeof GatewayEnvironment>[0] 
 /** Asserts that the run's cluster is STOPPED and none of its processes remain. */
 async function assertClusterGone(name: string) {
   const client = new Gateway({ address: gateway.address, auth: new BasicAuth("alice") });
-  await eventually(`cluster ${name} is stopped`, async () => (await client.getCluster(name)).status === "STOPPED");
-  await eventually(`no process of cluster ${name} remains`, () => processesOfCluster(name).length === 0);
+  await eventually(
+    `cluster ${name} is stopped`,
+    async () => (await client.getCluster(name)).status === "STOPPED",
+  );
+  await eventually(
+    `no process of cluster ${name} remains`,
+    () => processesOfCluster(name).length === 0,
+  );
 }
 
 test("gateway environment - both examples give 90, each on its own cluster that is then stopped", async () => {
   const env = environment();
-  const a = await env.run(timesTwo, { parameters: { x: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }, printLogs: false });
+  const a = await env.run(timesTwo, {
+    parameters: { x: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] },
+    printLogs: false,
+  });
   const b = await env.run(incDecAdd, { printLogs: false });
   assert.equal(a.outputs, 90);
   assert.equal(b.outputs, 90);
@@ -59,15 +72,35 @@ test("gateway environment - a flow with a failing task still shuts its cluster d
 });
 
 test("gateway environment - the defaults rule: min undefined → 1, max undefined → min, with a warning", async () => {
-  const r = await new GatewayEnvironment({ gatewayAddress: gateway.address, auth: new BasicAuth("alice") }).run(
-    timesTwo,
-    { printLogs: false },
-  );
+  const r = await new GatewayEnvironment({
+    gatewayAddress: gateway.address,
+    auth: new BasicAuth("alice"),
+  }).run(timesTwo, { printLogs: false });
   assert.equal(r.outputs, 12);
-  assert.ok(r.logs.some((l) => l.level === "WARNING" && /adaptiveMaxWorkers is not set.*cannot grow/.test(l.message)));
+  assert.ok(
+    r.logs.some(
+      (l) => l.level === "WARNING" && /adaptiveMaxWorkers is not set.*cannot grow/.test(l.message),
+    ),
+  );
   assert.ok(r.logs.some((l) => /between 1 and 1 workers/.test(l.message)));
-  assert.throws(() => new GatewayEnvironment({ gatewayAddress: gateway.address, adaptiveMinWorkers: 3, adaptiveMaxWorkers: 2 }), EnvironmentOptionsError);
-  assert.throws(() => new GatewayEnvironment({ gatewayAddress: gateway.address, workers: 2, adaptiveMaxWorkers: 2 }), EnvironmentOptionsError);
+  assert.throws(
+    () =>
+      new GatewayEnvironment({
+        gatewayAddress: gateway.address,
+        adaptiveMinWorkers: 3,
+        adaptiveMaxWorkers: 2,
+      }),
+    EnvironmentOptionsError,
+  );
+  assert.throws(
+    () =>
+      new GatewayEnvironment({
+        gatewayAddress: gateway.address,
+        workers: 2,
+        adaptiveMaxWorkers: 2,
+      }),
+    EnvironmentOptionsError,
+  );
 });
 
 test("gateway environment - onExecute sizes the cluster from the run's parameters", async () => {
@@ -82,33 +115,57 @@ test("gateway environment - onExecute sizes the cluster from the run's parameter
   assert.equal(r.state.type, "Success");
   assert.deepEqual(seen, [2500, {}]);
   assert.ok(r.logs.some((l) => /Scaling cluster \S+ to 3 workers/.test(l.message)));
-  assert.ok(r.logs.some((l) => /workers: 3 running/.test(l.message)), r.logs.map((l) => l.message).join("\n"));
+  assert.ok(
+    r.logs.some((l) => /workers: 3 running/.test(l.message)),
+    r.logs.map((l) => l.message).join("\n"),
+  );
   await assertClusterGone(r.placement.cluster!.name);
 });
 
 test("gateway environment - an error in onExecute fails the run with a clear message and makes no cluster", async () => {
-  const env = environment({ onExecute: () => { throw new Error("no budget today"); } });
-  await assert.rejects(env.run(timesTwo, { printLogs: false }), (e: unknown) => e instanceof EnvironmentCallbackError && /onExecute callback failed: no budget today/.test(e.message));
+  const env = environment({
+    onExecute: () => {
+      throw new Error("no budget today");
+    },
+  });
+  await assert.rejects(
+    env.run(timesTwo, { printLogs: false }),
+    (e: unknown) =>
+      e instanceof EnvironmentCallbackError &&
+      /onExecute callback failed: no budget today/.test(e.message),
+  );
 });
 
 test("gateway environment - a wrong address, a wrong password and a stopped gateway are clear errors before any task runs", async () => {
   let ran = false;
   const onFirstTaskStarted = () => (ran = true);
   await assert.rejects(
-    new GatewayEnvironment({ gatewayAddress: "http://127.0.0.1:9" }).run(timesTwo, { printLogs: false, onFirstTaskStarted }),
+    new GatewayEnvironment({ gatewayAddress: "http://127.0.0.1:9" }).run(timesTwo, {
+      printLogs: false,
+      onFirstTaskStarted,
+    }),
     /could not reach the flowgate gateway at http:\/\/127\.0\.0\.1:9/,
   );
-  const locked = await startGatewayProcess(["--config", new URL("./fixtures/password-gateway.json", import.meta.url).pathname]);
+  const locked = await startGatewayProcess([
+    "--config",
+    new URL("./fixtures/password-gateway.json", import.meta.url).pathname,
+  ]);
   try {
     await assert.rejects(
-      new GatewayEnvironment({ gatewayAddress: locked.address, auth: new BasicAuth("alice", "wrong") }).run(timesTwo, { printLogs: false, onFirstTaskStarted }),
+      new GatewayEnvironment({
+        gatewayAddress: locked.address,
+        auth: new BasicAuth("alice", "wrong"),
+      }).run(timesTwo, { printLogs: false, onFirstTaskStarted }),
       /401|credentials|password/i,
     );
   } finally {
     await locked.stop();
   }
   await assert.rejects(
-    new GatewayEnvironment({ gatewayAddress: locked.address }).run(timesTwo, { printLogs: false, onFirstTaskStarted }),
+    new GatewayEnvironment({ gatewayAddress: locked.address }).run(timesTwo, {
+      printLogs: false,
+      onFirstTaskStarted,
+    }),
     /could not reach the flowgate gateway/,
   );
   assert.equal(ran, false);
@@ -126,13 +183,32 @@ test("gateway environment - two runs at once get two separate clusters", async (
 });
 
 async function startRunner(extra: string[]) {
-  const child = spawn(process.execPath, [bin, "run", slowFlowFile, "--gateway", gateway.address, "--user", "alice", "--param", "ms=60000", ...extra], {
-    env: { ...process.env, FLOWGATE_LOG_LEVEL: "INFO" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      "run",
+      slowFlowFile,
+      "--gateway",
+      gateway.address,
+      "--user",
+      "alice",
+      "--param",
+      "ms=60000",
+      ...extra,
+    ],
+    {
+      env: { ...process.env, FLOWGATE_LOG_LEVEL: "INFO" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  await eventually("the runner's task is running on its cluster", () => /holding/.test(err), 30_000);
+  await eventually(
+    "the runner's task is running on its cluster",
+    () => /holding/.test(err),
+    30_000,
+  );
   const name = /Cluster created\. Scheduler address: \S+\/clusters\/([^/\s]+)\//.exec(err)?.[1];
   assert.ok(name, err);
   return { child, name, stderr: () => err };
@@ -153,6 +229,9 @@ test("gateway environment - after SIGKILL of the runner the gateway stops the cl
   await once(runner.child, "exit");
   await assertClusterGone(runner.name);
   assert.ok(Date.now() - killedAt < 2_000 + 5_000, `took ${Date.now() - killedAt} ms`);
-  const model = await new Gateway({ address: gateway.address, auth: new BasicAuth("alice") }).getCluster(runner.name);
+  const model = await new Gateway({
+    address: gateway.address,
+    auth: new BasicAuth("alice"),
+  }).getCluster(runner.name);
   assert.match(String(model.stopReason), /lease/);
 });

@@ -13,7 +13,10 @@ export interface GatewayProcess {
 }
 
 /** Starts `flowgate gateway` on a free port and waits for its ready line. */
-export async function startGatewayProcess(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [bin, "gateway", "--address", "127.0.0.1:0", ...args], {
     env: { ...process.env, FLOWGATE_LOG_LEVEL: "OFF", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,29 +1,46 @@
 import type { Command } from "commander";
-import { fileURLToPath } from "node:url";
-import { Flow } from "../../flow/flow.ts";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { GatewayEnvironment } from "../../environments/gateway-environment.ts";
+import type { Flow } from "../../flow/flow.ts";
 import { importFlowFile } from "../../flow/worker-mode.ts";
+import { BasicAuth } from "../../gateway/client/index.ts";
+import { startGateway } from "../../gateway/server/index.ts";
 import { printRunSummary } from "../run-summary.ts";
 
-const examples = ["times-two.ts", "inc-dec-add.ts"].map((f) =>
-  fileURLToPath(new URL(`../../../examples/${f}`, import.meta.url)),
-);
+const examples: { file: string; parameters: Record<string, unknown> }[] = [
+  { file: "times-two.ts", parameters: { x: Array.from({ length: 10 }, (_, i) => i) } },
+  { file: "inc-dec-add.ts", parameters: {} },
+];
 
-/** The README's main job: the seed's example flows, end to end. */
+/**
+ * The README's main job: an embedded gateway (local backend, simple auth, a free port), and each
+ * example flow run on its own cluster from it through a GatewayEnvironment with adaptive 1–5
+ * workers.
+ */
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("run the example flows (the README's main job)")
+    .description("run the example flows, each on its own cluster from an embedded gateway")
     .action(async () => {
+      const gateway = await startGateway({ address: "127.0.0.1:0", backend: "local" });
+      process.stderr.write(`Embedded gateway listening at ${gateway.address}\n`);
       let failed = false;
-      for (const file of examples) {
-        const mod = await importFlowFile(new URL(`file://${file}`).href);
-        const flow = mod!.default as Flow<unknown>;
-        const parameters = file.endsWith("times-two.ts")
-          ? { x: Array.from({ length: 10 }, (_, i) => i) }
-          : {};
-        const result = await flow.run({ parameters });
-        printRunSummary(result);
-        failed ||= result.state.type !== "Success";
+      try {
+        const environment = new GatewayEnvironment({
+          gatewayAddress: gateway.address,
+          auth: new BasicAuth("demo"),
+          adaptiveMinWorkers: 1,
+          adaptiveMaxWorkers: 5,
+        });
+        for (const example of examples) {
+          const file = fileURLToPath(new URL(`../../../examples/${example.file}`, import.meta.url));
+          const flow = (await importFlowFile(pathToFileURL(file).href))!.default as Flow<unknown>;
+          const result = await environment.run(flow, { parameters: example.parameters });
+          printRunSummary(result);
+          failed ||= result.state.type !== "Success";
+        }
+      } finally {
+        await gateway.close();
       }
       process.exitCode = failed ? 1 : 0;
     });

@@ -31,11 +31,9 @@ export function registerRun(program: Command): void {
     const flow = await loadFlow(file);
     const execution = await chooseExecution(flags);
     try {
-      const result = await flow.run({
+      const result = await execution.run(flow, {
         parameters,
-        executor: execution.executor,
         printLogs: flags.quiet ? false : undefined,
-        signal: execution.signal,
       });
       printRunSummary(result);
       process.exitCode = result.state.type === "Success" ? 0 : 1;
