@@ -1,0 +1,211 @@
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { ClusterRecord, WorkerRecord } from "../../cluster-record.ts";
+import { BackendStartError } from "../../errors.ts";
+import type { Backend, Checkpoint, LaunchEnv } from "../backend.ts";
+import { jobScript, memMiB, memoryFlag } from "./job-script.ts";
+import { SlurmJobs } from "./slurm-jobs.ts";
+import type { SlurmBackendSettings } from "./slurm-options.ts";
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+/**
+ * Runs each cluster's scheduler and every worker as a Slurm batch job (sbatch), in a
+ * per-cluster folder under `dataDir` holding the certificate files (0600) and the jobs'
+ * output. `dataDir` must be on a filesystem the compute nodes share. Checkpoints hold the
+ * job id, so a restarted gateway finds its jobs again; status comes from one squeue call per
+ * check, and why a job ended (state, reason, exit code) from scontrol.
+ */
+export class SlurmBackend implements Backend {
+  onProcessExit?: (clusterName: string) => void;
+  readonly jobs: SlurmJobs;
+
+  constructor(private readonly s: SlurmBackendSettings) {
+    this.jobs = new SlurmJobs(s);
+  }
+
+  #dir(name: string): string {
+    return join(this.s.dataDir, "clusters", name);
+  }
+
+  /** Job name prefix of every job of a cluster. */
+  static jobPrefix(clusterName: string): string {
+    return `flowgate-${clusterName}-`;
+  }
+
+  async *startCluster(c: ClusterRecord, launch: LaunchEnv): AsyncGenerator<Checkpoint, void, void> {
+    const dir = this.#dir(c.name);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const cert = join(dir, "tls.crt");
+    const key = join(dir, "tls.key");
+    await writeFile(cert, c.tlsCert, { mode: 0o600 });
+    await writeFile(key, c.tlsKey, { mode: 0o600 });
+    yield { dir };
+    const host = this.s.schedulerHost ?? { shell: '"$(hostname)"' };
+    const argv = [
+      ...this.s.schedulerCommand,
+      "--host",
+      host,
+      "--port",
+      "0",
+      "--dashboard-port",
+      "0",
+      "--tls-cert",
+      cert,
+      "--tls-key",
+      key,
+      "--tls-ca",
+      cert,
+    ];
+    const jobId = await this.#submit(
+      c,
+      launch,
+      "scheduler",
+      argv,
+      c.config.scheduler_cores,
+      c.config.scheduler_memory,
+      `the scheduler of cluster ${c.name}`,
+    );
+    yield { dir, jobId };
+  }
+
+  async stopCluster(c: ClusterRecord, state: Checkpoint): Promise<void> {
+    // Every job of the cluster, not only the scheduler's: a worker whose stop never ran is not left behind.
+    const ids = new Set<string>(await this.listJobs(c.name));
+    const own = str(state.jobId);
+    if (own) ids.add(own);
+    await this.jobs.cancel([...ids]);
+    const dir = this.#dir(c.name);
+    await rm(join(dir, "tls.key"), { force: true });
+    await rm(join(dir, "tls.crt"), { force: true });
+  }
+
+  async checkClusters(clusters: ClusterRecord[]): Promise<boolean[]> {
+    return this.jobs.alive(clusters.map((c) => str(c.state.jobId)));
+  }
+
+  async *startWorker(
+    c: ClusterRecord,
+    w: WorkerRecord,
+    launch: LaunchEnv,
+  ): AsyncGenerator<Checkpoint, void, void> {
+    if (!c.schedulerAddress)
+      throw new BackendStartError(`cluster ${c.name} has no scheduler address yet`);
+    const dir = this.#dir(c.name);
+    const cert = join(dir, "tls.crt");
+    const key = join(dir, "tls.key");
+    const argv = [
+      ...this.s.workerCommand,
+      c.schedulerAddress,
+      "--name",
+      w.name,
+      "--concurrency",
+      String(c.config.worker_cores),
+      "--memory-limit",
+      memoryFlag(c.config.worker_memory),
+      "--tls-cert",
+      cert,
+      "--tls-key",
+      key,
+      "--tls-ca",
+      cert,
+    ];
+    const jobId = await this.#submit(
+      c,
+      launch,
+      `worker-${w.name}`,
+      argv,
+      c.config.worker_cores,
+      c.config.worker_memory,
+      `worker ${w.name} of cluster ${c.name}`,
+    );
+    yield { jobId };
+  }
+
+  async stopWorker(_c: ClusterRecord, _w: WorkerRecord, state: Checkpoint): Promise<void> {
+    const id = str(state.jobId);
+    if (id) await this.jobs.cancel([id]);
+  }
+
+  async checkWorkers(_c: ClusterRecord, workers: WorkerRecord[]): Promise<boolean[]> {
+    return this.jobs.alive(workers.map((w) => str(w.state.jobId)));
+  }
+
+  /**
+   * Why a job of ours ended, in Slurm's words (for stop reasons), or 0 when it completed with
+   * exit code 0. Known once a check has seen the job gone.
+   */
+  exitCode(state: Checkpoint): number | string | undefined {
+    const id = str(state.jobId);
+    return id ? this.jobs.endReason(id) : undefined;
+  }
+
+  /** Ids of the cluster's jobs Slurm still lists (pending, running or completing). */
+  listJobs(clusterName: string): Promise<string[]> {
+    return this.jobs.list(SlurmBackend.jobPrefix(clusterName));
+  }
+
+  async logs(c: ClusterRecord): Promise<string> {
+    const dir = this.#dir(c.name);
+    let files: string[];
+    try {
+      files = (await readdir(dir)).filter((f) => f.endsWith(".log"));
+    } catch {
+      return "";
+    }
+    files.sort((a, b) =>
+      a === "scheduler.log" ? -1 : b === "scheduler.log" ? 1 : a.localeCompare(b),
+    );
+    const parts = await Promise.all(
+      files.map(async (f) => `==> ${f} <==\n${await readFile(join(dir, f), "utf8")}`),
+    );
+    return parts.join("\n");
+  }
+
+  async close(): Promise<void> {}
+
+  async #submit(
+    c: ClusterRecord,
+    launch: LaunchEnv,
+    role: string,
+    argv: (string | { shell: string })[],
+    cores: number,
+    memGiB: number,
+    what: string,
+  ): Promise<string> {
+    const dir = this.#dir(c.name);
+    const o = c.options;
+    const args = [
+      "--export=NONE",
+      "--no-requeue",
+      `--job-name=${SlurmBackend.jobPrefix(c.name)}${role}`,
+      `--chdir=${dir}`,
+      `--output=${join(dir, `${role}.log`)}`,
+      "--open-mode=append",
+      "--nodes=1",
+      "--ntasks=1",
+      `--cpus-per-task=${Math.max(1, Math.ceil(cores))}`,
+    ];
+    if (this.s.requestMemory) args.push(`--mem=${memMiB(memGiB)}`);
+    const opt = (name: string, flag: string, dflt: string | undefined) => {
+      const v = str(o[name]) ?? dflt;
+      if (v) args.push(`--${flag}=${v}`);
+    };
+    opt("partition", "partition", this.s.partition);
+    opt("account", "account", this.s.account);
+    opt("qos", "qos", this.s.qos);
+    opt("time_limit", "time", this.s.timeLimit);
+    args.push(...this.s.sbatchArgs);
+    const path = [
+      dirname(process.execPath),
+      process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+    ].join(":");
+    const script = jobScript({
+      title: `flowgate ${role} of cluster ${c.name}`,
+      env: { PATH: path, ...c.config.environment, ...launch.env },
+      setup: this.s.setup,
+      argv,
+    });
+    return this.jobs.submit(args, script, what);
+  }
+}
