@@ -2,6 +2,7 @@ import type { GraphSnapshot } from "../graph/snapshot.ts";
 import type { GraphSpec } from "../graph/task-spec.ts";
 import type { LogRecord } from "../graph/log-record.ts";
 import type { TaskHost } from "../graph/task-host.ts";
+import type { TaskProgress } from "../graph/progress.ts";
 
 /** One flow run's graph, handed to an executor whole (a map is one node, not one call per child). */
 export interface ExecutionRequest {
@@ -17,6 +18,8 @@ export interface ExecutionRequest {
   readonly keep: ReadonlySet<number>;
   readonly signal: AbortSignal;
   readonly onLog: (record: LogRecord) => void;
+  /** Called with every task's progress, at most every few hundred ms and once at the end. */
+  readonly onProgress?: (progress: readonly TaskProgress[]) => void;
   /** Called when the first task run starts (used to measure start latency). */
   readonly onFirstTaskStarted?: () => void;
 }

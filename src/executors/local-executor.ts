@@ -2,6 +2,7 @@ import type { GraphCommand } from "../graph/commands.ts";
 import { GraphState } from "../graph/graph-state.ts";
 import { measureValue, resolveArg } from "../graph/resolve-arg.ts";
 import { snapshotOf } from "../graph/snapshot.ts";
+import { progressOf } from "../graph/progress.ts";
 import type { LogLevel } from "../graph/log-record.ts";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
 import { endedMessage } from "./ended-message.ts";
@@ -50,6 +51,7 @@ class LocalRun {
   private readonly abort = new AbortController();
   private started = false;
   private yielding = false;
+  private progressTimer: NodeJS.Timeout | undefined;
   private onAbort: () => void = () => {};
   private sliceEnd = performance.now() + 5;
   private startedInSlice = 0;
@@ -140,6 +142,10 @@ class LocalRun {
     if (!this.started) {
       this.started = true;
       this.req.onFirstTaskStarted?.();
+      if (this.req.onProgress) {
+        this.progressTimer = setInterval(() => this.req.onProgress!(progressOf(this.state)), 200);
+        this.progressTimer.unref();
+      }
     }
     const spec = this.req.graph.nodes[c.node]!;
     const mapIndex = c.child < 0 ? undefined : c.child;
@@ -203,6 +209,8 @@ class LocalRun {
 
   private finish(): void {
     for (const t of this.timers) clearTimeout(t);
+    clearInterval(this.progressTimer);
+    this.req.onProgress?.(progressOf(this.state));
     this.req.signal.removeEventListener("abort", this.onAbort);
     const results = new Map<number, unknown>();
     for (const n of this.req.keep) {

@@ -1,5 +1,6 @@
 import type { Executor } from "../executors/executor.ts";
 import type { LogLevel, LogRecord } from "../graph/log-record.ts";
+import type { TaskProgress } from "../graph/progress.ts";
 
 export interface FlowRunOptions {
   /** Values of the flow's parameters by name. */
@@ -21,6 +22,8 @@ export interface FlowRunOptions {
    * @default "all"
    */
   readonly keepResults?: "all" | "outputs";
+  /** Called with every task's progress while the run goes on (see `TaskProgress`). */
+  readonly onProgress?: (progress: readonly TaskProgress[]) => void;
   /** Called when the first task run starts. */
   readonly onFirstTaskStarted?: () => void;
 }

@@ -49,6 +49,7 @@ export async function runFlow<O>(
     signal: options.signal ?? new AbortController().signal,
     onLog,
     onFirstTaskStarted: options.onFirstTaskStarted,
+    onProgress: options.onProgress,
   });
   const state = finalState(result.snapshot, reference, options.signal?.aborted ?? false);
   log(

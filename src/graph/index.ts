@@ -16,3 +16,5 @@ export { snapshotOf } from "./snapshot.ts";
 export type { GraphSnapshot, NodeSnapshot } from "./snapshot.ts";
 export { resolveArg, measureValue } from "./resolve-arg.ts";
 export type { ResultLookup } from "./resolve-arg.ts";
+export { progressOf } from "./progress.ts";
+export type { TaskProgress } from "./progress.ts";

@@ -64,11 +64,23 @@ export default new Flow("failing", () => boom());
 for (const [what, args, message] of [
   ["a missing file", ["run", "nope.ts"], /flow file nope\.ts does not exist/],
   ["a file without a flow", ["run", "package.json"], /exports no flow/],
-  ["invalid JSON in --param", ["run", "examples/times-two.ts", "--param", "x=[0,"], /--param x: .* is not valid JSON/],
+  [
+    "invalid JSON in --param",
+    ["run", "examples/times-two.ts", "--param", "x=[0,"],
+    /--param x: .* is not valid JSON/,
+  ],
   ["a --param without =", ["run", "examples/times-two.ts", "--param", "x"], /is not name=<json>/],
-  ["an unknown parameter", ["run", "examples/times-two.ts", "--param", "y=1"], /unknown parameter 'y'; valid parameters: x/],
+  [
+    "an unknown parameter",
+    ["run", "examples/times-two.ts", "--param", "y=1"],
+    /unknown parameter 'y'; valid parameters: x/,
+  ],
   ["an unknown option", ["run", "examples/times-two.ts", "--bogus"], /unknown option '--bogus'/],
-  ["an unknown executor", ["run", "examples/times-two.ts", "--executor", "warp"], /--executor warp is not known/],
+  [
+    "an unknown executor",
+    ["run", "examples/times-two.ts", "--executor", "warp"],
+    /--executor warp is not known/,
+  ],
 ] as const) {
   test(`cli run - ${what} is one clear line and exit code 2`, () => {
     const r = flowgate(...args);

@@ -7,11 +7,13 @@ import { importFlowFile } from "../../flow/worker-mode.ts";
 import { UsageError } from "../usage-error.ts";
 import { parseParams } from "../parse-params.ts";
 import { printRunSummary } from "../run-summary.ts";
+import { ProgressDisplay } from "../progress-display.ts";
 import { chooseExecution, executionOptions, type ExecutionFlags } from "../choose-execution.ts";
 
 interface RunFlags extends ExecutionFlags {
   param: string[];
   quiet?: boolean;
+  progress: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -25,16 +27,20 @@ export function registerRun(program: Command): void {
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
-    .option("-q, --quiet", "print only the summary, not the run's logs");
+    .option("-q, --quiet", "print only the summary, not the run's logs")
+    .option("--no-progress", "do not show progress per task");
   executionOptions(cmd).action(async (file: string, flags: RunFlags) => {
     const parameters = parseParams(flags.param);
     const flow = await loadFlow(file);
     const execution = await chooseExecution(flags);
     try {
+      const progress = flags.progress && !flags.quiet ? new ProgressDisplay() : undefined;
       const result = await execution.run(flow, {
         parameters,
         printLogs: flags.quiet ? false : undefined,
+        onProgress: progress?.update,
       });
+      progress?.finish();
       printRunSummary(result);
       process.exitCode = result.state.type === "Success" ? 0 : 1;
     } finally {
