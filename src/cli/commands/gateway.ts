@@ -1,8 +1,86 @@
+import { readFile } from "node:fs/promises";
+import { extname, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
+import { startGateway, type BackendName, type GatewayConfig } from "../../gateway/server/index.ts";
+import { UsageError } from "../usage-error.ts";
 
-// Placeholder until its issue lands.
-export function registerGateway(program: Command): void {
-  program.command("gateway").description("(not yet available)").action(() => {
-    throw new Error("flowgate gateway is not implemented yet");
+const backends: BackendName[] = ["local", "slurm", "container", "kubernetes"];
+
+interface GatewayFlags {
+  config?: string;
+  address?: string;
+  backend?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+/** Reads a gateway config: a .json file, or a .ts/.js module default-exporting the object. */
+export async function loadGatewayConfig(file: string): Promise<GatewayConfig> {
+  const path = resolve(file);
+  const ext = extname(path);
+  let value: unknown;
+  try {
+    if (ext === ".json") value = JSON.parse(await readFile(path, "utf8"));
+    else if ([".ts", ".mts", ".js", ".mjs"].includes(ext))
+      value = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+    else throw new UsageError(`--config ${file}: use a .json, .ts or .js file`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--config ${file}: cannot read it: ${(e as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new UsageError(`--config ${file}: must hold (or default-export) a config object`);
+  }
+  return value as GatewayConfig;
+}
+
+/** Runs `flowgate gateway` until SIGTERM/SIGINT, which stop every cluster first. */
+export async function runGateway(flags: GatewayFlags): Promise<void> {
+  const config: GatewayConfig = flags.config ? await loadGatewayConfig(flags.config) : {};
+  if (flags.address) config.address = flags.address;
+  if (flags.backend) {
+    if (!backends.includes(flags.backend as BackendName)) {
+      throw new UsageError(`--backend ${flags.backend}: use one of ${backends.join(", ")}`);
+    }
+    config.backend = flags.backend as BackendName;
+  }
+  if (flags.tlsCert || flags.tlsKey) {
+    if (!flags.tlsCert || !flags.tlsKey)
+      throw new UsageError("--tls-cert and --tls-key go together");
+    config.tls = { cert: flags.tlsCert, key: flags.tlsKey };
+  }
+  const gw = await startGateway(config);
+  process.stdout.write(`flowgate gateway ready ${JSON.stringify({ address: gw.address })}\n`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      gw.close().then(done, (e) => {
+        process.stderr.write(`flowgate gateway: error while stopping: ${(e as Error).message}\n`);
+        done();
+      });
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
   });
+}
+
+export function registerGateway(program: Command): void {
+  program
+    .command("gateway")
+    .description(
+      "serve the gateway: a REST API that creates, scales and stops clusters (Dask Gateway compatible)",
+    )
+    .option("--config <file>", "config file: .json, or .ts/.js default-exporting the config object")
+    .option("--address <host:port>", "address to listen on (default 127.0.0.1:0)")
+    .option(
+      "--backend <name>",
+      "where clusters run: local (default), slurm, container or kubernetes",
+    )
+    .option("--tls-cert <file>", "serve HTTPS with this certificate (PEM)")
+    .option("--tls-key <file>", "the certificate's key (PEM)")
+    .action(async (flags: GatewayFlags) => {
+      await runGateway(flags);
+    });
 }

@@ -1,0 +1,98 @@
+import Database from "better-sqlite3";
+import type { ClusterRecord, WorkerRecord } from "./cluster-record.ts";
+import type { SecretBox } from "./secret-box.ts";
+
+/**
+ * SQLite persistence of cluster and worker rows. The in-memory maps of ClusterRegistry are
+ * authoritative while the gateway runs; every change is written here first so that a restart
+ * finds every cluster again. The cluster token and TLS key are stored encrypted.
+ */
+export class ClusterStore {
+  readonly #db: Database.Database;
+  readonly #box: SecretBox;
+  readonly #putCluster: Database.Statement;
+  readonly #putWorker: Database.Statement;
+  readonly #delWorkers: Database.Statement;
+  /** Clusters whose sealed secrets are already stored (secrets never change after insert). */
+  readonly #sealed = new Set<string>();
+
+  constructor(path: string, box: SecretBox) {
+    this.#db = new Database(path);
+    this.#box = box;
+    if (path !== ":memory:") {
+      this.#db.pragma("journal_mode = WAL");
+      this.#db.pragma("synchronous = NORMAL");
+    }
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS clusters (name TEXT PRIMARY KEY, user TEXT NOT NULL, status INTEGER NOT NULL,
+        target INTEGER NOT NULL, data TEXT NOT NULL, token_enc TEXT NOT NULL, tls_key_enc TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS workers (name TEXT PRIMARY KEY, cluster TEXT NOT NULL, status INTEGER NOT NULL,
+        target INTEGER NOT NULL, data TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS workers_cluster ON workers(cluster);`);
+    this.#putCluster = this.#db.prepare(
+      `INSERT INTO clusters (name, user, status, target, data, token_enc, tls_key_enc) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET status = excluded.status, target = excluded.target, data = excluded.data`,
+    );
+    this.#putWorker = this.#db.prepare(
+      `INSERT INTO workers (name, cluster, status, target, data) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET status = excluded.status, target = excluded.target, data = excluded.data`,
+    );
+    this.#delWorkers = this.#db.prepare(`DELETE FROM workers WHERE cluster = ?`);
+  }
+
+  /** Runs fn in one transaction (used to check quotas and insert atomically). */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  saveCluster(c: ClusterRecord): void {
+    const { token, tlsKey, ...rest } = c;
+    // Secrets are sealed on the first insert only; the upsert keeps the stored columns after that.
+    const first = !this.#sealed.has(c.name);
+    const tokenEnc = first ? this.#box.seal(token) : "";
+    const keyEnc = first ? this.#box.seal(tlsKey) : "";
+    this.#putCluster.run(
+      c.name,
+      c.user,
+      c.status,
+      c.target,
+      JSON.stringify(rest),
+      tokenEnc,
+      keyEnc,
+    );
+    this.#sealed.add(c.name);
+  }
+
+  saveWorker(w: WorkerRecord): void {
+    this.#putWorker.run(w.name, w.cluster, w.status, w.target, JSON.stringify(w));
+  }
+
+  /** Drops a finished cluster's worker rows (they are not needed after STOPPED/FAILED). */
+  deleteWorkers(cluster: string): void {
+    this.#delWorkers.run(cluster);
+  }
+
+  loadClusters(): ClusterRecord[] {
+    const rows = this.#db
+      .prepare(`SELECT name, data, token_enc, tls_key_enc FROM clusters`)
+      .all() as { name: string; data: string; token_enc: string; tls_key_enc: string }[];
+    for (const r of rows) this.#sealed.add(r.name);
+    return rows.map(
+      (r) =>
+        ({
+          ...JSON.parse(r.data),
+          token: this.#box.open(r.token_enc),
+          tlsKey: this.#box.open(r.tls_key_enc),
+        }) as ClusterRecord,
+    );
+  }
+
+  loadWorkers(): WorkerRecord[] {
+    const rows = this.#db.prepare(`SELECT data FROM workers`).all() as { data: string }[];
+    return rows.map((r) => JSON.parse(r.data) as WorkerRecord);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,125 @@
+import { FlowgateError } from "../../graph/errors.ts";
+
+/**
+ * Base of every error the gateway server reports to a caller. `status` is the HTTP status the
+ * REST layer answers with; the body is `{"error": message}` as Dask Gateway does.
+ */
+export class GatewayError extends FlowgateError {
+  constructor(
+    code: string,
+    readonly status: number,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** Thrown when a request carries no credentials or wrong ones. */
+export class AuthRequiredError extends GatewayError {
+  constructor(message = "Authentication required") {
+    super("FG_GATEWAY_AUTH_REQUIRED", 401, message);
+  }
+}
+
+/** Thrown when a user touches a cluster that belongs to another user. */
+export class ForbiddenError extends GatewayError {
+  constructor(
+    readonly clusterName: string,
+    user: string,
+  ) {
+    super(
+      "FG_GATEWAY_FORBIDDEN",
+      403,
+      `User ${JSON.stringify(user)} is not allowed to access cluster ${clusterName}`,
+    );
+  }
+}
+
+/** Thrown when a cluster name is unknown (or not a valid cluster name at all). */
+export class ClusterNotFoundError extends GatewayError {
+  constructor(readonly clusterName: string) {
+    super("FG_GATEWAY_CLUSTER_NOT_FOUND", 404, `Cluster ${clusterName} not found`);
+  }
+}
+
+/** Thrown when an operation needs a RUNNING cluster (scale, adapt, tunnel) and it is not. */
+export class ClusterNotRunningError extends GatewayError {
+  constructor(
+    readonly clusterName: string,
+    status: string,
+  ) {
+    super(
+      "FG_GATEWAY_CLUSTER_NOT_RUNNING",
+      409,
+      `Cluster ${clusterName} is ${status}, not RUNNING; create a new cluster`,
+    );
+  }
+}
+
+/** Thrown when the scheduler's /api/comm cannot be reached after retries. */
+export class SchedulerUnreachableError extends GatewayError {
+  constructor(
+    readonly clusterName: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      "FG_GATEWAY_SCHEDULER_UNREACHABLE",
+      409,
+      `The scheduler of cluster ${clusterName} did not answer; try again or stop the cluster`,
+      options,
+    );
+  }
+}
+
+/** Thrown when a request body or query is malformed: bad JSON, wrong types, negative counts. */
+export class InvalidRequestError extends GatewayError {
+  constructor(message: string) {
+    super("FG_GATEWAY_INVALID_REQUEST", 422, message);
+  }
+}
+
+/** Thrown when a cluster option is unknown or its value is outside what the gateway allows. */
+export class InvalidOptionError extends GatewayError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super("FG_GATEWAY_INVALID_OPTION", 422, message);
+  }
+}
+
+/** Thrown when creating a cluster would exceed the user's quota (clusters, cores or memory). */
+export class QuotaExceededError extends GatewayError {
+  constructor(
+    readonly user: string,
+    message: string,
+  ) {
+    super("FG_GATEWAY_QUOTA_EXCEEDED", 409, message);
+  }
+}
+
+/** Thrown when a request body is larger than the gateway's body limit. */
+export class BodyTooLargeError extends GatewayError {
+  constructor(limit: number) {
+    super(
+      "FG_GATEWAY_BODY_TOO_LARGE",
+      413,
+      `Request body is larger than ${limit} bytes; send less`,
+    );
+  }
+}
+
+/** Thrown at start-up when the gateway configuration is invalid. */
+export class GatewayConfigError extends GatewayError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("FG_GATEWAY_CONFIG", 500, message, options);
+  }
+}
+
+/** Thrown by a backend when a scheduler or worker cannot be started. */
+export class BackendStartError extends GatewayError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("FG_GATEWAY_BACKEND_START", 500, message, options);
+  }
+}
