@@ -33,7 +33,8 @@ export class GatewayEnvironment implements FlowEnvironment {
 
   async run<O>(flow: Flow<O>, runOptions: FlowRunOptions): Promise<FlowRunResult<O>> {
     const o = this.options;
-    const records: LogRecord[] = [];
+    // Until the run has a result, records collect here; then they go to the result's logs.
+    const records: { list: LogRecord[] } = { list: [] };
     const print = logPrinter(runOptions.printLogs);
     const log = (level: LogLevel, message: string) => {
       const r = {
@@ -43,7 +44,7 @@ export class GatewayEnvironment implements FlowEnvironment {
         message,
         flowRunId: "",
       };
-      records.push(r);
+      records.list.push(r);
       runOptions.onLog?.(r);
       print(r);
     };
@@ -80,7 +81,7 @@ export class GatewayEnvironment implements FlowEnvironment {
     cluster: GatewayCluster,
     sizing: ReturnType<typeof resolveSizing>,
     log: (level: LogLevel, message: string) => void,
-    records: LogRecord[],
+    records: { list: LogRecord[] },
   ): Promise<FlowRunResult<O>> {
     const cancel = new AbortController();
     const outer = runOptions.signal;
@@ -113,7 +114,8 @@ export class GatewayEnvironment implements FlowEnvironment {
       });
       const result = await flow.run({ ...runOptions, executor, signal: cancel.signal });
       failed = result.state.type !== "Success";
-      result.logs.unshift(...records);
+      result.logs.unshift(...records.list);
+      records.list = result.logs;
       result.placement = {
         executor: executor.description,
         cluster: {

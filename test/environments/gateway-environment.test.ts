@@ -235,3 +235,17 @@ test("gateway environment - after SIGKILL of the runner the gateway stops the cl
   }).getCluster(runner.name);
   assert.match(String(model.stopReason), /lease/);
 });
+
+test("gateway environment - keepClusterOnError keeps a failed run's cluster, past its lease, until stopped", async () => {
+  const r = await environment({ keepClusterOnError: true, leaseTtl: 2 }).run(failingFlow, {
+    printLogs: false,
+  });
+  assert.equal(r.state.type, "Failed");
+  const name = r.placement.cluster!.name;
+  assert.ok(r.logs.some((l) => l.message.includes(`flowgate clusters stop ${name}`)));
+  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  const client = new Gateway({ address: gateway.address, auth: new BasicAuth("alice") });
+  assert.equal((await client.getCluster(name)).status, "RUNNING");
+  await client.stopCluster(name);
+  await assertClusterGone(name);
+});

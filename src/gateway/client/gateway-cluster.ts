@@ -141,14 +141,21 @@ export class GatewayCluster implements AsyncDisposable {
 
   /**
    * Stops renewing the lease and shuts the cluster down if `shutdown` (default: shutdownOnClose).
-   * Idempotent. Note: a cluster created with a lease is stopped by the gateway lease_ttl seconds
-   * after the renewals end, even with shutdown false.
+   * With shutdown false the lease is ended on the gateway too, so the cluster stays up until
+   * someone stops it (or its idle timeout or maximum lifetime ends it). Idempotent.
    */
   async close(options: { readonly shutdown?: boolean } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.lease?.stop();
-    if (options.shutdown ?? this.shutdownOnClose) await this.shutdown();
+    if (options.shutdown ?? this.shutdownOnClose) return this.shutdown();
+    if (this.lease)
+      await this.http.send({
+        method: "DELETE",
+        path: `${clusterPath(this.name)}/lease`,
+        what: `end the lease of cluster "${this.name}"`,
+        clusterName: this.name,
+      });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -47,7 +47,7 @@ export class LeaseRenewer {
         path: clusterPath(this.clusterName, "/lease"),
         what: `renew the lease of cluster "${this.clusterName}"`,
         clusterName: this.clusterName,
-        timeoutMs: Math.min(this.http.fetchTimeout, (this.ttlSeconds * 1000) / 3),
+        timeoutMs: Math.floor(Math.min(this.http.fetchTimeout, (this.ttlSeconds * 1000) / 3)),
       });
       this.renewals++;
       this.lastError = undefined;

@@ -206,6 +206,15 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: GatewayContext)
     return reply.code(204).send();
   });
 
+  // Ends the client lease: the cluster is kept until stopped (a client's keepClusterOnError).
+  app.delete("/api/v1/clusters/:name/lease", async (req: Req, reply) => {
+    const u = await user(ctx, req, reply);
+    const c = ownedCluster(ctx, u, req.params.name);
+    if (isFinal(c.status)) throw new ClusterNotRunningError(c.name, publicStatus(c));
+    reg.update(c, { leaseTtl: null });
+    return reply.code(204).send();
+  });
+
   app.get("/api/v1/clusters/:name/logs", async (req: Req, reply) => {
     const u = await user(ctx, req, reply);
     const c = ownedCluster(ctx, u, req.params.name);
