@@ -1,0 +1,114 @@
+// Cluster benchmarks (issue 3): prints one JSON object. Run: node --import ./bin/register.js bench/cluster.ts [--big]
+import { readFileSync } from "node:fs";
+import { LocalCluster, makeClusterCredentials } from "../src/cluster/index.ts";
+import { ClusterExecutor } from "../src/executors/cluster-executor.ts";
+import { leanEntry } from "../src/cluster/local/lean-entry.ts";
+import { listenTcp } from "../src/cluster/wire/tcp-transport.ts";
+import { Connection } from "../src/cluster/wire/connection.ts";
+import { PeerClient } from "../src/cluster/worker/peer-client.ts";
+import * as b from "./fixtures/cluster-bench-flows.ts";
+
+const quiet = { printLogs: false as const, keepResults: "outputs" as const };
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const out: Record<string, unknown> = {};
+
+await leanEntry();
+const starts: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const t0 = performance.now();
+  const c = await LocalCluster({ workers: 2 });
+  starts.push(performance.now() - t0);
+  await c.close();
+}
+out.localClusterStartMs = { median: +median(starts).toFixed(1), all: starts.map((x) => +x.toFixed(1)) };
+
+const cluster = await LocalCluster({ workers: 2 });
+const executor = new ClusterExecutor(cluster);
+try {
+  await b.mapFlow.run({ executor, ...quiet, parameters: { xs: range(2000) } }); // warm threads and bundle
+  await b.chainFlow.run({ executor, ...quiet });
+
+  const rates: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = await b.mapFlow.run({ executor, ...quiet, parameters: { xs: range(100_000) } });
+    const s = (performance.now() - t0) / 1000;
+    if (r.outputs !== (100_000 * 99_999) / 2) throw new Error(`map+sum gave ${String(r.outputs)}`);
+    rates.push(100_001 / s);
+  }
+  out.map100kTasksPerSecond = { median: Math.round(median(rates)), all: rates.map(Math.round) };
+
+  const links: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = await b.chainFlow.run({ executor, ...quiet });
+    if (r.outputs !== 1000) throw new Error("chain gave " + String(r.outputs));
+    links.push(((performance.now() - t0) * 1000) / 1000);
+  }
+  out.chainMicrosecondsPerLink = { median: +median(links).toFixed(1), all: links.map((x) => +x.toFixed(1)) };
+
+  const rt: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t0 = performance.now();
+    await b.oneFlow.run({ executor, ...quiet });
+    rt.push(performance.now() - t0);
+  }
+  rt.sort((x, y) => x - y);
+  out.submitToResultMs = { p50: +rt[150]!.toFixed(3), p99: +rt[297]!.toFixed(3) };
+
+  const tr: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = await b.transferFlow.run({ executor, ...quiet, parameters: { xs: range(64) } });
+    if (r.outputs !== 64 << 20) throw new Error("transfer gave " + String(r.outputs));
+    tr.push(performance.now() - t0);
+  }
+  out.transferFlow64MiBMs = { median: +median(tr).toFixed(1), note: "whole flow: 64 x 1 MiB made on 2 workers, ~32 MiB fetched peer to peer, then summed" };
+} finally {
+  executor.close();
+  await cluster.close();
+}
+
+// Peer-to-peer data path alone (same code: mutual TLS, framing, codec), 64 x 1 MiB.
+{
+  const sec = await makeClusterCredentials();
+  const store = new Map(range(64).map((i) => [`0|${i}`, Buffer.alloc(1 << 20, i)]));
+  const server = await listenTcp("127.0.0.1", 0, sec, (s) => {
+    const c = new Connection(s);
+    c.onMessage = (m) => c.sendBulk({ t: "data", id: m.id }, (m.keys as string[]).map((k) => store.get(k) ?? null));
+  });
+  const addr = `tls://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const client = new PeerClient(sec);
+  await client.fetch(addr, 1, ["0|0"]);
+  const rates: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const v = await client.fetch(addr, 1, [...store.keys()]);
+    const s = (performance.now() - t0) / 1000;
+    if (v.length !== 64 || v.some((x) => !x || x.length !== 1 << 20)) throw new Error("bad fetch");
+    rates.push(64 / 1024 / s);
+  }
+  out.peerTransferGiBPerSecond = { median: +median(rates).toFixed(2), all: rates.map((x) => +x.toFixed(2)) };
+  client.close();
+  server.close();
+}
+
+if (process.argv.includes("--big")) {
+  const c = await LocalCluster({ workers: 2 });
+  const ex = new ClusterExecutor(c);
+  try {
+    const t0 = performance.now();
+    const r = await b.mapFlow.run({ executor: ex, ...quiet, parameters: { xs: range(1_000_000) } });
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${c.pids[0]}/status`, "utf8"))?.[1];
+    out.map1M = {
+      ok: r.outputs === (1_000_000 * 999_999) / 2,
+      seconds: +((performance.now() - t0) / 1000).toFixed(2),
+      schedulerPeakMiB: Math.round(Number(hwm) / 1024),
+    };
+  } finally {
+    ex.close();
+    await c.close();
+  }
+}
+console.log(JSON.stringify(out, null, 2));

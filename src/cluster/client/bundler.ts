@@ -1,0 +1,69 @@
+import { createHash } from "node:crypto";
+import { dirname, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
+import { BundleBuildError } from "../errors.ts";
+
+/** flowgate's own src/ directory: files in it stay external, as "flowgate/src/<path>". */
+const FLOWGATE_SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+const keepFlowgateExternal: Plugin = {
+  name: "flowgate-external",
+  setup(b) {
+    b.onResolve({ filter: /^flowgate(\/.*)?$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const abs = resolve(args.resolveDir, args.path);
+      if (!abs.startsWith(FLOWGATE_SRC + sep)) return undefined;
+      return { path: `flowgate/src/${relative(FLOWGATE_SRC, abs).split(sep).join("/")}`, external: true };
+    });
+  },
+};
+
+export interface FlowBundle {
+  readonly hash: string;
+  readonly code: Buffer;
+}
+
+const cache = new Map<string, Promise<FlowBundle>>();
+
+/**
+ * Bundles a flow's entry file into one ESM module (esbuild, platform node). flowgate itself and
+ * npm packages stay external (they come from the worker's environment). The hash of the output
+ * names the bundle. Throws BundleBuildError when the file is missing or does not compile.
+ */
+export function bundleFlow(sourceFile: string): Promise<FlowBundle> {
+  let p = cache.get(sourceFile);
+  if (!p) {
+    p = doBundle(sourceFile);
+    cache.set(sourceFile, p);
+    p.catch(() => cache.delete(sourceFile));
+    // Rebuild on the next call in case the file changes; the hash keeps workers' caches right.
+    void p.then(() => setTimeout(() => cache.delete(sourceFile), 2000).unref(), () => {});
+  }
+  return p;
+}
+
+async function doBundle(sourceFile: string): Promise<FlowBundle> {
+  try {
+    const out = await build({
+      entryPoints: [sourceFile],
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      packages: "external",
+      // task keys come from function names, which esbuild would otherwise rename on clashes
+      keepNames: true,
+      plugins: [keepFlowgateExternal],
+      logLevel: "silent",
+    });
+    const code = Buffer.from(out.outputFiles[0]!.contents);
+    return { hash: createHash("sha256").update(code).digest("hex").slice(0, 32), code };
+  } catch (e) {
+    throw new BundleBuildError(
+      `could not bundle flow file ${sourceFile}: ${e instanceof Error ? e.message : String(e)}; fix the file so that esbuild can compile it`,
+      { cause: e },
+    );
+  }
+}

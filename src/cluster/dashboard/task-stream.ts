@@ -1,0 +1,65 @@
+import { RingBuffer } from "./ring-buffer.ts";
+
+/**
+ * One bar of the task stream: [worker id, lane, start, end, name index]. Times are ms since the
+ * stream's origin; lane `slots` of a worker (one past its task lanes) holds its transfers, whose
+ * name index is -1.
+ */
+export type StreamRecord = [number, number, number, number, number];
+
+/**
+ * The task stream's memory: the newest task and transfer records in a ring buffer, each placed in
+ * a lane (one per worker slot) as it arrives, so that readers only draw. Placement is greedy: the
+ * first lane of the worker free at the record's start, else the one that frees first.
+ */
+export class TaskStream {
+  readonly origin = Date.now();
+  readonly records: RingBuffer<StreamRecord>;
+  readonly names: string[] = [];
+  private readonly nameIndex = new Map<string, number>();
+  private readonly laneEnds = new Map<number, Float64Array>();
+
+  constructor(capacity = 20_000) {
+    this.records = new RingBuffer(capacity);
+  }
+
+  /** Records a task run that took [start, end] (epoch ms) on a worker with `slots` slots. */
+  addTask(worker: number, slots: number, start: number, end: number, name: string): void {
+    let ends = this.laneEnds.get(worker);
+    if (!ends || ends.length !== slots) this.laneEnds.set(worker, (ends = new Float64Array(Math.max(1, slots))));
+    const s = start - this.origin;
+    let lane = 0;
+    for (let i = 0; i < ends.length; i++) {
+      if (ends[i]! <= s + 0.5) {
+        lane = i;
+        break;
+      }
+      if (ends[i]! < ends[lane]!) lane = i;
+    }
+    ends[lane] = end - this.origin;
+    this.records.push([worker, lane, round(s), round(end - this.origin), this.nameOf(name)]);
+  }
+
+  /** Records a transfer of results into `worker` that took [start, end] (epoch ms). */
+  addTransfer(worker: number, slots: number, start: number, end: number): void {
+    this.records.push([worker, Math.max(1, slots), round(start - this.origin), round(end - this.origin), -1]);
+  }
+
+  forgetWorker(worker: number): void {
+    this.laneEnds.delete(worker);
+  }
+
+  private nameOf(name: string): number {
+    let i = this.nameIndex.get(name);
+    if (i === undefined) {
+      i = this.names.length;
+      this.names.push(name);
+      this.nameIndex.set(name, i);
+    }
+    return i;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

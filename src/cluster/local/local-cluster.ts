@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { ClusterStartError } from "../errors.ts";
+import type { ClusterSecurity } from "../security.ts";
+import { makeClusterCredentials } from "../tls/cluster-cert.ts";
+import { BUNDLE_DIR, DEFAULT_TASK_HOST, DEFAULT_THREAD_HOOKS, THREAD_MODULE } from "./code-paths.ts";
+import { leanEntry } from "./lean-entry.ts";
+
+export interface LocalClusterOptions {
+  /** Worker processes. */
+  readonly workers: number;
+  /** Task threads per worker. @default 1 */
+  readonly concurrency?: number;
+  /** Restart a worker that dies (as Dask's nanny does). @default true */
+  readonly restartWorkers?: boolean;
+  /** URL of the module exporting loadTaskHost. @default flowgate's src/flow/bundle-host.ts */
+  readonly taskHostModule?: string;
+  /** ms to wait for every process to be ready. @default 20000 */
+  readonly startTimeout?: number;
+}
+
+/** A running local cluster: a scheduler and workers as child processes, with mutual TLS. */
+export interface LocalCluster extends AsyncDisposable {
+  readonly address: string;
+  readonly security: ClusterSecurity;
+  readonly dashboardLink: string;
+  /** Pids of every process this cluster started (including restarted workers). */
+  readonly pids: readonly number[];
+  /** Names of the workers currently running. */
+  readonly workerNames: readonly string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a scheduler and `workers` workers as child processes on this machine, with fresh
+ * per-cluster TLS credentials. Rejects with ClusterStartError when a process fails to start.
+ */
+export async function LocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  const c = new LocalClusterImpl(options);
+  try {
+    await c.start();
+  } catch (e) {
+    await c.close();
+    throw e;
+  }
+  return c;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+class LocalClusterImpl implements LocalCluster {
+  address = "";
+  dashboardLink = "";
+  security!: ClusterSecurity;
+  readonly pids: number[] = [];
+  private readonly dir = mkdtempSync(join(tmpdir(), "flowgate-local-"));
+  private scheduler: ChildProcess | undefined;
+  private readonly workers = new Map<string, ChildProcess>();
+  private closing = false;
+  private entry = "";
+  private restarts = 0;
+
+  constructor(private readonly o: LocalClusterOptions) {}
+
+  get workerNames(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  async start(): Promise<void> {
+    const [security, entry] = await Promise.all([makeClusterCredentials("flowgate-local"), leanEntry()]);
+    this.security = security;
+    this.entry = entry;
+    writeFileSync(join(this.dir, "cert.pem"), security.tlsCert, { mode: 0o600 });
+    writeFileSync(join(this.dir, "key.pem"), security.tlsKey, { mode: 0o600 });
+    // Workers start together with the scheduler (on a port picked here) and retry until it listens.
+    const port = await freePort();
+    this.address = `tls://127.0.0.1:${port}`;
+    const s = this.spawn(["scheduler", "--port", String(port), ...this.tlsArgs()]);
+    this.scheduler = s;
+    const workers = Promise.all(Array.from({ length: this.o.workers }, (_, i) => this.startWorker(`local-${i}`)));
+    workers.catch(() => {});
+    const ready = JSON.parse(await this.readyLine(s, "flowgate scheduler ready ", "scheduler")) as { address: string; dashboard: string };
+    this.dashboardLink = `${ready.dashboard}/status`;
+    await workers;
+  }
+
+  private tlsArgs(): string[] {
+    return ["--tls-cert", join(this.dir, "cert.pem"), "--tls-key", join(this.dir, "key.pem")];
+  }
+
+  private spawn(args: string[]): ChildProcess {
+    // FLOWGATE_CLUSTER_NODE_ARGS passes node flags (e.g. --cpu-prof) to the cluster's processes.
+    const nodeArgs = (process.env.FLOWGATE_CLUSTER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const p = spawn(process.execPath, [...nodeArgs, this.entry, ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, FLOWGATE_EXIT_WITH_PARENT: "1" },
+    });
+    if (p.pid) this.pids.push(p.pid);
+    p.stderr!.on("data", (d: Buffer) => {
+      if (process.env.FLOWGATE_DEBUG) process.stderr.write(d);
+    });
+    return p;
+  }
+
+  private async startWorker(name: string): Promise<void> {
+    const p = this.spawn([
+      "worker", this.address, "--name", name, "--concurrency", String(this.o.concurrency ?? 1), ...this.tlsArgs(),
+      "--task-host", this.o.taskHostModule ?? DEFAULT_TASK_HOST, "--thread-module", THREAD_MODULE,
+      ...DEFAULT_THREAD_HOOKS.flatMap((h) => ["--thread-hook", h]), "--bundle-dir", BUNDLE_DIR,
+    ]);
+    this.workers.set(name, p);
+    p.once("exit", () => {
+      if (this.workers.get(name) === p) this.workers.delete(name);
+      if (this.closing || this.o.restartWorkers === false || this.restarts >= 50) return;
+      this.restarts++;
+      void this.startWorker(`${name.replace(/-r\d+$/, "")}-r${this.restarts}`).catch(() => {});
+    });
+    await this.readyLine(p, "flowgate worker ready ", `worker '${name}'`);
+  }
+
+  private readyLine(p: ChildProcess, prefix: string, what: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      let buf = "";
+      let err = "";
+      const timer = setTimeout(() => fail(`not ready within ${this.o.startTimeout ?? 20000} ms`), this.o.startTimeout ?? 20000);
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        reject(new ClusterStartError(`LocalCluster: the ${what} process ${why}${err ? `: ${err.trim()}` : ""}`));
+      };
+      p.stderr!.on("data", (d: Buffer) => (err += d.toString()).slice(-2000));
+      p.stdout!.on("data", (d: Buffer) => {
+        buf += d.toString();
+        const i = buf.indexOf(prefix);
+        const nl = buf.indexOf("\n", i);
+        if (i >= 0 && nl > i) {
+          clearTimeout(timer);
+          resolve(buf.slice(i + prefix.length, nl));
+        }
+      });
+      p.once("exit", (code, signal) => fail(`exited (${signal ?? code}) before it was ready`));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const all = [this.scheduler, ...this.workers.values()].filter((p): p is ChildProcess => !!p && p.exitCode === null && p.signalCode === null);
+    const exited = all.map((p) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once("exit", () => r()))));
+    for (const p of all) p.kill("SIGTERM");
+    const timer = setTimeout(() => all.forEach((p) => p.kill("SIGKILL")), 3000);
+    await Promise.all(exited);
+    clearTimeout(timer);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

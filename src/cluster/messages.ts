@@ -1,0 +1,31 @@
+import type { ArgRef } from "../graph/commands.ts";
+import type { LogLevel } from "../graph/log-record.ts";
+
+/**
+ * The cluster wire protocol. Every frame carries a batch (array) of these messages; user values
+ * (graph constants, parameters, results) travel inside them as V8-serialized byte strings.
+ */
+
+/** Where each argument's upstream results are: a worker id, a per-child table, or null (none needed). */
+export type Who = number | Int16Array | null;
+
+/** One task run as the scheduler hands it to a worker. Value args are null: the worker reads them from the graph. */
+export interface ComputeTask {
+  readonly n: number;
+  readonly c: number;
+  readonly a: number;
+  readonly m: number;
+  readonly args: readonly (ArgRef | null)[];
+  readonly who: readonly Who[];
+}
+
+/** Outcome codes in `done` results. */
+export const OutcomeCode = { success: 0, failed: 1, timedOut: 2, skipped: 3 } as const;
+
+/** [node, child, code, ms, length, innerLengths, message, stack] */
+export type DoneEntry = [number, number, number, number, number?, number[]?, string?, string?];
+
+/** A log line from a task: [time, level, node, child, message]. */
+export type TaskLog = [number, LogLevel, number, number, string];
+
+export type PeerInfo = [id: number, name: string, address: string];

@@ -1,0 +1,51 @@
+import { hostname } from "node:os";
+import { ClusterWorker } from "../worker/worker.ts";
+import { readSecurity, type TlsFiles } from "./scheduler-process.ts";
+
+export interface WorkerProcessOptions extends TlsFiles {
+  readonly scheduler: string;
+  readonly name?: string;
+  readonly concurrency?: number;
+  readonly host?: string;
+  readonly taskHostModule: string;
+  readonly threadHooks?: readonly string[];
+  readonly threadModule?: string;
+  readonly bundleDir: string;
+}
+
+/**
+ * Runs a worker in this process: prints `flowgate worker ready {"name"}` once registered, exits 0
+ * when the scheduler closes or retires it and after SIGTERM/SIGINT (finishing running tasks
+ * first), and 1 with a line on stderr when it cannot connect within FLOWGATE_CONNECT_TIMEOUT_MS.
+ */
+export async function runWorkerProcess(o: WorkerProcessOptions): Promise<void> {
+  const name = o.name ?? `${hostname()}-${process.pid}`;
+  const worker = new ClusterWorker({
+    scheduler: o.scheduler,
+    name,
+    concurrency: o.concurrency,
+    security: readSecurity(o),
+    host: o.host,
+    taskHostModule: o.taskHostModule,
+    threadHooks: o.threadHooks,
+    threadModule: o.threadModule,
+    bundleDir: o.bundleDir,
+    connectTimeoutMs: Number(process.env.FLOWGATE_CONNECT_TIMEOUT_MS ?? 30_000),
+  });
+  try {
+    await worker.start();
+  } catch (e) {
+    process.stderr.write(`flowgate worker '${name}': ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`flowgate worker ready ${JSON.stringify({ name })}\n`);
+  const stop = async () => {
+    await worker.stop();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop());
+  process.once("SIGINT", () => void stop());
+  await worker.closed;
+  await Promise.race([worker.close(), new Promise((r) => setTimeout(r, 1000))]);
+  process.exit(0);
+}

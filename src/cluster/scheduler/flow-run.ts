@@ -1,0 +1,72 @@
+import { GraphState } from "../../graph/graph-state.ts";
+import type { GraphSpec } from "../../graph/task-spec.ts";
+import type { TaskRecord } from "./task-record.ts";
+
+/** The scheduler's record of one submitted flow run: its graph state and where results live. */
+export class FlowRun {
+  readonly state: GraphState;
+  /** Worker id holding a non-mapped node's result; -1 none. */
+  readonly holder: Int16Array;
+  /** Per-child holders of mapped nodes, made when the first child finishes. */
+  readonly childHolders: (Int16Array | undefined)[] = [];
+  /** Workers that died while running a task: task key -> their names. */
+  readonly suspicious = new Map<string, string[]>();
+  /** Results being recomputed (key "node|child") and the tasks waiting for them. */
+  readonly recomputing = new Map<string, TaskRecord[]>();
+  /** Workers told about this run. */
+  readonly workers = new Set<number>();
+  startedSent = false;
+  finished = false;
+  gathering: Map<string, Buffer> | undefined;
+  gatherPending = 0;
+  loadFailure: string | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly client: number,
+    readonly ref: number,
+    readonly flowRunId: string,
+    readonly flowName: string,
+    readonly bundle: string,
+    readonly graphBytes: Buffer,
+    readonly paramBytes: Buffer,
+    readonly spec: GraphSpec,
+    readonly keep: ReadonlySet<number>,
+  ) {
+    this.state = new GraphState(spec, (n) => keep.has(n));
+    this.holder = new Int16Array(spec.nodes.length).fill(-1);
+  }
+
+  isConstant(node: number): boolean {
+    return this.spec.nodes[node]!.constant !== undefined;
+  }
+
+  holderOf(node: number, child: number): number {
+    if (child < 0) return this.holder[node]!;
+    return this.childHolders[node]?.[child] ?? -1;
+  }
+
+  setHolder(node: number, child: number, worker: number): void {
+    if (child < 0) {
+      this.holder[node] = worker;
+      return;
+    }
+    let h = this.childHolders[node];
+    if (!h) {
+      const width = Math.max(this.state.nodes[node]!.width, child + 1);
+      h = this.childHolders[node] = new Int16Array(width).fill(-1);
+    }
+    h[child] = worker;
+  }
+
+  /** Forgets every result a (dead) worker held. */
+  dropWorker(worker: number): void {
+    for (let i = 0; i < this.holder.length; i++) if (this.holder[i] === worker) this.holder[i] = -1;
+    for (const h of this.childHolders) if (h) for (let c = 0; c < h.length; c++) if (h[c] === worker) h[c] = -1;
+  }
+
+  /** True when the result should exist (it succeeded) but no live worker holds it. */
+  isLost(node: number, child: number): boolean {
+    return this.holderOf(node, child) < 0 && this.state.stateOf(node, child) === "Success";
+  }
+}

@@ -1,0 +1,43 @@
+import { STATE_CODES, type StateType } from "../../graph/states.ts";
+import type { FlowRun } from "./flow-run.ts";
+import type { WorkerRecord } from "./worker-record.ts";
+
+/**
+ * How many task runs a worker may hold at once (running plus queued there), from the mean task
+ * duration: short tasks are sent in large batches so that no worker waits on a round trip;
+ * long tasks one per slot, so that queued work stays on the scheduler for whichever worker frees
+ * up first (the scheduler-side queue does what Dask's work stealing does for long tasks).
+ */
+export function windowFor(slots: number, avgMs: number): number {
+  if (avgMs < 0) return slots * 2;
+  if (avgMs < 0.5) return slots * 1024;
+  if (avgMs < 5) return slots * 64;
+  if (avgMs < 50) return slots * 4;
+  return slots;
+}
+
+/** The worker with the most room left, if any has room. */
+export function pickRoomiest(ws: readonly WorkerRecord[], room: Map<WorkerRecord, number>): WorkerRecord | undefined {
+  let best: WorkerRecord | undefined;
+  let most = 0;
+  for (const w of ws) {
+    const r = room.get(w)!;
+    if (r > most) {
+      most = r;
+      best = w;
+    }
+  }
+  return best;
+}
+
+/** Counts of task runs by state over the given runs, for the dashboard. */
+export function stateCounts(runs: Iterable<FlowRun>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const add = (s: StateType) => (counts[s] = (counts[s] ?? 0) + 1);
+  for (const run of runs)
+    for (const n of run.state.nodes) {
+      if (n.childStates) for (const code of n.childStates) add(STATE_CODES[code]!);
+      else add(n.state);
+    }
+  return counts;
+}

@@ -1,0 +1,400 @@
+import type { GraphCommand } from "../../graph/commands.ts";
+import { snapshotOf } from "../../graph/snapshot.ts";
+import type { GraphSpec } from "../../graph/task-spec.ts";
+import { WorkerLostError } from "../errors.ts";
+import { OutcomeCode, type ComputeTask, type DoneEntry, type PeerInfo, type Who } from "../messages.ts";
+import type { Message } from "../wire/connection.ts";
+import { decodeValue } from "../wire/codec.ts";
+import { FlowRun } from "./flow-run.ts";
+import { taskKey, type TaskRecord } from "./task-record.ts";
+import { WorkerRecord } from "./worker-record.ts";
+import { pickRoomiest, windowFor } from "./placement.ts";
+import { planGather, storeGathered } from "./gather-plan.ts";
+
+export type SchedulerCommand =
+  | { readonly k: "send"; readonly to: number; readonly msg: Message; readonly bulk?: readonly (Buffer | null)[] }
+  | { readonly k: "retry"; readonly run: number; readonly node: number; readonly child: number; readonly delay: number };
+
+/** A worker dying while running a task this many times fails the task (Dask's allowed-failures). */
+export const ALLOWED_DEATHS = 3;
+
+/**
+ * The scheduler's pure core: flow runs (a GraphState each), the worker table and task placement.
+ * Events go in as method calls; the messages to send and timers to set come out of `drain()`.
+ * It does no I/O: the SchedulerServer shell carries the commands out.
+ */
+export class SchedulerState {
+  readonly workers = new Map<number, WorkerRecord>();
+  readonly runs = new Map<number, FlowRun>();
+  private readonly active = new Map<string, TaskRecord>();
+  private queue: TaskRecord[] = [];
+  private head = 0;
+  private out: SchedulerCommand[] = [];
+  private nextRun = 1;
+  /** Moving average of task durations (ms), which sets how many tasks a worker may hold. */
+  avgMs = -1;
+  completed = 0;
+
+  drain(): SchedulerCommand[] {
+    this.dispatch();
+    for (const w of this.workers.values()) {
+      if (w.outgoing.size === 0) continue;
+      for (const [run, tasks] of w.outgoing) this.send(w.id, { t: "compute", run, tasks });
+      w.outgoing.clear();
+    }
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  get processing(): number {
+    return this.active.size;
+  }
+
+  addWorker(id: number, name: string, address: string, slots: number): void {
+    const peers: PeerInfo[] = [...this.workers.values()].map((w) => [w.id, w.name, w.address]);
+    this.workers.set(id, new WorkerRecord(id, name, address, slots));
+    this.send(id, { t: "welcome", id, peers });
+    for (const w of this.workers.values()) if (w.id !== id) this.send(w.id, { t: "peer", peer: [id, name, address] });
+  }
+
+  removeWorker(id: number): void {
+    const w = this.workers.get(id);
+    if (!w) return;
+    this.workers.delete(id);
+    for (const o of this.workers.values()) this.send(o.id, { t: "peer-gone", id });
+    for (const run of this.runs.values()) {
+      run.dropWorker(id);
+      run.workers.delete(id);
+    }
+    for (const rec of w.assigned) {
+      this.active.delete(rec.key);
+      if (rec.started && !rec.recompute) {
+        const names = rec.run.suspicious.get(rec.key) ?? [];
+        names.push(w.name);
+        rec.run.suspicious.set(rec.key, names);
+        if (names.length >= ALLOWED_DEATHS) {
+          const taskName = this.taskLabel(rec.run, rec.node, rec.child);
+          const err = new WorkerLostError(taskName, names);
+          this.apply(rec.run, rec.run.state.finished(rec.node, rec.child, { type: "Failed", message: err.message }));
+          continue;
+        }
+      }
+      this.enqueue(rec);
+    }
+    for (const run of this.runs.values()) if (run.gathering) this.gather(run);
+  }
+
+  /** A worker is leaving gracefully: it gets no new tasks. */
+  retire(id: number): void {
+    const w = this.workers.get(id);
+    if (w) w.closing = true;
+  }
+
+  submit(client: number, m: Message): void {
+    const spec = decodeValue<GraphSpec>(m.graph as Buffer);
+    const run = new FlowRun(
+      this.nextRun++,
+      client,
+      m.ref as number,
+      m.flowRunId as string,
+      m.flowName as string,
+      m.bundle as string,
+      m.graph as Buffer,
+      m.params as Buffer,
+      spec,
+      new Set(m.keep as number[]),
+    );
+    this.runs.set(run.id, run);
+    this.apply(run, run.state.start());
+  }
+
+  cancel(client: number, ref: number, message = "the flow run was cancelled"): void {
+    for (const run of this.runs.values()) {
+      if (run.client !== client || (ref >= 0 && run.ref !== ref) || run.finished) continue;
+      for (const w of run.workers) this.send(w, { t: "cancel", run: run.id });
+      this.apply(run, run.state.cancel(message));
+    }
+  }
+
+  /** A client went away: its runs end and their results are dropped. */
+  removeClient(client: number): void {
+    this.cancel(client, -1, "the client disconnected");
+    for (const run of [...this.runs.values()]) if (run.client === client) this.forget(run);
+  }
+
+  retryDue(runId: number, node: number, child: number): void {
+    const run = this.runs.get(runId);
+    if (run && !run.finished) this.apply(run, run.state.retryDue(node, child));
+  }
+
+  fromWorker(id: number, m: Message): void {
+    const w = this.workers.get(id);
+    if (!w) return;
+    w.lastSeen = Date.now();
+    const run = this.runs.get(m.run as number);
+    switch (m.t) {
+      case "started":
+        if (run) this.started(run, id, m.keys as number[]);
+        break;
+      case "done":
+        if (run) this.done(run, w, m.res as DoneEntry[]);
+        break;
+      case "missing":
+        if (run) this.missing(run, id, m.n as number, m.c as number, m.lost as number[]);
+        break;
+      case "gathered":
+        if (run) this.gathered(run, m.keys as string[], m.values as (Buffer | null)[]);
+        break;
+      case "logs":
+        if (run) this.send(run.client, { t: "logs", ref: run.ref, worker: w.name, logs: m.logs });
+        break;
+      case "load-failed":
+        if (run && !run.finished) {
+          run.loadFailure = m.message as string;
+          this.send(run.client, { t: "failed", ref: run.ref, code: "FG_CLUSTER_BUNDLE_LOAD", worker: w.name, message: m.message });
+          this.forget(run);
+        }
+        break;
+    }
+  }
+
+  private started(run: FlowRun, worker: number, keys: number[]): void {
+    for (let i = 0; i < keys.length; i += 2) {
+      const rec = this.active.get(taskKey(run.id, keys[i]!, keys[i + 1]!));
+      if (rec && rec.worker === worker) rec.started = true;
+    }
+    this.notifyStarted(run);
+  }
+
+  private notifyStarted(run: FlowRun): void {
+    if (run.startedSent) return;
+    run.startedSent = true;
+    this.send(run.client, { t: "started", ref: run.ref });
+  }
+
+  private done(run: FlowRun, w: WorkerRecord, res: DoneEntry[]): void {
+    this.notifyStarted(run);
+    for (const [node, child, code, ms, length, innerLengths, message, stack] of res) {
+      const key = taskKey(run.id, node, child);
+      const rec = this.active.get(key);
+      if (!rec || rec.worker !== w.id) continue;
+      this.active.delete(key);
+      w.assigned.delete(rec);
+      w.executed++;
+      this.completed++;
+      this.avgMs = this.avgMs < 0 ? ms : this.avgMs * 0.9 + ms * 0.1;
+      if (run.finished) continue;
+      if (code === OutcomeCode.success) run.setHolder(node, child, w.id);
+      if (rec.recompute) {
+        this.recomputed(run, node, child, code === OutcomeCode.success ? undefined : (message ?? "failed"));
+        continue;
+      }
+      const outcome =
+        code === OutcomeCode.success
+          ? { type: "Success" as const, length: length! >= 0 ? length : undefined, innerLengths }
+          : code === OutcomeCode.skipped
+            ? { type: "Skipped" as const, message: message ?? "" }
+            : { type: code === OutcomeCode.timedOut ? ("TimedOut" as const) : ("Failed" as const), message: message ?? "", stack };
+      this.apply(run, run.state.finished(node, child, outcome));
+    }
+  }
+
+  /** A worker could not fetch some inputs of a task (their holder died): recompute them, then retry the task. */
+  private missing(run: FlowRun, worker: number, node: number, child: number, lost: number[]): void {
+    for (let i = 0; i < lost.length; i += 3) {
+      const [n, c, holder] = [lost[i]!, lost[i + 1]!, lost[i + 2]!];
+      if (run.holderOf(n, c) === holder) run.setHolder(n, c, -1);
+    }
+    const rec = this.active.get(taskKey(run.id, node, child));
+    if (!rec || rec.worker !== worker) return;
+    this.active.delete(rec.key);
+    this.workers.get(worker)?.assigned.delete(rec);
+    this.enqueue(rec);
+  }
+
+  private recomputed(run: FlowRun, node: number, child: number, failure: string | undefined): void {
+    const k = `${node}|${child}`;
+    const waiters = run.recomputing.get(k) ?? [];
+    run.recomputing.delete(k);
+    for (const rec of waiters) {
+      if (failure !== undefined && !rec.recompute) {
+        const message = `input '${this.taskLabel(run, node, child)}' was lost with its worker and recomputing it failed: ${failure}`;
+        this.apply(run, run.state.finished(rec.node, rec.child, { type: "Failed", message }));
+      } else if (--rec.waiting === 0) this.enqueue(rec);
+    }
+    if (run.gathering) this.gather(run);
+  }
+
+  private apply(run: FlowRun, commands: readonly GraphCommand[]): void {
+    for (const c of commands) {
+      switch (c.type) {
+        case "run":
+          this.enqueue({
+            run, node: c.node, child: c.child, attempt: c.attempt, args: c.args, measure: c.measure,
+            recompute: false, key: taskKey(run.id, c.node, c.child), worker: -1, started: false, waiting: 0,
+          });
+          break;
+        case "retry":
+          this.out.push({ k: "retry", run: run.id, node: c.node, child: c.child, delay: c.delay });
+          break;
+        case "ended":
+          this.send(run.client, { t: "ended", ref: run.ref, node: c.node, child: c.child, state: c.state, message: c.message });
+          break;
+        case "release":
+          for (const w of run.workers) this.send(w, { t: "release", run: run.id, node: c.node });
+          run.holder[c.node] = -1;
+          run.childHolders[c.node] = undefined;
+          break;
+        case "done":
+          run.gathering = new Map();
+          this.gather(run);
+          break;
+      }
+    }
+  }
+
+  private enqueue(rec: TaskRecord): void {
+    rec.worker = -1;
+    rec.started = false;
+    this.queue.push(rec);
+  }
+
+  /** Hands queued tasks to workers with room, preferring the worker that holds an input. */
+  private dispatch(): void {
+    if (this.workers.size === 0) return;
+    const ws = [...this.workers.values()].filter((w) => !w.closing);
+    if (ws.length === 0) return;
+    const room = new Map<WorkerRecord, number>();
+    for (const w of ws) room.set(w, windowFor(w.slots, this.avgMs) - w.assigned.size);
+    let best = pickRoomiest(ws, room);
+    while (this.head < this.queue.length && best) {
+      const rec = this.queue[this.head++]!;
+      const run = rec.run;
+      if (run.finished || (!rec.recompute && run.state.stateOf(rec.node, rec.child) !== "Running")) continue;
+      const who = this.locate(rec);
+      if (!who) continue;
+      let target = best;
+      const near = who.find((x): x is number => typeof x === "number" && x >= 0);
+      const nw = near === undefined ? undefined : this.workers.get(near);
+      if (nw && !nw.closing && (room.get(nw) ?? 0) > 0) target = nw;
+      this.assign(rec, target, who);
+      const left = room.get(target)! - 1;
+      room.set(target, left);
+      if (target === best && left <= 0) best = pickRoomiest(ws, room);
+      else if (target === best) best = pickRoomiest(ws, room);
+    }
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Where each input of a task is; undefined (and recomputations started) when one was lost. */
+  private locate(rec: TaskRecord): Who[] | undefined {
+    const run = rec.run;
+    const who: Who[] = [];
+    const lost: [number, number][] = [];
+    for (const a of rec.args) {
+      if (a.k === "value" || (a.k === "result" && run.isConstant(a.node))) who.push(null);
+      else if (a.k === "result") {
+        if (run.isLost(a.node, a.child)) lost.push([a.node, a.child]);
+        who.push(run.holderOf(a.node, a.child));
+      } else {
+        const h = run.childHolders[a.node];
+        const table = new Int16Array(a.width).fill(-1);
+        for (let c = 0; c < a.width; c++) {
+          const x = h?.[c] ?? -1;
+          if (x < 0 && run.state.stateOf(a.node, c) === "Success") lost.push([a.node, c]);
+          table[c] = x;
+        }
+        who.push(table);
+      }
+    }
+    if (lost.length === 0) return who;
+    rec.waiting = lost.length;
+    for (const [n, c] of lost) this.recompute(run, n, c, rec);
+    return undefined;
+  }
+
+  private recompute(run: FlowRun, node: number, child: number, waiter: TaskRecord | undefined): void {
+    const k = `${node}|${child}`;
+    const waiters = run.recomputing.get(k);
+    if (waiters) {
+      if (waiter) waiters.push(waiter);
+      return;
+    }
+    run.recomputing.set(k, waiter ? [waiter] : []);
+    const attempt = child < 0 ? run.state.nodes[node]!.attempts : (run.state.nodes[node]!.childAttempts?.[child] ?? 1);
+    this.enqueue({
+      run, node, child, attempt, args: run.state.argsFor(node, child), measure: 0, recompute: true,
+      key: taskKey(run.id, node, child), worker: -1, started: false, waiting: 0,
+    });
+  }
+
+  private assign(rec: TaskRecord, w: WorkerRecord, who: Who[]): void {
+    const run = rec.run;
+    rec.worker = w.id;
+    this.active.set(rec.key, rec);
+    w.assigned.add(rec);
+    if (!run.workers.has(w.id)) {
+      run.workers.add(w.id);
+      this.send(w.id, {
+        t: "run", run: run.id, bundle: run.bundle, flowName: run.flowName, flowRunId: run.flowRunId,
+        graph: run.graphBytes, params: run.paramBytes,
+      });
+    }
+    let batch = w.outgoing.get(run.id);
+    if (!batch) w.outgoing.set(run.id, (batch = []));
+    const task: ComputeTask = {
+      n: rec.node, c: rec.child, a: rec.attempt, m: rec.measure,
+      args: rec.args.map((a) => (a.k === "value" ? null : a)), who,
+    };
+    batch.push(task);
+  }
+
+  /** Collects the kept results from their holders, recomputing lost ones, then answers the client. */
+  private gather(run: FlowRun): void {
+    const plan = planGather(run);
+    for (const [n, c] of plan.lost) this.recompute(run, n, c, undefined);
+    if (plan.complete) return this.finishRun(run);
+    for (const [w, keys] of plan.ask) this.send(w, { t: "gather", run: run.id, keys });
+  }
+
+  private gathered(run: FlowRun, keys: string[], values: (Buffer | null)[]): void {
+    if (!run.gathering || run.finished) return;
+    storeGathered(run, keys, values);
+    this.gather(run);
+  }
+
+  private finishRun(run: FlowRun): void {
+    if (run.finished) return;
+    const got = run.gathering!;
+    this.out.push({ k: "send", to: run.client, msg: { t: "result", ref: run.ref, snapshot: snapshotOf(run.state), keys: [...got.keys()] }, bulk: [...got.values()] });
+    this.forget(run);
+  }
+
+  private forget(run: FlowRun): void {
+    run.finished = true;
+    for (const w of run.workers) this.send(w, { t: "forget", run: run.id });
+    this.runs.delete(run.id);
+    for (const [k, rec] of this.active)
+      if (rec.run === run) {
+        this.active.delete(k);
+        this.workers.get(rec.worker)?.assigned.delete(rec);
+      }
+  }
+
+  private taskLabel(run: FlowRun, node: number, child: number): string {
+    const id = run.spec.nodes[node]!.id;
+    return child < 0 ? id : `${id}[${child}]`;
+  }
+
+  private send(to: number, msg: Message): void {
+    this.out.push({ k: "send", to, msg });
+  }
+}

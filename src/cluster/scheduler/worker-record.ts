@@ -1,0 +1,19 @@
+import type { ComputeTask } from "../messages.ts";
+import type { TaskRecord } from "./task-record.ts";
+
+/** The scheduler's view of one connected worker. */
+export class WorkerRecord {
+  readonly assigned = new Set<TaskRecord>();
+  /** Tasks to send at the end of this turn, by run. */
+  readonly outgoing = new Map<number, ComputeTask[]>();
+  lastSeen = Date.now();
+  executed = 0;
+  closing = false;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly address: string,
+    readonly slots: number,
+  ) {}
+}

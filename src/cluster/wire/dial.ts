@@ -1,0 +1,35 @@
+import type { Duplex } from "node:stream";
+import { ClusterConnectError } from "../errors.ts";
+import type { ClusterSecurity } from "../security.ts";
+import { parseAddress } from "./address.ts";
+import { Connection } from "./connection.ts";
+import { connectTcp, wrapTls } from "./tcp-transport.ts";
+import { connectWs } from "./ws-transport.ts";
+
+/**
+ * Connects to a cluster address (tls://, tcp://, ws://, wss://) and returns a framed Connection.
+ * Rejects with ClusterConnectError on refusal, a TLS failure or after `timeoutMs`.
+ */
+export async function dial(address: string, security: ClusterSecurity | undefined, timeoutMs = 30_000): Promise<Connection> {
+  const a = parseAddress(address);
+  if (a.scheme === "tls" && !security)
+    throw new ClusterConnectError(address, "a tls:// address needs security credentials (tlsCert, tlsKey); pass { security }");
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
+  });
+  const open = async (): Promise<Duplex> => {
+    if (a.scheme === "tls" || a.scheme === "tcp") return connectTcp(a.host, a.port, a.scheme === "tls" ? security : undefined);
+    const tunnel = await connectWs(a.url, security);
+    return security ? wrapTls(tunnel, security) : tunnel;
+  };
+  const opening = open();
+  opening.catch(() => {});
+  try {
+    return new Connection(await Promise.race([opening, timeout]));
+  } catch (e) {
+    throw new ClusterConnectError(address, e instanceof Error ? e.message : String(e), { cause: e });
+  } finally {
+    clearTimeout(timer);
+  }
+}

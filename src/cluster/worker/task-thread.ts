@@ -1,0 +1,174 @@
+import { parentPort } from "node:worker_threads";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { format } from "node:util";
+import type { ArgRef } from "../../graph/commands.ts";
+import type { LogLevel } from "../../graph/log-record.ts";
+import { measureValue, resolveArg } from "../../graph/resolve-arg.ts";
+import type { TaskHost } from "../../graph/task-host.ts";
+import type { GraphSpec } from "../../graph/task-spec.ts";
+import { decodeValue, encodeValue } from "../wire/codec.ts";
+import { SerializationError } from "../errors.ts";
+import { OutcomeCode } from "../messages.ts";
+import type { ThreadTask, ThreadRunInfo, ThreadResult } from "./thread-messages.ts";
+import type { PackedDeps } from "./thread-pool.ts";
+
+/**
+ * Runs inside a worker thread: loads flow bundles through the task-host module and runs task
+ * runs one after another, posting results (as V8 bytes) and logs back to the worker's I/O loop.
+ */
+const port = parentPort!;
+const runs = new Map<number, ThreadRunInfo & { spec: GraphSpec; parameters: Record<string, unknown>; abort: AbortController }>();
+const hosts = new Map<string, Promise<TaskHost>>();
+const current = new AsyncLocalStorage<{ run: number; n: number; c: number }>();
+const queue: ThreadTask[] = [];
+let busy = false;
+let results: ThreadResult[] = [];
+let logs: [number, number, LogLevel, number, number, string][] = [];
+let flushSet = false;
+
+function flushSoon(): void {
+  if (flushSet) return;
+  flushSet = true;
+  setImmediate(() => {
+    flushSet = false;
+    if (results.length) port.postMessage({ t: "results", list: results });
+    if (logs.length) port.postMessage({ t: "logs", list: logs });
+    results = [];
+    logs = [];
+  });
+}
+
+function log(level: LogLevel, message: string): void {
+  const where = current.getStore();
+  if (!where) return void process.stderr.write(`${message}\n`);
+  logs.push([where.run, Date.now(), level, where.n, where.c, message]);
+  flushSoon();
+}
+
+const levels: [keyof Console, LogLevel][] = [["log", "INFO"], ["info", "INFO"], ["debug", "DEBUG"], ["warn", "WARNING"], ["error", "ERROR"]];
+for (const [method, level] of levels)
+  (console as unknown as Record<string, unknown>)[method] = (...a: unknown[]) => log(level, format(...a));
+
+function hostFor(info: ThreadRunInfo): Promise<TaskHost> {
+  const k = `${info.bundlePath}#${info.flowName}`;
+  let h = hosts.get(k);
+  if (!h) {
+    h = (import(info.taskHost) as Promise<{ loadTaskHost(p: string, f: string): Promise<TaskHost> }>).then((m) =>
+      m.loadTaskHost(info.bundlePath, info.flowName),
+    );
+    hosts.set(k, h);
+  }
+  return h;
+}
+
+port.on("message", (m: { t: string } & Record<string, unknown>) => {
+  if (m.t === "run") {
+    const info = m.info as ThreadRunInfo;
+    // One AbortController per run (making one per task run is costly); aborted when the run is cancelled.
+    runs.set(info.run, { ...info, spec: decodeValue<GraphSpec>(info.graph), parameters: decodeValue(info.params), abort: new AbortController() });
+    hostFor(info).catch((e: unknown) => port.postMessage({ t: "load-failed", run: info.run, message: describeLoadError(e) }));
+  } else if (m.t === "tasks") {
+    for (const t of m.list as ThreadTask[]) queue.push(t);
+    if (!busy) void pump();
+  } else if (m.t === "cancel") {
+    runs.get(m.run as number)?.abort.abort(new Error("the flow run was cancelled"));
+    for (let i = queue.length - 1; i >= 0; i--)
+      if (queue[i]!.run === m.run) {
+        const [t] = queue.splice(i, 1);
+        results.push({ run: t!.run, n: t!.n, c: t!.c, code: OutcomeCode.failed, ms: 0, message: "the flow run was cancelled" });
+      }
+    flushSoon();
+  } else if (m.t === "forget") {
+    runs.get(m.run as number)?.abort.abort(new Error("the flow run was cancelled"));
+    runs.delete(m.run as number);
+  }
+});
+
+function describeLoadError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function pump(): Promise<void> {
+  busy = true;
+  while (queue.length > 0) {
+    const t = queue.shift()!;
+    const r = await runOne(t);
+    results.push(r);
+    flushSoon();
+  }
+  busy = false;
+}
+
+async function runOne(t: ThreadTask): Promise<ThreadResult> {
+  const info = runs.get(t.run);
+  const started = performance.now();
+  const done = (code: number, extra: Partial<ThreadResult> = {}): ThreadResult => ({
+    run: t.run, n: t.n, c: t.c, code, ms: performance.now() - started, ...extra,
+  });
+  if (!info) return done(OutcomeCode.failed, { message: "the flow run is gone from this worker" });
+  const spec = info.spec.nodes[t.n]!;
+  const label = t.c < 0 ? spec.id : `${spec.id}[${t.c}]`;
+  let host: TaskHost;
+  try {
+    host = await hostFor(info);
+  } catch (e) {
+    return done(OutcomeCode.failed, { message: `could not load the flow's code: ${describeLoadError(e)}` });
+  }
+  const packed = t.deps as unknown as PackedDeps;
+  const deps = new Map<string, Uint8Array>();
+  packed.keys.forEach((k, i) => deps.set(k, packed.blob.subarray(i === 0 ? 0 : packed.ends[i - 1]!, packed.ends[i]!)));
+  const cache = new Map<string, unknown>();
+  const lookup = (node: number, child: number): unknown => {
+    const c = info.spec.nodes[node]!.constant;
+    if (c) return c.value;
+    const k = `${node}|${child}`;
+    if (cache.has(k)) return cache.get(k);
+    const b = deps.get(k);
+    const v = b ? decodeValue(b) : undefined;
+    cache.set(k, v);
+    return v;
+  };
+  let args: unknown[];
+  try {
+    args = spec.args.map((a, i) => (a.kind === "value" ? a.value : resolveArg(t.args[i] as ArgRef, lookup)));
+  } catch (e) {
+    return done(OutcomeCode.failed, { message: `could not build arguments: ${String(e)}` });
+  }
+  const where = { run: t.run, n: t.n, c: t.c };
+  // The I/O loop times the run from here, so that loading the flow's code does not count.
+  if (spec.timeout > 0) port.postMessage({ t: "begin", run: t.run, n: t.n, c: t.c });
+  const result = await current.run(where, () =>
+    host.invoke(
+      {
+        key: spec.key,
+        taskName: spec.id,
+        taskRunId: `${info.flowRunId}/${label}`,
+        mapIndex: t.c < 0 ? undefined : t.c,
+        flowRunId: info.flowRunId,
+        attempt: t.a,
+        timeout: spec.timeout,
+        parameters: info.parameters,
+        signal: info.abort.signal,
+        log: (level, message) => current.run(where, () => log(level, message)),
+      },
+      args,
+    ),
+  );
+  if (result.type === "Success") {
+    let bytes: Buffer;
+    try {
+      bytes = encodeValue(result.value);
+    } catch (e) {
+      return done(OutcomeCode.failed, { message: new SerializationError(label, "the result", e).message });
+    }
+    const m = measureValue(result.value, t.m);
+    return done(OutcomeCode.success, { bytes, length: m.length ?? -1, inner: m.innerLengths });
+  }
+  if (result.type === "Skipped") return done(OutcomeCode.skipped, { message: result.message });
+  return done(result.type === "TimedOut" ? OutcomeCode.timedOut : OutcomeCode.failed, {
+    message: result.message,
+    stack: result.stack,
+  });
+}
+
+port.postMessage({ t: "ready" });

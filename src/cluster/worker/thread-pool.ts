@@ -1,0 +1,219 @@
+import { Worker as Thread } from "node:worker_threads";
+import { OutcomeCode } from "../messages.ts";
+import type { ThreadResult, ThreadRunInfo, ThreadTask } from "./thread-messages.ts";
+
+/** What the pool needs to know to place and time a task. */
+export interface PoolTask extends ThreadTask {
+  /** ms; 0 = none */
+  readonly timeout: number;
+  /** Short tasks go to threads in batches; slow ones one at a time, reported as started first. */
+  readonly fast: boolean;
+}
+
+interface Slot {
+  thread: Thread;
+  inflight: PoolTask[];
+  runs: Set<number>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const BOOT = `
+const { workerData, parentPort } = require("node:worker_threads");
+(async () => {
+  const { register: hook } = await import("node:module");
+  for (const h of workerData.hooks) hook(h);
+  const { register } = await import(workerData.tsxApi);
+  register();
+  await import(workerData.threadModule);
+})().catch((e) => { process.stderr.write("task thread failed to start: " + (e && e.stack || e) + "\\n"); process.exit(1); });
+`;
+
+export interface ThreadPoolOptions {
+  readonly size: number;
+  readonly threadModule: string;
+  readonly tsxApi: string;
+  readonly hooks: readonly string[];
+  readonly onResults: (list: ThreadResult[]) => void;
+  readonly onLogs: (list: unknown[]) => void;
+  readonly onLoadFailed: (run: number, message: string) => void;
+  /** A slow task is about to start (sent to the scheduler before the thread gets it). */
+  readonly onStart: (t: PoolTask) => void;
+}
+
+/**
+ * The worker's task threads (`--concurrency` of them). Tasks run off the I/O loop, so a
+ * CPU-bound task stops neither heartbeats nor serving results to peers. A task that times out
+ * has its thread terminated and replaced, so it is really stopped.
+ */
+export class ThreadPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: PoolTask[] = [];
+  private readonly runs = new Map<number, ThreadRunInfo>();
+  private closed = false;
+
+  constructor(private readonly o: ThreadPoolOptions) {
+    for (let i = 0; i < o.size; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const thread = new Thread(BOOT, {
+      eval: true,
+      workerData: { tsxApi: this.o.tsxApi, hooks: this.o.hooks, threadModule: this.o.threadModule },
+      stdout: false,
+      stderr: false,
+    });
+    const slot: Slot = { thread, inflight: [], runs: new Set(), timer: undefined };
+    thread.on("message", (m: { t: string } & Record<string, unknown>) => this.onMessage(slot, m));
+    thread.on("error", (e) => process.stderr.write(`task thread error: ${e.stack ?? e.message}\n`));
+    thread.on("exit", () => this.onExit(slot));
+    thread.unref();
+    return slot;
+  }
+
+  private onMessage(slot: Slot, m: { t: string } & Record<string, unknown>): void {
+    if (m.t === "results") {
+      const list = m.list as ThreadResult[];
+      for (const r of list) {
+        const i = slot.inflight.findIndex((t) => t.run === r.run && t.n === r.n && t.c === r.c);
+        if (i >= 0) slot.inflight.splice(i, 1);
+      }
+      if (slot.timer && slot.inflight.length === 0) {
+        clearTimeout(slot.timer);
+        slot.timer = undefined;
+      }
+      this.o.onResults(list);
+      // An async task that timed out got its abort signal; let it wind down (and log) briefly,
+      // then stop it for good with its thread. New tasks go to a fresh thread meanwhile.
+      if (list.some((r) => r.code === OutcomeCode.timedOut)) this.recycle(slot, 1000);
+      this.pump();
+    } else if (m.t === "logs") this.o.onLogs(m.list as unknown[]);
+    else if (m.t === "begin") this.startTimer(slot, m.run as number, m.n as number, m.c as number);
+    else if (m.t === "load-failed") this.o.onLoadFailed(m.run as number, m.message as string);
+  }
+
+  /** A task with a timeout began in its thread: terminate the thread if it overruns. */
+  private startTimer(slot: Slot, run: number, n: number, c: number): void {
+    const task = slot.inflight.find((t) => t.run === run && t.n === n && t.c === c);
+    if (!task || task.timeout <= 0) return;
+    clearTimeout(slot.timer);
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      const i = slot.inflight.indexOf(task);
+      if (i < 0) return;
+      slot.inflight.splice(i, 1);
+      this.recycle(slot);
+      this.o.onResults([{ run, n, c, code: OutcomeCode.timedOut, ms: task.timeout, message: `task run timed out after ${task.timeout} ms` }]);
+      this.pump();
+    }, task.timeout + 20);
+  }
+
+  private onExit(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0 || this.closed) return;
+    // An unexpected thread exit fails its tasks; a recycled slot was already replaced.
+    const lost = slot.inflight;
+    this.slots[i] = this.spawn();
+    if (lost.length)
+      this.o.onResults(lost.map((t) => ({ run: t.run, n: t.n, c: t.c, code: OutcomeCode.failed, ms: 0, message: "the task thread exited while running this task" })));
+    this.pump();
+  }
+
+  /** Terminates a thread (its task timed out) and puts a fresh one in its place. */
+  private recycle(slot: Slot, graceMs = 0): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    this.slots[i] = this.spawn();
+    const rest = slot.inflight;
+    slot.inflight = [];
+    if (graceMs > 0) setTimeout(() => void slot.thread.terminate(), graceMs).unref();
+    else void slot.thread.terminate();
+    for (const t of rest) this.queue.unshift(t);
+  }
+
+  addRun(info: ThreadRunInfo): void {
+    this.runs.set(info.run, info);
+  }
+
+  forget(run: number): void {
+    this.runs.delete(run);
+    for (const s of this.slots)
+      if (s.runs.delete(run)) s.thread.postMessage({ t: "forget", run });
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.run === run) this.queue.splice(i, 1);
+  }
+
+  /** Drops a cancelled run's queued tasks and aborts its running ones (their signal fires). */
+  cancel(run: number): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.run === run) this.queue.splice(i, 1);
+    for (const s of this.slots) if (s.runs.has(run)) s.thread.postMessage({ t: "cancel", run });
+  }
+
+  submit(tasks: PoolTask[]): void {
+    for (const t of tasks) this.queue.push(t);
+    this.pump();
+  }
+
+  get load(): number {
+    let n = this.queue.length;
+    for (const s of this.slots) n += s.inflight.length;
+    return n;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const fast = this.queue[0]!.fast;
+      let best: Slot | undefined;
+      for (const s of this.slots) {
+        const slow = s.inflight.length > 0 && !s.inflight[s.inflight.length - 1]!.fast;
+        if (slow || (!fast && s.inflight.length > 0) || s.inflight.length >= 256) continue;
+        if (!best || s.inflight.length < best.inflight.length) best = s;
+      }
+      if (!best) return;
+      const batch: PoolTask[] = [];
+      if (fast) while (this.queue.length > 0 && this.queue[0]!.fast && batch.length + best.inflight.length < 256) batch.push(this.queue.shift()!);
+      else batch.push(this.queue.shift()!);
+      for (const t of batch) {
+        if (!best.runs.has(t.run)) {
+          best.runs.add(t.run);
+          best.thread.postMessage({ t: "run", info: this.runs.get(t.run) });
+        }
+        if (!t.fast) this.o.onStart(t);
+        best.inflight.push(t);
+      }
+      best.thread.postMessage({
+        t: "tasks",
+        list: batch.map(({ run, n, c, a, m, args, deps }) => ({ run, n, c, a, m, args, deps: packDeps(deps as [string, Buffer][]) })),
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.thread.terminate()));
+  }
+}
+
+/**
+ * Packs a task's input bytes into one buffer for postMessage: cloning many small views would copy
+ * each one's whole backing store (often a large network frame), and one copy is much cheaper.
+ */
+export function packDeps(deps: readonly [string, Buffer][]): PackedDeps {
+  let total = 0;
+  for (const [, b] of deps) total += b.length;
+  const blob = Buffer.allocUnsafeSlow(total);
+  const ends = new Int32Array(deps.length);
+  const keys = new Array<string>(deps.length);
+  let off = 0;
+  deps.forEach(([k, b], i) => {
+    b.copy(blob, off);
+    off += b.length;
+    ends[i] = off;
+    keys[i] = k;
+  });
+  return { keys, blob, ends };
+}
+
+export interface PackedDeps {
+  readonly keys: string[];
+  readonly blob: Buffer;
+  readonly ends: Int32Array;
+}

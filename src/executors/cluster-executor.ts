@@ -1,0 +1,149 @@
+import type { LogLevel } from "../graph/log-record.ts";
+import type { GraphSnapshot } from "../graph/snapshot.ts";
+import type { StateType } from "../graph/states.ts";
+import { ClusterClient, bundleFlow, encodeValue, decodeValue, BundleBuildError, BundleLoadError, SchedulerLostError, SerializationError } from "../cluster/index.ts";
+import type { ClusterSecurity } from "../cluster/index.ts";
+import type { Message } from "../cluster/wire/connection.ts";
+import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
+import { endedMessage } from "./ended-message.ts";
+
+export type { ClusterSecurity };
+
+export interface ClusterExecutorOptions {
+  /** Scheduler address: tls://host:port, tcp://host:port, ws(s)://host:port/path. */
+  readonly address: string;
+  /** Cluster credentials; required for tls:// and for TLS inside a ws:// tunnel. */
+  readonly security?: ClusterSecurity;
+  /** ms to wait for the connection. @default 30000 */
+  readonly connectTimeout?: number;
+}
+
+/**
+ * Runs flow runs on a cluster: bundles the flow's file, ships it to the scheduler once per
+ * content hash, submits the whole graph, forwards task logs and gathers the kept results.
+ * `execute` rejects with BundleBuildError (no or broken source file), ClusterConnectError,
+ * SerializationError (a value that cannot cross the wire, naming the task), BundleLoadError
+ * (a worker cannot import the flow) or SchedulerLostError.
+ */
+export class ClusterExecutor implements Executor {
+  readonly description: string;
+  private client: Promise<ClusterClient> | undefined;
+
+  constructor(private readonly options: ClusterExecutorOptions) {
+    this.description = `ClusterExecutor(${options.address})`;
+  }
+
+  private connection(): Promise<ClusterClient> {
+    if (!this.client) {
+      this.client = ClusterClient.connect(this.options.address, this.options.security, this.options.connectTimeout);
+      this.client.catch(() => (this.client = undefined));
+    }
+    return this.client.then((c) => {
+      if (!c.closed) return c;
+      this.client = undefined;
+      return this.connection();
+    });
+  }
+
+  async execute(req: ExecutionRequest): Promise<ExecutionResult> {
+    if (req.sourceFile === undefined)
+      throw new BundleBuildError(
+        `flow '${req.flowName}' has no source file to ship to the cluster; construct the flow in a module file (not in an eval or REPL)`,
+      );
+    const graph = encodeGraph(req);
+    const params = encodeValue(req.parameters);
+    const [bundle, client] = await Promise.all([bundleFlow(req.sourceFile), this.connection()]);
+    await client.shipBundle(bundle.hash, bundle.code);
+    return new Promise<ExecutionResult>((resolve, reject) => {
+      let ref = 0;
+      const onAbort = () => client.cancel(ref);
+      const cleanup = () => {
+        req.signal.removeEventListener("abort", onAbort);
+        client.done(ref);
+      };
+      const log = (level: LogLevel, node: number, child: number, message: string, time = Date.now(), worker?: string) =>
+        req.onLog({
+          time, level, name: "flowgate.Task", message, flowRunId: req.flowRunId,
+          task: req.graph.nodes[node]?.id, mapIndex: child < 0 ? undefined : child, worker,
+        });
+      ref = client.submit(
+        { flowRunId: req.flowRunId, flowName: req.flowName, bundle: bundle.hash, graph, params, keep: [...req.keep] },
+        {
+          onMessage: (m: Message) => {
+            switch (m.t) {
+              case "started":
+                req.onFirstTaskStarted?.();
+                break;
+              case "logs":
+                for (const [time, level, node, child, message] of m.logs as [number, LogLevel, number, number, string][])
+                  log(level, node, child, message, time, m.worker as string);
+                break;
+              case "ended": {
+                const state = m.state as StateType;
+                log(state === "Skipped" || state === "Cancelled" ? "INFO" : "ERROR", m.node as number, m.child as number, endedMessage(state, m.message as string));
+                break;
+              }
+              case "result":
+                cleanup();
+                resolve(collect(req, m.snapshot as GraphSnapshot, m.keys as string[], m.values as (Buffer | null)[]));
+                break;
+              case "failed":
+                cleanup();
+                reject(
+                  m.code === "FG_CLUSTER_BUNDLE_LOAD"
+                    ? new BundleLoadError(m.worker as string, req.flowName, m.message as string)
+                    : new Error(m.message as string),
+                );
+                break;
+            }
+          },
+          onLost: (reason) => {
+            cleanup();
+            reject(new SchedulerLostError(this.options.address, reason));
+          },
+        },
+      );
+      if (req.signal.aborted) onAbort();
+      else req.signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Closes the connection to the scheduler (the cluster keeps running). */
+  close(): void {
+    void this.client?.then((c) => c.close(), () => {});
+    this.client = undefined;
+  }
+}
+
+/** Serializes the graph, naming the task whose argument or constant cannot cross the wire. */
+function encodeGraph(req: ExecutionRequest): Buffer {
+  try {
+    return encodeValue(req.graph);
+  } catch {
+    for (const n of req.graph.nodes) {
+      try {
+        encodeValue(n);
+      } catch (e) {
+        throw new SerializationError(n.id, n.constant ? "the value" : "an argument", e);
+      }
+    }
+    throw new SerializationError("(graph)", "the graph", new Error("unknown"));
+  }
+}
+
+function collect(req: ExecutionRequest, snapshot: GraphSnapshot, keys: string[], bytes: (Buffer | null)[]): ExecutionResult {
+  const values = new Map<string, unknown>();
+  keys.forEach((k, i) => values.set(k, bytes[i] ? decodeValue(bytes[i]!) : undefined));
+  const results = new Map<number, unknown>();
+  for (const n of req.keep) {
+    const spec = req.graph.nodes[n]!;
+    if (spec.constant) {
+      results.set(n, spec.constant.value);
+      continue;
+    }
+    const s = snapshot[n]!;
+    if (s.width >= 0) results.set(n, Array.from({ length: s.width }, (_, c) => values.get(`${n}|${c}`)));
+    else results.set(n, values.get(`${n}|-1`));
+  }
+  return { snapshot, results };
+}

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { SchedulerState, type SchedulerCommand } from "../../src/cluster/scheduler/scheduler-state.ts";
+import { encodeValue } from "../../src/cluster/wire/codec.ts";
+import type { GraphSpec, TaskSpec } from "../../src/graph/task-spec.ts";
+import { OutcomeCode } from "../../src/cluster/messages.ts";
+
+const node = (id: string, o: Partial<TaskSpec> = {}): TaskSpec => ({
+  id, key: id, args: [], mapped: false, upstream: [], maxRetries: 0, retryDelay: 0, timeout: 0,
+  trigger: "allSuccessful", skipOnUpstreamSkip: true, tags: [], ...o,
+});
+
+/** inc.map([1,2,3]) then sum: constant (0), mapped inc (1), sum (2). */
+const graph: GraphSpec = {
+  nodes: [
+    node("xs", { constant: { value: [1, 2, 3] } }),
+    node("inc", { mapped: true, args: [{ kind: "ref", node: 0, mode: "mapped" }] }),
+    node("sum", { args: [{ kind: "ref", node: 1, mode: "whole" }] }),
+  ],
+};
+
+const sends = (cmds: SchedulerCommand[], t: string) =>
+  cmds.filter((c): c is Extract<SchedulerCommand, { k: "send" }> => c.k === "send" && c.msg.t === t);
+
+function setup() {
+  const s = new SchedulerState();
+  s.addWorker(1, "w1", "tls://w1", 1);
+  s.addWorker(2, "w2", "tls://w2", 1);
+  s.drain();
+  s.submit(100, { t: "submit", ref: 7, flowRunId: "fr", flowName: "f", bundle: "h", graph: encodeValue(graph), params: encodeValue({}), keep: [2] });
+  return s;
+}
+
+describe("SchedulerState", () => {
+  test("a map's children are spread over both workers in one compute batch each", () => {
+    const s = setup();
+    const cmds = s.drain();
+    const computes = sends(cmds, "compute");
+    assert.deepEqual(computes.map((c) => c.to).sort(), [1, 2]);
+    const children = computes.flatMap((c) => (c.msg.tasks as { c: number }[]).map((t) => t.c)).sort();
+    assert.deepEqual(children, [0, 1, 2]);
+    assert.equal(sends(cmds, "run").length, 2, "each worker is told about the run once");
+  });
+
+  test("a worker dying with a started task re-runs it elsewhere; its results are recomputed for the reduce", () => {
+    const s = setup();
+    const first = sends(s.drain(), "compute");
+    const onW1 = first.find((c) => c.to === 1)!.msg.tasks as { n: number; c: number }[];
+    const onW2 = first.find((c) => c.to === 2)!.msg.tasks as { n: number; c: number }[];
+    s.fromWorker(1, { t: "done", run: 1, res: onW1.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]) });
+    s.fromWorker(2, { t: "started", run: 1, keys: [onW2[0]!.n, onW2[0]!.c] });
+    s.drain();
+    s.removeWorker(1);
+    let cmds = s.drain();
+    const again = sends(cmds, "compute").flatMap((c) => c.msg.tasks as { n: number; c: number }[]);
+    assert.ok(again.length > 0 || onW2.length > 0);
+    // w2 finishes everything it has; the reduce then needs w1's lost results: they are recomputed on w2
+    for (let round = 0; round < 5; round++) {
+      const tasks = [...onW2.splice(0), ...again.splice(0)];
+      if (tasks.length === 0) break;
+      s.fromWorker(2, { t: "done", run: 1, res: tasks.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]) });
+      cmds = s.drain();
+      again.push(...sends(cmds, "compute").flatMap((c) => c.msg.tasks as { n: number; c: number }[]));
+      const gather = sends(cmds, "gather");
+      if (gather.length) {
+        s.fromWorker(2, { t: "gathered", run: 1, keys: gather[0]!.msg.keys, values: [encodeValue(9)] });
+        const result = sends(s.drain(), "result");
+        assert.equal(result.length, 1);
+        assert.equal(result[0]!.to, 100);
+        return;
+      }
+    }
+    assert.fail("the run never finished");
+  });
+
+  test("three deaths while running the same task fail it with WorkerLostError", () => {
+    const s = new SchedulerState();
+    s.addWorker(1, "w1", "a", 1);
+    s.submit(100, { t: "submit", ref: 1, flowRunId: "fr", flowName: "f", bundle: "h", graph: encodeValue({ nodes: [node("k")] }), params: encodeValue({}), keep: [0] });
+    for (let i = 0; i < 3; i++) {
+      const id = i + 1;
+      if (i > 0) s.addWorker(id, `w${id}`, "a", 1);
+      s.drain();
+      s.fromWorker(id, { t: "started", run: 1, keys: [0, -1] });
+      s.removeWorker(id);
+    }
+    const cmds = s.drain();
+    const ended = sends(cmds, "ended");
+    assert.equal(ended.length, 1);
+    assert.match(ended[0]!.msg.message as string, /WorkerLostError: task 'k' was running on 3 workers that died \(w1, w2, w3\)/);
+    assert.equal(sends(cmds, "result").length, 1);
+  });
+});
