@@ -140,7 +140,13 @@ export class GatewayEnvironment implements FlowEnvironment {
       } else {
         log("INFO", `Stopping cluster ${cluster.name}…`);
         await cluster.shutdown();
-        log("INFO", `Cluster ${cluster.name} stopped.`);
+        const status = await stoppedStatus(cluster);
+        log(
+          status === "STOPPED" ? "INFO" : "WARNING",
+          status === "STOPPED"
+            ? `Cluster ${cluster.name} stopped.`
+            : `Cluster ${cluster.name} is ${status} after the stop request; the gateway goes on stopping it`,
+        );
       }
       signals.release();
     }
@@ -154,6 +160,16 @@ export class GatewayEnvironment implements FlowEnvironment {
       adaptiveMaxWorkers: o.adaptiveMaxWorkers,
       workers: o.workers,
     };
+  }
+}
+
+/** Waits (up to 10 s) until the gateway reports the cluster STOPPED or FAILED; returns the status. */
+async function stoppedStatus(cluster: GatewayCluster): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { status } = await cluster.refresh().catch(() => ({ status: "UNKNOWN" }));
+    if (status === "STOPPED" || status === "FAILED" || Date.now() > deadline) return status;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -22,7 +22,11 @@ export function registerDemo(program: Command): void {
     .command("demo")
     .description("run the example flows, each on its own cluster from an embedded gateway")
     .action(async () => {
-      const gateway = await startGateway({ address: "127.0.0.1:0", backend: "local", logLevel: "warn" });
+      const gateway = await startGateway({
+        address: "127.0.0.1:0",
+        backend: "local",
+        logLevel: "warn",
+      });
       process.stderr.write(`Embedded gateway listening at ${gateway.address}\n`);
       let failed = false;
       try {
