@@ -1,6 +1,12 @@
 import { parseArgs } from "node:util";
 import { runSchedulerProcess } from "./scheduler-process.ts";
 import { runWorkerProcess } from "./worker-process.ts";
+import {
+  BUNDLE_DIR,
+  DEFAULT_TASK_HOST,
+  DEFAULT_THREAD_HOOKS,
+  THREAD_MODULE,
+} from "../local/code-paths.ts";
 
 /**
  * Lean entry for scheduler and worker processes started by LocalCluster: precompiled by esbuild,
@@ -48,10 +54,10 @@ if (role === "scheduler") {
     name: values.name,
     concurrency: values.concurrency ? Number(values.concurrency) : 1,
     host: values.host,
-    taskHostModule: values["task-host"]!,
-    threadModule: values["thread-module"],
-    threadHooks: values["thread-hook"] ?? [],
-    bundleDir: values["bundle-dir"]!,
+    taskHostModule: values["task-host"] ?? DEFAULT_TASK_HOST,
+    threadModule: values["thread-module"] ?? THREAD_MODULE,
+    threadHooks: values["thread-hook"] ?? DEFAULT_THREAD_HOOKS,
+    bundleDir: values["bundle-dir"] ?? BUNDLE_DIR,
   });
 } else {
   process.stderr.write(`unknown role '${role}'; use scheduler or worker\n`);
