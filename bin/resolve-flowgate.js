@@ -11,6 +11,7 @@ const root = new URL("../", import.meta.url);
 const entries = {
   flowgate: new URL("src/index.ts", root).href,
   "flowgate/internal": new URL("src/internal.ts", root).href,
+  "flowgate/server": new URL("src/gateway/server/index.ts", root).href,
 };
 const packageTypes = new Map();
 

@@ -50,3 +50,22 @@ export type { LogRecord, LogLevel } from "./graph/index.ts";
 export { LocalExecutor } from "./executors/local-executor.ts";
 export type { LocalExecutorOptions } from "./executors/local-executor.ts";
 export type { Executor, ExecutionRequest, ExecutionResult } from "./executors/executor.ts";
+export { ClusterExecutor } from "./executors/cluster-executor.ts";
+export { LocalCluster } from "./cluster/local/local-cluster.ts";
+export type { LocalClusterOptions } from "./cluster/local/local-cluster.ts";
+export type { ClusterSecurity } from "./cluster/security.ts";
+export {
+  GatewayEnvironment,
+  RemoteEnvironment,
+  LocalEnvironment,
+  EnvironmentOptionsError,
+  EnvironmentCallbackError,
+} from "./environments/index.ts";
+export type {
+  GatewayEnvironmentOptions,
+  ClusterPlan,
+  RemoteEnvironmentOptions,
+  LocalEnvironmentOptions,
+} from "./environments/index.ts";
+export { Gateway, GatewayCluster, BasicAuth, TokenAuth } from "./gateway/client/index.ts";
+export type { GatewayAuth, GatewayOptions } from "./gateway/client/index.ts";

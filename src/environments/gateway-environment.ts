@@ -1,11 +1,9 @@
-import { ClusterExecutor } from "../executors/cluster-executor.ts";
 import type { Flow } from "../flow/flow.ts";
 import type { FlowEnvironment } from "../flow/flow-environment.ts";
 import type { FlowRunOptions } from "../flow/flow-run-options.ts";
 import type { FlowRunResult } from "../flow/flow-run-result.ts";
 import { logPrinter } from "../flow/logging.ts";
 import { resolveParameters } from "../flow/resolve-parameters.ts";
-import { Gateway } from "../gateway/client/index.ts";
 import type { GatewayCluster } from "../gateway/client/index.ts";
 import type { LogLevel, LogRecord } from "../graph/log-record.ts";
 import { EnvironmentCallbackError } from "./errors.ts";
@@ -16,6 +14,7 @@ import {
 } from "./gateway-environment-options.ts";
 import { watchScaling } from "./watch-scaling.ts";
 import { onTerminationSignal } from "./termination-signal.ts";
+import { loadClusterExecutor, loadGatewayClient } from "./lazy-imports.ts";
 
 /**
  * Runs every flow run on its own cluster from a flowgate gateway: onStart → onExecute → create
@@ -58,6 +57,7 @@ export class GatewayEnvironment implements FlowEnvironment {
       }
       const sizing = resolveSizing(plan);
       if (sizing.warning) log("WARNING", sizing.warning);
+      const { Gateway } = await loadGatewayClient();
       const gateway = new Gateway({ address: o.gatewayAddress, auth: o.auth });
       log("INFO", `Creating a cluster on the gateway at ${gateway.address}…`);
       const cluster = await gateway.newCluster({
@@ -107,6 +107,7 @@ export class GatewayEnvironment implements FlowEnvironment {
         );
         await cluster.adapt({ minimum: sizing.minimum, maximum: sizing.maximum });
       }
+      const ClusterExecutor = await loadClusterExecutor();
       const executor = new ClusterExecutor({
         address: cluster.schedulerAddress,
         security: cluster.security,

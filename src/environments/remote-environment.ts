@@ -1,5 +1,5 @@
 import type { ClusterSecurity } from "../cluster/security.ts";
-import { ClusterExecutor } from "../executors/cluster-executor.ts";
+import { loadClusterExecutor } from "./lazy-imports.ts";
 import type { Flow } from "../flow/flow.ts";
 import type { FlowEnvironment } from "../flow/flow-environment.ts";
 import type { FlowRunOptions } from "../flow/flow-run-options.ts";
@@ -20,6 +20,7 @@ export class RemoteEnvironment implements FlowEnvironment {
   }
 
   async run<O>(flow: Flow<O>, options: FlowRunOptions): Promise<FlowRunResult<O>> {
+    const ClusterExecutor = await loadClusterExecutor();
     const executor = new ClusterExecutor({
       address: this.options.address,
       security: this.options.security,

@@ -1,8 +1,18 @@
 import type { LogLevel } from "../graph/log-record.ts";
 import type { GraphSnapshot } from "../graph/snapshot.ts";
 import type { StateType } from "../graph/states.ts";
-import { ClusterClient, bundleFlow, encodeValue, decodeValue, BundleBuildError, BundleLoadError, SchedulerLostError, SerializationError } from "../cluster/index.ts";
-import type { ClusterSecurity } from "../cluster/index.ts";
+// Single modules, not the cluster barrel: flow files import this (through "flowgate") on every
+// worker thread, which should not load the scheduler and worker too.
+import { ClusterClient } from "../cluster/client/cluster-client.ts";
+import { bundleFlow } from "../cluster/client/bundler.ts";
+import { encodeValue, decodeValue } from "../cluster/wire/codec.ts";
+import {
+  BundleBuildError,
+  BundleLoadError,
+  SchedulerLostError,
+  SerializationError,
+} from "../cluster/errors.ts";
+import type { ClusterSecurity } from "../cluster/security.ts";
 import type { Message } from "../cluster/wire/connection.ts";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
 import { endedMessage } from "./ended-message.ts";
@@ -35,7 +45,11 @@ export class ClusterExecutor implements Executor {
 
   private connection(): Promise<ClusterClient> {
     if (!this.client) {
-      this.client = ClusterClient.connect(this.options.address, this.options.security, this.options.connectTimeout);
+      this.client = ClusterClient.connect(
+        this.options.address,
+        this.options.security,
+        this.options.connectTimeout,
+      );
       this.client.catch(() => (this.client = undefined));
     }
     return this.client.then((c) => {
@@ -61,13 +75,33 @@ export class ClusterExecutor implements Executor {
         req.signal.removeEventListener("abort", onAbort);
         client.done(ref);
       };
-      const log = (level: LogLevel, node: number, child: number, message: string, time = Date.now(), worker?: string) =>
+      const log = (
+        level: LogLevel,
+        node: number,
+        child: number,
+        message: string,
+        time = Date.now(),
+        worker?: string,
+      ) =>
         req.onLog({
-          time, level, name: "flowgate.Task", message, flowRunId: req.flowRunId,
-          task: req.graph.nodes[node]?.id, mapIndex: child < 0 ? undefined : child, worker,
+          time,
+          level,
+          name: "flowgate.Task",
+          message,
+          flowRunId: req.flowRunId,
+          task: req.graph.nodes[node]?.id,
+          mapIndex: child < 0 ? undefined : child,
+          worker,
         });
       ref = client.submit(
-        { flowRunId: req.flowRunId, flowName: req.flowName, bundle: bundle.hash, graph, params, keep: [...req.keep] },
+        {
+          flowRunId: req.flowRunId,
+          flowName: req.flowName,
+          bundle: bundle.hash,
+          graph,
+          params,
+          keep: [...req.keep],
+        },
         {
           onMessage: (m: Message) => {
             switch (m.t) {
@@ -75,17 +109,35 @@ export class ClusterExecutor implements Executor {
                 req.onFirstTaskStarted?.();
                 break;
               case "logs":
-                for (const [time, level, node, child, message] of m.logs as [number, LogLevel, number, number, string][])
+                for (const [time, level, node, child, message] of m.logs as [
+                  number,
+                  LogLevel,
+                  number,
+                  number,
+                  string,
+                ][])
                   log(level, node, child, message, time, m.worker as string);
                 break;
               case "ended": {
                 const state = m.state as StateType;
-                log(state === "Skipped" || state === "Cancelled" ? "INFO" : "ERROR", m.node as number, m.child as number, endedMessage(state, m.message as string));
+                log(
+                  state === "Skipped" || state === "Cancelled" ? "INFO" : "ERROR",
+                  m.node as number,
+                  m.child as number,
+                  endedMessage(state, m.message as string),
+                );
                 break;
               }
               case "result":
                 cleanup();
-                resolve(collect(req, m.snapshot as GraphSnapshot, m.keys as string[], m.values as (Buffer | null)[]));
+                resolve(
+                  collect(
+                    req,
+                    m.snapshot as GraphSnapshot,
+                    m.keys as string[],
+                    m.values as (Buffer | null)[],
+                  ),
+                );
                 break;
               case "failed":
                 cleanup();
@@ -110,7 +162,10 @@ export class ClusterExecutor implements Executor {
 
   /** Closes the connection to the scheduler (the cluster keeps running). */
   close(): void {
-    void this.client?.then((c) => c.close(), () => {});
+    void this.client?.then(
+      (c) => c.close(),
+      () => {},
+    );
     this.client = undefined;
   }
 }
@@ -131,7 +186,12 @@ function encodeGraph(req: ExecutionRequest): Buffer {
   }
 }
 
-function collect(req: ExecutionRequest, snapshot: GraphSnapshot, keys: string[], bytes: (Buffer | null)[]): ExecutionResult {
+function collect(
+  req: ExecutionRequest,
+  snapshot: GraphSnapshot,
+  keys: string[],
+  bytes: (Buffer | null)[],
+): ExecutionResult {
   const values = new Map<string, unknown>();
   keys.forEach((k, i) => values.set(k, bytes[i] ? decodeValue(bytes[i]!) : undefined));
   const results = new Map<number, unknown>();
@@ -142,7 +202,11 @@ function collect(req: ExecutionRequest, snapshot: GraphSnapshot, keys: string[],
       continue;
     }
     const s = snapshot[n]!;
-    if (s.width >= 0) results.set(n, Array.from({ length: s.width }, (_, c) => values.get(`${n}|${c}`)));
+    if (s.width >= 0)
+      results.set(
+        n,
+        Array.from({ length: s.width }, (_, c) => values.get(`${n}|${c}`)),
+      );
     else results.set(n, values.get(`${n}|-1`));
   }
   return { snapshot, results };
