@@ -1,3 +1,4 @@
+import { ClusterConflictError, UnknownClusterError } from "./errors.ts";
 import {
   toClusterReport,
   type ClusterReport,
@@ -150,12 +151,17 @@ export class GatewayCluster implements AsyncDisposable {
     this.lease?.stop();
     if (options.shutdown ?? this.shutdownOnClose) return this.shutdown();
     if (this.lease)
-      await this.http.send({
-        method: "DELETE",
-        path: `${clusterPath(this.name)}/lease`,
-        what: `end the lease of cluster "${this.name}"`,
-        clusterName: this.name,
-      });
+      await this.http
+        .send({
+          method: "DELETE",
+          path: `${clusterPath(this.name)}/lease`,
+          what: `end the lease of cluster "${this.name}"`,
+          clusterName: this.name,
+        })
+        .catch((e: unknown) => {
+          // A cluster that is gone or stopping has no lease left to end.
+          if (!(e instanceof UnknownClusterError || e instanceof ClusterConflictError)) throw e;
+        });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
