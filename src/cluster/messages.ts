@@ -1,4 +1,4 @@
-import type { ArgRef } from "../graph/commands.ts";
+import type { ArgRef, Outcome } from "../graph/commands.ts";
 import type { LogLevel } from "../graph/log-record.ts";
 
 /**
@@ -22,8 +22,23 @@ export interface ComputeTask {
 /** Outcome codes in `done` results. */
 export const OutcomeCode = { success: 0, failed: 1, timedOut: 2, skipped: 3 } as const;
 
-/** [node, child, code, ms, length, innerLengths, message, stack] */
-export type DoneEntry = [number, number, number, number, number?, number[]?, string?, string?];
+/**
+ * [node, child, code, ms, length, innerLengths, message, stack, bytes]. `bytes` is the result
+ * itself, sent along for a small kept result of a non-mapped node, which saves the scheduler a
+ * gather round trip when the run ends.
+ */
+export type DoneEntry = [number, number, number, number, number?, number[]?, string?, string?, Uint8Array?];
+
+/** Largest result a worker sends along with `done` (see DoneEntry). */
+export const EAGER_RESULT_BYTES = 65536;
+
+/** The graph outcome a `done` entry reports. */
+export function outcomeOfDone(e: DoneEntry): Outcome {
+  const [, , code, , length, innerLengths, message, stack] = e;
+  if (code === OutcomeCode.success) return { type: "Success", length: length! >= 0 ? length : undefined, innerLengths };
+  if (code === OutcomeCode.skipped) return { type: "Skipped", message: message ?? "" };
+  return { type: code === OutcomeCode.timedOut ? "TimedOut" : "Failed", message: message ?? "", stack };
+}
 
 /** A log line from a task: [time, level, node, child, message]. */
 export type TaskLog = [number, LogLevel, number, number, string];

@@ -1,6 +1,7 @@
 import type { LogLevel } from "../graph/log-record.ts";
 import type { GraphSnapshot } from "../graph/snapshot.ts";
 import type { StateType } from "../graph/states.ts";
+import type { TaskProgress } from "../graph/progress.ts";
 // Single modules, not the cluster barrel: flow files import this (through "flowgate") on every
 // worker thread, which should not load the scheduler and worker too.
 import { ClusterClient } from "../cluster/client/cluster-client.ts";
@@ -107,6 +108,9 @@ export class ClusterExecutor implements Executor {
             switch (m.t) {
               case "started":
                 req.onFirstTaskStarted?.();
+                break;
+              case "progress":
+                req.onProgress?.(m.progress as TaskProgress[]);
                 break;
               case "logs":
                 for (const [time, level, node, child, message] of m.logs as [

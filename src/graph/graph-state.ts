@@ -11,8 +11,6 @@ import {
 } from "./triggers.ts";
 import { InvalidGraphError } from "./errors.ts";
 
-type Work = { node: number; child: number };
-
 /**
  * The pure state machine of one graph run: it takes events (start, an attempt's outcome, a retry
  * that is due, cancellation) and returns the commands its shell must carry out. It does no I/O
@@ -23,7 +21,8 @@ export class GraphState {
   readonly nodes: NodeRun[];
   private completeCount = 0;
   private out: GraphCommand[] = [];
-  private readonly ready: Work[] = [];
+  /** Work to evaluate, as flat (node, child) pairs: a map's children cost two numbers each, not an object. */
+  private readonly ready: number[] = [];
   private cancelled = false;
 
   constructor(
@@ -39,7 +38,7 @@ export class GraphState {
   }
 
   start(): GraphCommand[] {
-    for (const n of this.nodes) if (n.gates === 0) this.ready.push({ node: n.index, child: -1 });
+    for (const n of this.nodes) if (n.gates === 0) this.ready.push(n.index, -1);
     if (this.nodes.length === 0) this.out.push({ type: "done" });
     return this.drain();
   }
@@ -153,9 +152,10 @@ export class GraphState {
 
   private drain(): GraphCommand[] {
     while (this.ready.length > 0) {
-      const w = this.ready.pop()!;
-      if (w.child < 0) this.evaluate(this.nodes[w.node]!);
-      else this.evaluateChild(this.nodes[w.node]!, w.child);
+      const child = this.ready.pop()!;
+      const node = this.ready.pop()!;
+      if (child < 0) this.evaluate(this.nodes[node]!);
+      else this.evaluateChild(this.nodes[node]!, child);
     }
     const out = this.out;
     this.out = [];
@@ -237,7 +237,7 @@ export class GraphState {
       }
     }
     for (let c = width - 1; c >= 0; c--)
-      if (!n.childGates || n.childGates[c] === 0) this.ready.push({ node: n.index, child: c });
+      if (!n.childGates || n.childGates[c] === 0) this.ready.push(n.index, c);
   }
 
   /** The number of items a mapped arg offers, or why it cannot be mapped over. */
@@ -351,7 +351,7 @@ export class GraphState {
     for (const d of n.childDependents) {
       const dep = this.nodes[d]!;
       if (dep.childGates && child < dep.width && --dep.childGates[child]! === 0)
-        this.ready.push({ node: d, child });
+        this.ready.push(d, child);
     }
     if (++n.finishedChildren === n.width) this.markComplete(n);
   }
@@ -379,7 +379,7 @@ export class GraphState {
     for (const d of n.dependents) {
       if (d.gate !== gate) continue;
       const dep = this.nodes[d.node]!;
-      if (--dep.gates === 0) this.ready.push({ node: d.node, child: -1 });
+      if (--dep.gates === 0) this.ready.push(d.node, -1);
     }
   }
 }
@@ -389,7 +389,7 @@ export class GraphState {
  * children waiting in a queue cost a few words each rather than a few small objects.
  */
 class RunCommand {
-  readonly type = "run";
+  declare readonly type: "run";
   private cachedArgs: readonly ArgRef[] | undefined;
 
   constructor(
@@ -404,6 +404,9 @@ class RunCommand {
     return (this.cachedArgs ??= this.graph.argsOf(this.node, this.child));
   }
 }
+
+// On the prototype, so that a million queued children do not carry a field each for it.
+Object.defineProperty(RunCommand.prototype, "type", { value: "run", enumerable: true });
 
 /** First index whose value is greater than x (offsets are non-decreasing). */
 function upperBound(offsets: Int32Array, x: number): number {

@@ -91,3 +91,53 @@ describe("SchedulerState", () => {
     assert.equal(sends(cmds, "result").length, 1);
   });
 });
+
+describe("SchedulerState work stealing", () => {
+  test("an idle worker gets part of a busy worker's backlog, which the busy worker hands back", () => {
+    const wide: GraphSpec = {
+      nodes: [
+        node("xs", { constant: { value: Array.from({ length: 60 }, (_, i) => i) } }),
+        node("inc", { mapped: true, args: [{ kind: "ref", node: 0, mode: "mapped" }] }),
+      ],
+    };
+    const s = new SchedulerState();
+    s.addWorker(1, "w1", "a", 1);
+    s.addWorker(2, "w2", "b", 1);
+    s.avgMs = 0.1; // short tasks so far: both workers get large batches
+    s.submit(100, { t: "submit", ref: 1, flowRunId: "fr", flowName: "f", bundle: "h", graph: encodeValue(wide), params: encodeValue({}), keep: [1] });
+    const first = sends(s.drain(), "compute");
+    const on = (w: number) => first.filter((c) => c.to === w).flatMap((c) => c.msg.tasks as { n: number; c: number }[]);
+    assert.equal(on(1).length, 30);
+    assert.equal(on(2).length, 30);
+    // w2 finishes its share at once; w1 is stuck on slow ones
+    s.fromWorker(2, { t: "done", run: 1, res: on(2).map((t) => [t.n, t.c, OutcomeCode.success, 0.1]) });
+    const steal = sends(s.drain(), "steal");
+    assert.equal(steal.length, 1);
+    assert.equal(steal[0]!.to, 1);
+    const max = steal[0]!.msg.max as number;
+    assert.ok(max >= 10 && max <= 15, `asks for about half the backlog, got ${max}`);
+    assert.equal(sends(s.drain(), "steal").length, 0, "one request at a time");
+    // w1 hands back the last `max` of its queue (not started)
+    const back = on(1).slice(-max);
+    s.fromWorker(1, { t: "stolen", keys: back.flatMap((t) => [1, t.n, t.c]) });
+    const moved = sends(s.drain(), "compute");
+    assert.deepEqual(moved.map((c) => c.to), [2]);
+    assert.deepEqual((moved[0]!.msg.tasks as { c: number }[]).map((t) => t.c).sort((a, b) => a - b), back.map((t) => t.c).sort((a, b) => a - b));
+    // the rest finishes where it is; the run completes with every child once
+    s.fromWorker(1, { t: "done", run: 1, res: on(1).slice(0, -max).map((t) => [t.n, t.c, OutcomeCode.success, 50]) });
+    s.fromWorker(2, { t: "done", run: 1, res: back.map((t) => [t.n, t.c, OutcomeCode.success, 50]) });
+    const gather = sends(s.drain(), "gather");
+    assert.equal(gather.flatMap((g) => g.msg.keys as string[]).length, 60);
+  });
+
+  test("a task the busy worker already started is not moved", () => {
+    const s = new SchedulerState();
+    s.addWorker(1, "w1", "a", 1);
+    s.submit(100, { t: "submit", ref: 1, flowRunId: "fr", flowName: "f", bundle: "h", graph: encodeValue({ nodes: [node("k")] }), params: encodeValue({}), keep: [0] });
+    s.drain();
+    s.fromWorker(1, { t: "started", run: 1, keys: [0, -1] });
+    s.fromWorker(1, { t: "stolen", keys: [1, 0, -1] });
+    assert.equal(s.processing, 1);
+    assert.equal(s.queued, 0);
+  });
+});

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ROOT } from "../local/code-paths.ts";
 import type { SchedulerState } from "../scheduler/scheduler-state.ts";
 import type { Message } from "../wire/connection.ts";
 import { DashboardCollector } from "./dashboard-collector.ts";
@@ -14,6 +15,17 @@ const staticFiles: Record<string, string> = {
   "/static/cluster-dashboard.js": "text/javascript; charset=utf-8",
   "/static/cluster-dashboard.css": "text/css; charset=utf-8",
 };
+const staticCache = new Map<string, Buffer>();
+
+/**
+ * A static file's bytes, read once. Found from flowgate's root, not from this module's URL:
+ * scheduler processes run this code bundled into node_modules/.cache (see local/lean-entry.ts).
+ */
+function staticFile(path: string): Buffer {
+  let b = staticCache.get(path);
+  if (!b) staticCache.set(path, (b = readFileSync(new URL(`src/cluster/dashboard${path}`, ROOT))));
+  return b;
+}
 
 /** What the scheduler shell must offer the dashboard (SchedulerServer does). */
 export interface ObservableScheduler {
@@ -36,8 +48,12 @@ export class ClusterDashboard {
   readonly collector: DashboardCollector;
   readonly feed: DashboardFeed;
   private readonly push: ProgressPush;
+  private reported = false;
 
-  constructor(private readonly s: ObservableScheduler, periodMs = 300) {
+  constructor(
+    private readonly s: ObservableScheduler,
+    periodMs = 300,
+  ) {
     this.collector = new DashboardCollector(s.core);
     this.feed = new DashboardFeed(s, this.collector, periodMs);
     this.push = new ProgressPush(s.core, this.collector, (to, m) => s.send(to, m));
@@ -45,13 +61,34 @@ export class ClusterDashboard {
     const prev = s.onObserve;
     s.onObserve = (from, m) => {
       prev(from, m);
-      this.collector.observe(from, m);
-      if (m.t === "gathered") this.push.push(m.run as number);
+      try {
+        this.collector.observe(from, m);
+        if (m.t === "gathered") this.push.push(m.run as number);
+      } catch (e) {
+        this.failed(e);
+      }
     };
   }
 
   /** Serves the request if it is one of the dashboard's paths; returns false otherwise. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    try {
+      return this.route(req, res, url);
+    } catch (e) {
+      // a dashboard bug must never take the scheduler down
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          "application/json",
+          JSON.stringify({ error: `dashboard failed: ${(e as Error).message}` }),
+        );
+      else res.end();
+      return true;
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     const path = url.pathname;
     if (path === "/" || path === "/status") {
@@ -69,8 +106,20 @@ export class ClusterDashboard {
     if (path === "/api/graph") {
       const run = this.s.core.runs.get(Number(url.searchParams.get("run")));
       const layout = run ? layoutGraph(run.spec) : undefined;
-      if (!run) send(res, 404, "application/json", JSON.stringify({ error: `no running flow run ${url.searchParams.get("run")}` }));
-      else send(res, 200, "application/json", JSON.stringify(layout ?? { tooLarge: true, nodes: run.spec.nodes.length }));
+      if (!run)
+        send(
+          res,
+          404,
+          "application/json",
+          JSON.stringify({ error: `no running flow run ${url.searchParams.get("run")}` }),
+        );
+      else
+        send(
+          res,
+          200,
+          "application/json",
+          JSON.stringify(layout ?? { tooLarge: true, nodes: run.spec.nodes.length }),
+        );
       return true;
     }
     if (path === "/metrics") {
@@ -79,18 +128,30 @@ export class ClusterDashboard {
     }
     const type = staticFiles[path];
     if (type) {
-      send(res, 200, type, readFileSync(new URL(`.${path}`, import.meta.url)), "max-age=300");
+      send(res, 200, type, staticFile(path), "max-age=300");
       return true;
     }
     return false;
   }
 
+  /** Reports a dashboard failure once; the scheduler keeps running without it. */
+  private failed(e: unknown): void {
+    if (this.reported) return;
+    this.reported = true;
+    process.stderr.write(`flowgate dashboard: ${(e as Error).stack ?? String(e)}\n`);
+  }
   close(): void {
     this.feed.close();
   }
 }
 
-function send(res: ServerResponse, code: number, type: string, body: string | Buffer, cache = "no-store"): void {
+function send(
+  res: ServerResponse,
+  code: number,
+  type: string,
+  body: string | Buffer,
+  cache = "no-store",
+): void {
   res.writeHead(code, { "content-type": type, "cache-control": cache });
   res.end(body);
 }

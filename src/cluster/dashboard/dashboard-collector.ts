@@ -35,7 +35,12 @@ export class DashboardCollector {
   readonly stream = new TaskStream();
   readonly logs = new RingBuffer<ClusterLogLine>(2000);
   readonly durations = new DurationHistogram();
-  readonly outcomes: Record<(typeof OUTCOMES)[number], number> = { success: 0, failed: 0, timedout: 0, skipped: 0 };
+  readonly outcomes: Record<(typeof OUTCOMES)[number], number> = {
+    success: 0,
+    failed: 0,
+    timedout: 0,
+    skipped: 0,
+  };
   readonly workerStats = new Map<number, WorkerStats>();
   /** Runs seen, newest last; ended ones keep their final progress (the scheduler forgets them). */
   readonly runs = new Map<number, RunView>();
@@ -105,7 +110,8 @@ export class DashboardCollector {
   /** Brings the runs table up to date: progress of live runs, end time of forgotten ones. */
   refreshRuns(now = Date.now()): void {
     for (const run of this.core.runs.values()) this.track(run, now);
-    for (const v of this.runs.values()) if (v.endedAt === null && !this.core.runs.has(v.id)) v.endedAt = now;
+    for (const v of this.runs.values())
+      if (v.endedAt === null && !this.core.runs.has(v.id)) v.endedAt = now;
     for (const id of this.workerStats.keys())
       if (!this.core.workers.has(id)) {
         this.workerStats.delete(id);
@@ -122,7 +128,15 @@ export class DashboardCollector {
   private track(run: FlowRun, now: number): void {
     let v = this.runs.get(run.id);
     if (!v) {
-      v = { id: run.id, flowName: run.flowName, flowRunId: run.flowRunId, nodes: run.spec.nodes.length, startedAt: now, endedAt: null, progress: [] };
+      v = {
+        id: run.id,
+        flowName: run.flowName,
+        flowRunId: run.flowRunId,
+        nodes: run.spec.nodes.length,
+        startedAt: now,
+        endedAt: null,
+        progress: [],
+      };
       this.runs.set(run.id, v);
     }
     v.progress = progressOf(run.state);

@@ -27,7 +27,14 @@ export class DashboardFeed {
     private readonly c: DashboardCollector,
     readonly periodMs = 300,
   ) {
-    this.timer = setInterval(() => this.tick(), periodMs);
+    this.timer = setInterval(() => {
+      try {
+        this.tick();
+      } catch (e) {
+        // the feed must never take the scheduler down; the next tick retries
+        process.stderr.write(`flowgate dashboard: update failed: ${(e as Error).message}\n`);
+      }
+    }, periodMs);
     this.timer.unref();
   }
 
@@ -69,7 +76,9 @@ export class DashboardFeed {
       this.logSeq = this.c.logs.seq;
       return;
     }
-    const text = frame(this.update(this.streamSeq, MAX_RECORDS_PER_UPDATE, this.logSeq, MAX_LOGS_PER_UPDATE));
+    const text = frame(
+      this.update(this.streamSeq, MAX_RECORDS_PER_UPDATE, this.logSeq, MAX_LOGS_PER_UPDATE),
+    );
     this.streamSeq = this.c.stream.records.seq;
     this.logSeq = this.c.logs.seq;
     for (const res of this.clients) {
@@ -78,7 +87,12 @@ export class DashboardFeed {
     }
   }
 
-  private update(streamFrom: number, maxRecords: number, logFrom: number, maxLogs: number): Record<string, unknown> {
+  private update(
+    streamFrom: number,
+    maxRecords: number,
+    logFrom: number,
+    maxLogs: number,
+  ): Record<string, unknown> {
     const core = this.server.core;
     const now = Date.now();
     return {
@@ -97,9 +111,18 @@ export class DashboardFeed {
       workers: [...core.workers.values()].map((w) => {
         const st = this.c.workerStats.get(w.id);
         return {
-          id: w.id, name: w.name, address: w.address, slots: w.slots, processing: w.assigned.size,
-          executed: w.executed, closing: w.closing, cpu: st?.cpu ?? 0, rss: st?.rss ?? 0,
-          stored: st?.stored ?? 0, bytesIn: st?.bytesIn ?? 0, beatAgo: st ? now - st.lastBeat : null,
+          id: w.id,
+          name: w.name,
+          address: w.address,
+          slots: w.slots,
+          processing: w.assigned.size,
+          executed: w.executed,
+          closing: w.closing,
+          cpu: st?.cpu ?? 0,
+          rss: st?.rss ?? 0,
+          stored: st?.stored ?? 0,
+          bytesIn: st?.bytesIn ?? 0,
+          beatAgo: st ? now - st.lastBeat : null,
         };
       }),
       runs: [...this.c.runs.values()],

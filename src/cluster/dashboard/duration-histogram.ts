@@ -1,5 +1,7 @@
 /** Upper bounds (seconds) of the task duration histogram's buckets, Prometheus style. */
-export const DURATION_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300] as const;
+export const DURATION_BUCKETS = [
+  0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300,
+] as const;
 
 /** A cumulative histogram of task durations, as Prometheus' text format wants it. */
 export class DurationHistogram {

@@ -8,13 +8,18 @@ export class PrometheusText {
 
   /** Starts a metric family. */
   family(name: string, type: "gauge" | "counter" | "histogram", help: string): this {
-    this.lines.push(`# HELP ${name} ${help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`, `# TYPE ${name} ${type}`);
+    this.lines.push(
+      `# HELP ${name} ${help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`,
+      `# TYPE ${name} ${type}`,
+    );
     return this;
   }
 
   sample(name: string, value: number, labels: Record<string, string> = {}): this {
     const l = Object.entries(labels)
-      .map(([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')}"`)
+      .map(
+        ([k, v]) => `${k}="${v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')}"`,
+      )
       .join(",");
     this.lines.push(`${name}${l ? `{${l}}` : ""} ${Number.isFinite(value) ? value : 0}`);
     return this;

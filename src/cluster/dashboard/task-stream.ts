@@ -26,7 +26,8 @@ export class TaskStream {
   /** Records a task run that took [start, end] (epoch ms) on a worker with `slots` slots. */
   addTask(worker: number, slots: number, start: number, end: number, name: string): void {
     let ends = this.laneEnds.get(worker);
-    if (!ends || ends.length !== slots) this.laneEnds.set(worker, (ends = new Float64Array(Math.max(1, slots))));
+    if (!ends || ends.length !== slots)
+      this.laneEnds.set(worker, (ends = new Float64Array(Math.max(1, slots))));
     const s = start - this.origin;
     let lane = 0;
     for (let i = 0; i < ends.length; i++) {
@@ -42,7 +43,13 @@ export class TaskStream {
 
   /** Records a transfer of results into `worker` that took [start, end] (epoch ms). */
   addTransfer(worker: number, slots: number, start: number, end: number): void {
-    this.records.push([worker, Math.max(1, slots), round(start - this.origin), round(end - this.origin), -1]);
+    this.records.push([
+      worker,
+      Math.max(1, slots),
+      round(start - this.origin),
+      round(end - this.origin),
+      -1,
+    ]);
   }
 
   forgetWorker(worker: number): void {

@@ -25,10 +25,12 @@ export class WorkerStats {
     if (typeof m.load === "number") this.load = m.load;
     if (typeof m.now === "number") this.skew = m.now - now;
     if (typeof m.cpu === "number") {
-      if (this.lastCpu >= 0 && now > this.lastCpuAt)
-        this.cpu = Math.max(0, (m.cpu - this.lastCpu) / 1000 / (now - this.lastCpuAt));
+      // wall time between beats on the worker's own clock, when it sends it
+      const at = typeof m.now === "number" ? m.now : now;
+      if (this.lastCpu >= 0 && at > this.lastCpuAt)
+        this.cpu = Math.max(0, (m.cpu - this.lastCpu) / 1000 / (at - this.lastCpuAt));
       this.lastCpu = m.cpu;
-      this.lastCpuAt = now;
+      this.lastCpuAt = at;
     }
   }
 }

@@ -9,15 +9,19 @@ export class FlowRun {
   readonly holder: Int16Array;
   /** Per-child holders of mapped nodes, made when the first child finishes. */
   readonly childHolders: (Int16Array | undefined)[] = [];
+  /** Task runs placed on a worker, by taskKey. */
+  readonly active = new Map<number, TaskRecord>();
   /** Workers that died while running a task: task key -> their names. */
-  readonly suspicious = new Map<string, string[]>();
-  /** Results being recomputed (key "node|child") and the tasks waiting for them. */
-  readonly recomputing = new Map<string, TaskRecord[]>();
+  readonly suspicious = new Map<number, string[]>();
+  /** Results being recomputed (by taskKey) and the tasks waiting for them. */
+  readonly recomputing = new Map<number, TaskRecord[]>();
   /** Workers told about this run. */
   readonly workers = new Set<number>();
   startedSent = false;
   finished = false;
   gathering: Map<string, Buffer> | undefined;
+  /** Small kept results that came with their `done` (key "node|child"); the gather starts from these. */
+  early: Map<string, Buffer> | undefined;
   gatherPending = 0;
   loadFailure: string | undefined;
 

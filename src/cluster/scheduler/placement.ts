@@ -1,4 +1,6 @@
 import { STATE_CODES, type StateType } from "../../graph/states.ts";
+import type { ArgRef } from "../../graph/commands.ts";
+import type { Who } from "../messages.ts";
 import type { FlowRun } from "./flow-run.ts";
 import type { WorkerRecord } from "./worker-record.ts";
 
@@ -40,4 +42,27 @@ export function stateCounts(runs: Iterable<FlowRun>): Record<string, number> {
       else add(n.state);
     }
   return counts;
+}
+
+/** Where each input of a task is (a worker id, a per-child table, or null), and the inputs lost with their worker. */
+export function locateInputs(run: FlowRun, args: readonly ArgRef[]): { who: Who[]; lost: [number, number][] } {
+  const who: Who[] = [];
+  const lost: [number, number][] = [];
+  for (const a of args) {
+    if (a.k === "value" || (a.k === "result" && run.isConstant(a.node))) who.push(null);
+    else if (a.k === "result") {
+      if (run.isLost(a.node, a.child)) lost.push([a.node, a.child]);
+      who.push(run.holderOf(a.node, a.child));
+    } else {
+      const h = run.childHolders[a.node];
+      const table = new Int16Array(a.width).fill(-1);
+      for (let c = 0; c < a.width; c++) {
+        const x = h?.[c] ?? -1;
+        if (x < 0 && run.state.stateOf(a.node, c) === "Success") lost.push([a.node, c]);
+        table[c] = x;
+      }
+      who.push(table);
+    }
+  }
+  return { who, lost };
 }

@@ -108,6 +108,7 @@ export class SchedulerServer {
         this.core.cancel(id, m.ref as number);
         break;
       case "hb":
+        this.core.heartbeat(id);
         break;
       case "goodbye":
         this.core.retire(id);

@@ -2,13 +2,15 @@ import type { GraphCommand } from "../../graph/commands.ts";
 import { snapshotOf } from "../../graph/snapshot.ts";
 import type { GraphSpec } from "../../graph/task-spec.ts";
 import { WorkerLostError } from "../errors.ts";
-import { OutcomeCode, type ComputeTask, type DoneEntry, type PeerInfo, type Who } from "../messages.ts";
+import { OutcomeCode, outcomeOfDone, type ComputeTask, type DoneEntry, type PeerInfo, type Who } from "../messages.ts";
 import type { Message } from "../wire/connection.ts";
 import { decodeValue } from "../wire/codec.ts";
 import { FlowRun } from "./flow-run.ts";
-import { taskKey, type TaskRecord } from "./task-record.ts";
+import { makeRecord, taskKey, type TaskRecord } from "./task-record.ts";
+import { TaskQueue } from "./task-queue.ts";
+import { planSteal } from "./steal-plan.ts";
 import { WorkerRecord } from "./worker-record.ts";
-import { pickRoomiest, windowFor } from "./placement.ts";
+import { locateInputs, pickRoomiest, windowFor } from "./placement.ts";
 import { planGather, storeGathered } from "./gather-plan.ts";
 
 export type SchedulerCommand =
@@ -26,9 +28,7 @@ export const ALLOWED_DEATHS = 3;
 export class SchedulerState {
   readonly workers = new Map<number, WorkerRecord>();
   readonly runs = new Map<number, FlowRun>();
-  private readonly active = new Map<string, TaskRecord>();
-  private queue: TaskRecord[] = [];
-  private head = 0;
+  private readonly queue = new TaskQueue();
   private out: SchedulerCommand[] = [];
   private nextRun = 1;
   /** Moving average of task durations (ms), which sets how many tasks a worker may hold. */
@@ -37,6 +37,7 @@ export class SchedulerState {
 
   drain(): SchedulerCommand[] {
     this.dispatch();
+    if (this.queue.size === 0) this.balance();
     for (const w of this.workers.values()) {
       if (w.outgoing.size === 0) continue;
       for (const [run, tasks] of w.outgoing) this.send(w.id, { t: "compute", run, tasks });
@@ -48,11 +49,13 @@ export class SchedulerState {
   }
 
   get queued(): number {
-    return this.queue.length - this.head;
+    return this.queue.size;
   }
 
   get processing(): number {
-    return this.active.size;
+    let n = 0;
+    for (const run of this.runs.values()) n += run.active.size;
+    return n;
   }
 
   addWorker(id: number, name: string, address: string, slots: number): void {
@@ -72,7 +75,7 @@ export class SchedulerState {
       run.workers.delete(id);
     }
     for (const rec of w.assigned) {
-      this.active.delete(rec.key);
+      rec.run.active.delete(rec.key);
       if (rec.started && !rec.recompute) {
         const names = rec.run.suspicious.get(rec.key) ?? [];
         names.push(w.name);
@@ -132,10 +135,17 @@ export class SchedulerState {
     if (run && !run.finished) this.apply(run, run.state.retryDue(node, child));
   }
 
+  /** A worker's heartbeat: it is alive (see SchedulerServer's sweep). */
+  heartbeat(id: number): void {
+    const w = this.workers.get(id);
+    if (w) w.lastSeen = Date.now();
+  }
+
   fromWorker(id: number, m: Message): void {
     const w = this.workers.get(id);
     if (!w) return;
     w.lastSeen = Date.now();
+    if (m.t === "stolen") return this.stolen(w, m.keys as number[]);
     const run = this.runs.get(m.run as number);
     switch (m.t) {
       case "started":
@@ -165,7 +175,7 @@ export class SchedulerState {
 
   private started(run: FlowRun, worker: number, keys: number[]): void {
     for (let i = 0; i < keys.length; i += 2) {
-      const rec = this.active.get(taskKey(run.id, keys[i]!, keys[i + 1]!));
+      const rec = run.active.get(taskKey(keys[i]!, keys[i + 1]!));
       if (rec && rec.worker === worker) rec.started = true;
     }
     this.notifyStarted(run);
@@ -179,28 +189,24 @@ export class SchedulerState {
 
   private done(run: FlowRun, w: WorkerRecord, res: DoneEntry[]): void {
     this.notifyStarted(run);
-    for (const [node, child, code, ms, length, innerLengths, message, stack] of res) {
-      const key = taskKey(run.id, node, child);
-      const rec = this.active.get(key);
+    for (const entry of res) {
+      const [node, child, code, ms, , , message, , bytes] = entry;
+      const key = taskKey(node, child);
+      const rec = run.active.get(key);
       if (!rec || rec.worker !== w.id) continue;
-      this.active.delete(key);
+      run.active.delete(key);
       w.assigned.delete(rec);
       w.executed++;
       this.completed++;
       this.avgMs = this.avgMs < 0 ? ms : this.avgMs * 0.9 + ms * 0.1;
       if (run.finished) continue;
       if (code === OutcomeCode.success) run.setHolder(node, child, w.id);
+      if (bytes && code === OutcomeCode.success) (run.early ??= new Map()).set(`${node}|${child}`, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       if (rec.recompute) {
         this.recomputed(run, node, child, code === OutcomeCode.success ? undefined : (message ?? "failed"));
         continue;
       }
-      const outcome =
-        code === OutcomeCode.success
-          ? { type: "Success" as const, length: length! >= 0 ? length : undefined, innerLengths }
-          : code === OutcomeCode.skipped
-            ? { type: "Skipped" as const, message: message ?? "" }
-            : { type: code === OutcomeCode.timedOut ? ("TimedOut" as const) : ("Failed" as const), message: message ?? "", stack };
-      this.apply(run, run.state.finished(node, child, outcome));
+      this.apply(run, run.state.finished(node, child, outcomeOfDone(entry)));
     }
   }
 
@@ -210,15 +216,15 @@ export class SchedulerState {
       const [n, c, holder] = [lost[i]!, lost[i + 1]!, lost[i + 2]!];
       if (run.holderOf(n, c) === holder) run.setHolder(n, c, -1);
     }
-    const rec = this.active.get(taskKey(run.id, node, child));
+    const rec = run.active.get(taskKey(node, child));
     if (!rec || rec.worker !== worker) return;
-    this.active.delete(rec.key);
+    run.active.delete(rec.key);
     this.workers.get(worker)?.assigned.delete(rec);
     this.enqueue(rec);
   }
 
   private recomputed(run: FlowRun, node: number, child: number, failure: string | undefined): void {
-    const k = `${node}|${child}`;
+    const k = taskKey(node, child);
     const waiters = run.recomputing.get(k) ?? [];
     run.recomputing.delete(k);
     for (const rec of waiters) {
@@ -234,10 +240,9 @@ export class SchedulerState {
     for (const c of commands) {
       switch (c.type) {
         case "run":
-          this.enqueue({
-            run, node: c.node, child: c.child, attempt: c.attempt, args: c.args, measure: c.measure,
-            recompute: false, key: taskKey(run.id, c.node, c.child), worker: -1, started: false, waiting: 0,
-          });
+          // A map child is queued as part of a range; its args are made only when it is dispatched.
+          if (c.child >= 0) this.queue.pushChild(run, c.node, c.child);
+          else this.enqueue(makeRecord(run, c.node, -1, false));
           break;
         case "retry":
           this.out.push({ k: "retry", run: run.id, node: c.node, child: c.child, delay: c.delay });
@@ -251,7 +256,7 @@ export class SchedulerState {
           run.childHolders[c.node] = undefined;
           break;
         case "done":
-          run.gathering = new Map();
+          run.gathering = run.early ?? new Map();
           this.gather(run);
           break;
       }
@@ -272,8 +277,9 @@ export class SchedulerState {
     const room = new Map<WorkerRecord, number>();
     for (const w of ws) room.set(w, windowFor(w.slots, this.avgMs) - w.assigned.size);
     let best = pickRoomiest(ws, room);
-    while (this.head < this.queue.length && best) {
-      const rec = this.queue[this.head++]!;
+    while (best) {
+      const rec = this.queue.shift();
+      if (!rec) break;
       const run = rec.run;
       if (run.finished || (!rec.recompute && run.state.stateOf(rec.node, rec.child) !== "Running")) continue;
       const who = this.locate(rec);
@@ -281,71 +287,67 @@ export class SchedulerState {
       let target = best;
       const near = who.find((x): x is number => typeof x === "number" && x >= 0);
       const nw = near === undefined ? undefined : this.workers.get(near);
-      if (nw && !nw.closing && (room.get(nw) ?? 0) > 0) target = nw;
+      if (nw && !rec.stolen && !nw.closing && (room.get(nw) ?? 0) > 0) target = nw;
       this.assign(rec, target, who);
       const left = room.get(target)! - 1;
       room.set(target, left);
-      if (target === best && left <= 0) best = pickRoomiest(ws, room);
-      else if (target === best) best = pickRoomiest(ws, room);
+      if (target === best) best = pickRoomiest(ws, room);
     }
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+  }
+
+  /** Work stealing: asks a worker with a backlog to hand back queued task runs for an idle one (see planSteal). */
+  private balance(): void {
+    if (this.workers.size < 2) return;
+    const req = planSteal([...this.workers.values()], this.avgMs);
+    if (!req) return;
+    req.from.stealing = true;
+    this.send(req.from.id, { t: "steal", max: req.max });
+  }
+
+  /** A worker handed back task runs it had not started ([run, node, child] triples): place them again. */
+  private stolen(w: WorkerRecord, keys: number[]): void {
+    w.stealing = false;
+    for (let i = 0; i + 2 < keys.length; i += 3) {
+      const run = this.runs.get(keys[i]!);
+      const rec = run?.active.get(taskKey(keys[i + 1]!, keys[i + 2]!));
+      if (!run || !rec || rec.worker !== w.id || rec.started) continue;
+      run.active.delete(rec.key);
+      w.assigned.delete(rec);
+      rec.stolen = true;
+      this.enqueue(rec);
     }
   }
 
   /** Where each input of a task is; undefined (and recomputations started) when one was lost. */
   private locate(rec: TaskRecord): Who[] | undefined {
-    const run = rec.run;
-    const who: Who[] = [];
-    const lost: [number, number][] = [];
-    for (const a of rec.args) {
-      if (a.k === "value" || (a.k === "result" && run.isConstant(a.node))) who.push(null);
-      else if (a.k === "result") {
-        if (run.isLost(a.node, a.child)) lost.push([a.node, a.child]);
-        who.push(run.holderOf(a.node, a.child));
-      } else {
-        const h = run.childHolders[a.node];
-        const table = new Int16Array(a.width).fill(-1);
-        for (let c = 0; c < a.width; c++) {
-          const x = h?.[c] ?? -1;
-          if (x < 0 && run.state.stateOf(a.node, c) === "Success") lost.push([a.node, c]);
-          table[c] = x;
-        }
-        who.push(table);
-      }
-    }
+    const { who, lost } = locateInputs(rec.run, rec.args);
     if (lost.length === 0) return who;
     rec.waiting = lost.length;
-    for (const [n, c] of lost) this.recompute(run, n, c, rec);
+    for (const [n, c] of lost) this.recompute(rec.run, n, c, rec);
     return undefined;
   }
 
   private recompute(run: FlowRun, node: number, child: number, waiter: TaskRecord | undefined): void {
-    const k = `${node}|${child}`;
+    const k = taskKey(node, child);
     const waiters = run.recomputing.get(k);
     if (waiters) {
       if (waiter) waiters.push(waiter);
       return;
     }
     run.recomputing.set(k, waiter ? [waiter] : []);
-    const attempt = child < 0 ? run.state.nodes[node]!.attempts : (run.state.nodes[node]!.childAttempts?.[child] ?? 1);
-    this.enqueue({
-      run, node, child, attempt, args: run.state.argsFor(node, child), measure: 0, recompute: true,
-      key: taskKey(run.id, node, child), worker: -1, started: false, waiting: 0,
-    });
+    this.enqueue(makeRecord(run, node, child, true));
   }
 
   private assign(rec: TaskRecord, w: WorkerRecord, who: Who[]): void {
     const run = rec.run;
     rec.worker = w.id;
-    this.active.set(rec.key, rec);
+    run.active.set(rec.key, rec);
     w.assigned.add(rec);
     if (!run.workers.has(w.id)) {
       run.workers.add(w.id);
       this.send(w.id, {
         t: "run", run: run.id, bundle: run.bundle, flowName: run.flowName, flowRunId: run.flowRunId,
-        graph: run.graphBytes, params: run.paramBytes,
+        graph: run.graphBytes, params: run.paramBytes, keep: [...run.keep],
       });
     }
     let batch = w.outgoing.get(run.id);
@@ -382,11 +384,8 @@ export class SchedulerState {
     run.finished = true;
     for (const w of run.workers) this.send(w, { t: "forget", run: run.id });
     this.runs.delete(run.id);
-    for (const [k, rec] of this.active)
-      if (rec.run === run) {
-        this.active.delete(k);
-        this.workers.get(rec.worker)?.assigned.delete(rec);
-      }
+    for (const rec of run.active.values()) this.workers.get(rec.worker)?.assigned.delete(rec);
+    run.active.clear();
   }
 
   private taskLabel(run: FlowRun, node: number, child: number): string {

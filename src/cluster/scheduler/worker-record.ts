@@ -9,6 +9,8 @@ export class WorkerRecord {
   lastSeen = Date.now();
   executed = 0;
   closing = false;
+  /** A steal request to this worker awaits its answer. */
+  stealing = false;
 
   constructor(
     readonly id: number,

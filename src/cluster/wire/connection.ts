@@ -1,12 +1,14 @@
 import type { Duplex } from "node:stream";
 import { decodeMessage, encodeMessage } from "./codec.ts";
-import { FrameParser, frameHeader } from "./frame-parser.ts";
+import { FrameParser } from "./frame-parser.ts";
 
 export type Message = { readonly t: string } & Record<string, unknown>;
 
 /**
  * A framed message channel over any byte stream (TCP, TLS, a WebSocket tunnel). Sends made in
- * one event-loop turn are coalesced into one frame; `flush()` sends at once.
+ * one synchronous run (handling a frame, a timer, a thread's message) are coalesced into one
+ * frame, written at the next microtask checkpoint rather than a whole turn later; `flush()`
+ * sends at once.
  *
  * Frame payload: u32 header length, the msgpack header (an array of messages), then raw
  * attachments. `sendBulk` moves a message's byte values out of the header into attachments, so
@@ -50,7 +52,7 @@ export class Connection {
     this.outbox.push(msg);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flush);
+      queueMicrotask(this.flush);
     }
   }
 
@@ -59,14 +61,15 @@ export class Connection {
     if (this.closedFlag) return;
     this.flush();
     const header = encodeMessage([{ ...msg, $att: values.map((v) => (v ? v.length : -1)) }]);
-    const lenBuf = Buffer.allocUnsafe(4);
-    lenBuf.writeUInt32BE(header.length, 0);
     let total = 4 + header.length;
     for (const v of values) if (v) total += v.length;
+    // Frame length, header length and header in one buffer: one write, so one TLS record.
+    const head = Buffer.allocUnsafe(8 + header.length);
+    head.writeUInt32BE(total, 0);
+    head.writeUInt32BE(header.length, 4);
+    header.copy(head, 8);
     this.stream.cork();
-    this.stream.write(frameHeader(total));
-    this.stream.write(lenBuf);
-    this.stream.write(header);
+    this.stream.write(head);
     // Large values are written as they are (no copy); runs of small ones are joined first,
     // because one write call per tiny result costs far more than copying it.
     let small: Uint8Array[] = [];
@@ -91,13 +94,12 @@ export class Connection {
     if (this.outbox.length === 0 || this.closedFlag) return;
     const header = encodeMessage(this.outbox);
     this.outbox = [];
-    const head = Buffer.allocUnsafe(8);
-    head.writeUInt32BE(header.length + 4, 0);
-    head.writeUInt32BE(header.length, 4);
-    this.stream.cork();
-    this.stream.write(head);
-    this.stream.write(header);
-    this.stream.uncork();
+    // One buffer, one write: a frame written in two pieces costs two TLS records and writev entries.
+    const frame = Buffer.allocUnsafe(8 + header.length);
+    frame.writeUInt32BE(header.length + 4, 0);
+    frame.writeUInt32BE(header.length, 4);
+    header.copy(frame, 8);
+    this.stream.write(frame);
   };
 
   close(reason = "closed"): void {

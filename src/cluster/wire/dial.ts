@@ -33,3 +33,16 @@ export async function dial(address: string, security: ClusterSecurity | undefine
     clearTimeout(timer);
   }
 }
+
+/** Dials the scheduler, retrying refused connections (it may still be starting) until the timeout. */
+export async function dialWithRetry(address: string, security: ClusterSecurity | undefined, timeoutMs: number): Promise<Connection> {
+  const until = Date.now() + timeoutMs;
+  for (let delay = 10; ; delay = Math.min(delay + 5, 100)) {
+    try {
+      return await dial(address, security, Math.max(1000, until - Date.now()));
+    } catch (e) {
+      if (Date.now() + delay > until || !/ECONNREFUSED/.test(String((e as Error).message))) throw e;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

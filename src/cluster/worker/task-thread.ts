@@ -10,7 +10,7 @@ import { decodeValue, encodeValue } from "../wire/codec.ts";
 import { SerializationError } from "../errors.ts";
 import { OutcomeCode } from "../messages.ts";
 import type { ThreadTask, ThreadRunInfo, ThreadResult } from "./thread-messages.ts";
-import type { PackedDeps } from "./thread-pool.ts";
+import { depBytes, indexDeps } from "./packed-deps.ts";
 
 /**
  * Runs inside a worker thread: loads flow bundles through the task-host module and runs task
@@ -29,13 +29,16 @@ let flushSet = false;
 function flushSoon(): void {
   if (flushSet) return;
   flushSet = true;
-  setImmediate(() => {
-    flushSet = false;
-    if (results.length) port.postMessage({ t: "results", list: results });
-    if (logs.length) port.postMessage({ t: "logs", list: logs });
-    results = [];
-    logs = [];
-  });
+  setImmediate(flushNow);
+}
+
+function flushNow(): void {
+  flushSet = false;
+  // Logs first: a task's lines reach the I/O loop before its result does.
+  if (logs.length) port.postMessage({ t: "logs", list: logs });
+  if (results.length) port.postMessage({ t: "results", list: results });
+  results = [];
+  logs = [];
 }
 
 function log(level: LogLevel, message: string): void {
@@ -94,7 +97,9 @@ async function pump(): Promise<void> {
     const t = queue.shift()!;
     const r = await runOne(t);
     results.push(r);
-    flushSoon();
+    // Post at once when the batch is done (no turn's wait); mid-batch, results are coalesced.
+    if (queue.length === 0) flushNow();
+    else flushSoon();
   }
   busy = false;
 }
@@ -114,17 +119,16 @@ async function runOne(t: ThreadTask): Promise<ThreadResult> {
   } catch (e) {
     return done(OutcomeCode.failed, { message: `could not load the flow's code: ${describeLoadError(e)}` });
   }
-  const packed = t.deps as unknown as PackedDeps;
-  const deps = new Map<string, Uint8Array>();
-  packed.keys.forEach((k, i) => deps.set(k, packed.blob.subarray(i === 0 ? 0 : packed.ends[i - 1]!, packed.ends[i]!)));
-  const cache = new Map<string, unknown>();
+  const packed = t.deps;
+  const index = indexDeps(packed);
+  const cache = new Map<number, unknown>();
   const lookup = (node: number, child: number): unknown => {
     const c = info.spec.nodes[node]!.constant;
     if (c) return c.value;
-    const k = `${node}|${child}`;
+    const k = node * 4294967296 + child + 1;
     if (cache.has(k)) return cache.get(k);
-    const b = deps.get(k);
-    const v = b ? decodeValue(b) : undefined;
+    const i = index.get(k);
+    const v = i === undefined ? undefined : decodeValue(depBytes(packed, i));
     cache.set(k, v);
     return v;
   };

@@ -1,4 +1,5 @@
 import type { ArgRef } from "../../graph/commands.ts";
+import type { PackedDeps } from "./packed-deps.ts";
 
 /** What a worker's I/O loop tells a task thread about a flow run, once per run. */
 export interface ThreadRunInfo {
@@ -19,7 +20,7 @@ export interface ThreadTask {
   readonly a: number;
   readonly m: number;
   readonly args: readonly (ArgRef | null)[];
-  readonly deps: [string, Buffer][];
+  readonly deps: PackedDeps;
 }
 
 export interface ThreadResult {

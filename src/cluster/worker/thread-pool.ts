@@ -152,6 +152,12 @@ export class ThreadPool {
     this.pump();
   }
 
+  /** Hands back up to `max` queued task runs that have not started (the last ones it would run), for work stealing. */
+  steal(max: number): PoolTask[] {
+    const n = Math.max(0, Math.min(max, this.queue.length));
+    return n === 0 ? [] : this.queue.splice(this.queue.length - n, n);
+  }
+
   get load(): number {
     let n = this.queue.length;
     for (const s of this.slots) n += s.inflight.length;
@@ -181,7 +187,7 @@ export class ThreadPool {
       }
       best.thread.postMessage({
         t: "tasks",
-        list: batch.map(({ run, n, c, a, m, args, deps }) => ({ run, n, c, a, m, args, deps: packDeps(deps as [string, Buffer][]) })),
+        list: batch.map(({ run, n, c, a, m, args, deps }) => ({ run, n, c, a, m, args, deps })),
       });
     }
   }
@@ -190,30 +196,4 @@ export class ThreadPool {
     this.closed = true;
     await Promise.all(this.slots.map((s) => s.thread.terminate()));
   }
-}
-
-/**
- * Packs a task's input bytes into one buffer for postMessage: cloning many small views would copy
- * each one's whole backing store (often a large network frame), and one copy is much cheaper.
- */
-export function packDeps(deps: readonly [string, Buffer][]): PackedDeps {
-  let total = 0;
-  for (const [, b] of deps) total += b.length;
-  const blob = Buffer.allocUnsafeSlow(total);
-  const ends = new Int32Array(deps.length);
-  const keys = new Array<string>(deps.length);
-  let off = 0;
-  deps.forEach(([k, b], i) => {
-    b.copy(blob, off);
-    off += b.length;
-    ends[i] = off;
-    keys[i] = k;
-  });
-  return { keys, blob, ends };
-}
-
-export interface PackedDeps {
-  readonly keys: string[];
-  readonly blob: Buffer;
-  readonly ends: Int32Array;
 }

@@ -1,18 +1,19 @@
 import { existsSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Server } from "node:net";
-import type { ArgRef } from "../../graph/commands.ts";
 import type { GraphSpec } from "../../graph/task-spec.ts";
-import type { ComputeTask, DoneEntry, Who } from "../messages.ts";
+import { EAGER_RESULT_BYTES, type ComputeTask, type DoneEntry } from "../messages.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { decodeValue } from "../wire/codec.ts";
 import { Connection, type Message } from "../wire/connection.ts";
-import { dial } from "../wire/dial.ts";
+import { dialWithRetry } from "../wire/dial.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
 import { PeerClient } from "./peer-client.ts";
+import { GATHER_CHUNK, fetchRemote, inputCount, planInputs, planInputsChunked, yieldToLoop, type FetchFn, type InputPlan } from "./input-gatherer.ts";
 import { ResultStore } from "./result-store.ts";
 import { ThreadPool, type PoolTask } from "./thread-pool.ts";
 import type { ThreadResult } from "./thread-messages.ts";
+import { RunDurations, type KnownDurations } from "./task-durations.ts";
 
 export interface WorkerOptions {
   readonly scheduler: string;
@@ -38,7 +39,9 @@ interface RunInfo {
   spec: GraphSpec;
   ready: boolean;
   waiting: ComputeTask[];
-  nodeMs: Float64Array;
+  durations: RunDurations;
+  /** Kept nodes: their small results go to the scheduler with `done`. */
+  keep: ReadonlySet<number>;
 }
 
 /**
@@ -51,6 +54,9 @@ export class ClusterWorker {
   private readonly peers = new Map<number, string>();
   private readonly store = new ResultStore();
   private readonly runs = new Map<number, RunInfo>();
+  private readonly durations: KnownDurations = new Map();
+  /** Bundles known to be in the cache directory. */
+  private readonly bundles = new Set<string>();
   private readonly bundleWaiters = new Map<string, (() => void)[]>();
   private readonly client: PeerClient;
   private pool!: ThreadPool;
@@ -138,7 +144,11 @@ export class ClusterWorker {
       case "cancel":
         this.pool.cancel(m.run as number);
         break;
+      case "steal":
+        this.conn.send({ t: "stolen", keys: this.pool.steal(m.max as number).flatMap((t) => [t.run, t.n, t.c]) });
+        break;
       case "forget":
+        this.runs.get(m.run as number)?.durations.save();
         this.runs.delete(m.run as number);
         this.store.forget(m.run as number);
         this.pool.forget(m.run as number);
@@ -159,9 +169,9 @@ export class ClusterWorker {
   private addRun(m: Message): void {
     const run = m.run as number;
     const spec = decodeValue<GraphSpec>(m.graph as Buffer);
-    const info: RunInfo = { spec, ready: false, waiting: [], nodeMs: new Float64Array(spec.nodes.length).fill(-1) };
-    this.runs.set(run, info);
     const hash = m.bundle as string;
+    const info: RunInfo = { spec, ready: false, waiting: [], durations: new RunDurations(hash, spec, this.durations), keep: new Set((m.keep as number[] | undefined) ?? []) };
+    this.runs.set(run, info);
     const path = this.bundlePath(hash);
     this.pool.addRun({
       run, graph: m.graph as Buffer, params: m.params as Buffer, flowRunId: m.flowRunId as string,
@@ -173,7 +183,10 @@ export class ClusterWorker {
       info.waiting = [];
       this.compute(run, w);
     };
-    if (existsSync(path)) return go();
+    if (this.bundles.has(hash) || existsSync(path)) {
+      this.bundles.add(hash);
+      return go();
+    }
     const list = this.bundleWaiters.get(hash);
     if (list) return void list.push(go);
     this.bundleWaiters.set(hash, [go]);
@@ -198,49 +211,42 @@ export class ClusterWorker {
     if (!info.ready) return void info.waiting.push(...tasks);
     const ready: PoolTask[] = [];
     for (const t of tasks) {
-      const deps: [string, Buffer][] = [];
-      const remote = new Map<number, string[]>();
-      collectDeps(t.args, t.who, (key, holder) => {
-        const local = this.store.getKey(run, key);
-        if (local) deps.push([key, local]);
-        else {
-          let l = remote.get(holder);
-          if (!l) remote.set(holder, (l = []));
-          l.push(key);
-        }
-      });
       const spec = info.spec.nodes[t.n]!;
-      const ms = info.nodeMs[t.n]!;
-      const task = { run, n: t.n, c: t.c, a: t.a, m: t.m, args: t.args, deps, timeout: spec.timeout, fast: spec.timeout === 0 && ms >= 0 && ms < 1 };
-      if (remote.size === 0) ready.push(task);
-      else void this.fetchThenRun(run, task, remote);
+      const ms = info.durations.of(t.n);
+      const base = { run, n: t.n, c: t.c, a: t.a, m: t.m, args: t.args, timeout: spec.timeout, fast: spec.timeout === 0 && ms >= 0 && ms < 1 };
+      // A reduce over many results is gathered in chunks, so that this loop keeps heartbeating.
+      if (inputCount(t.args) > GATHER_CHUNK) {
+        void this.prepare(base, t);
+        continue;
+      }
+      const plan = planInputs(this.store, run, t.args, t.who);
+      if (plan.remote.size === 0) ready.push({ ...base, deps: plan.deps.pack() });
+      else void this.prepare(base, t, plan);
     }
     if (ready.length) this.pool.submit(ready);
   }
 
-  private async fetchThenRun(run: number, task: PoolTask, remote: Map<number, string[]>): Promise<void> {
-    const lost: number[] = [];
-    await Promise.all(
-      [...remote].map(async ([holder, keys]) => {
-        const address = this.peers.get(holder);
-        const started = Date.now();
-        const values = address ? await this.client.fetch(address, run, keys) : keys.map(() => null);
-        if (this.transfers.length < 3000) this.transfers.push(started, Date.now(), values.reduce((a, v) => a + (v?.length ?? 0), 0));
-        keys.forEach((k, i) => {
-          const v = values[i];
-          if (v) {
-            this.store.setKey(run, k, v);
-            task.deps.push([k, v]);
-          } else {
-            const [n, c] = k.split("|").map(Number) as [number, number];
-            lost.push(n, c, holder);
-          }
-        });
-      }),
-    );
-    if (!this.runs.has(run)) return;
-    if (lost.length > 0) return this.conn.send({ t: "missing", run, n: task.n, c: task.c, lost });
-    this.pool.submit([task]);
+  /** Gathers a task's inputs (fetching remote ones from their holders), then runs it; reports inputs that were lost. */
+  private async prepare(base: Omit<PoolTask, "deps">, t: ComputeTask, plan?: InputPlan): Promise<void> {
+    const run = base.run;
+    plan ??= await planInputsChunked(this.store, run, t.args, t.who, yieldToLoop);
+    if (plan.remote.size > 0) {
+      const lost = await fetchRemote(plan, this.store, run, this.fetchFrom(run));
+      if (!this.runs.has(run)) return;
+      if (lost.length > 0) return this.conn.send({ t: "missing", run, n: base.n, c: base.c, lost });
+    }
+    const deps = plan.deps.count > GATHER_CHUNK ? await plan.deps.packChunked(GATHER_CHUNK, yieldToLoop) : plan.deps.pack();
+    if (this.runs.has(run)) this.pool.submit([{ ...base, deps }]);
+  }
+
+  private fetchFrom(run: number): FetchFn {
+    return async (holder, keys) => {
+      const address = this.peers.get(holder);
+      const started = Date.now();
+      const values = address ? await this.client.fetch(address, run, keys) : keys.map(() => null);
+      if (this.transfers.length < 3000) this.transfers.push(started, Date.now(), values.reduce((a, v) => a + (v?.length ?? 0), 0));
+      return values;
+    };
   }
 
   private onResults(list: ThreadResult[]): void {
@@ -248,12 +254,14 @@ export class ClusterWorker {
     for (const r of list) {
       const info = this.runs.get(r.run);
       if (!info) continue;
-      const prev = info.nodeMs[r.n]!;
-      info.nodeMs[r.n] = prev < 0 ? r.ms : prev * 0.8 + r.ms * 0.2;
+      info.durations.note(r.n, r.ms);
       if (r.bytes) this.store.set(r.run, r.n, r.c, Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength));
       let l = byRun.get(r.run);
       if (!l) byRun.set(r.run, (l = []));
-      l.push([r.n, r.c, r.code, r.ms, r.length, r.inner, r.message, r.stack]);
+      const eager = r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && info.keep.has(r.n) ? r.bytes : undefined;
+      const e: DoneEntry = [r.n, r.c, r.code, r.ms, r.length, r.inner, r.message, r.stack];
+      if (eager) e.push(eager);
+      l.push(e);
     }
     for (const [run, res] of byRun) this.conn.send({ t: "done", run, res });
   }
@@ -284,32 +292,5 @@ export class ClusterWorker {
     this.client.close();
     this.peerServer?.close();
     await this.pool.close();
-  }
-}
-
-/** Dials the scheduler, retrying refused connections (it may still be starting) until the timeout. */
-async function dialWithRetry(address: string, security: ClusterSecurity | undefined, timeoutMs: number): Promise<Connection> {
-  const until = Date.now() + timeoutMs;
-  for (let delay = 10; ; delay = Math.min(delay + 5, 100)) {
-    try {
-      return await dial(address, security, Math.max(1000, until - Date.now()));
-    } catch (e) {
-      if (Date.now() + delay > until || !/ECONNREFUSED/.test(String((e as Error).message))) throw e;
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-}
-
-/** Calls `need(key, holder)` for each upstream result a task's args read from a worker. */
-function collectDeps(args: readonly (ArgRef | null)[], who: readonly Who[], need: (key: string, holder: number) => void): void {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const w = who[i];
-    if (!a || w === null || w === undefined) continue;
-    if (a.k === "result" && typeof w === "number") {
-      if (w >= 0) need(`${a.node}|${a.child}`, w);
-    } else if (a.k === "children" && typeof w !== "number") {
-      for (let c = 0; c < a.width; c++) if (w[c]! >= 0) need(`${a.node}|${c}`, w[c]!);
-    }
   }
 }

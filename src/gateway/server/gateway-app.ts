@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
 import { registerDashboardProxy } from "./dashboard-proxy.ts";
+import { registerGatewayDashboard } from "./dashboard/gateway-dashboard.ts";
 import { GatewayError } from "./errors.ts";
 import type { GatewayContext } from "./gateway-context.ts";
 import { registerClusterRoutes } from "./routes/cluster-routes.ts";
@@ -78,6 +79,7 @@ export function buildGatewayApp(ctx: GatewayContext): FastifyInstance {
   registerClusterRoutes(app, ctx);
   registerHeartbeatRoute(app, ctx);
   registerDashboardProxy(app, ctx);
+  registerGatewayDashboard(app, ctx);
   attachUpgradeHandler(app.server, ctx);
   return app;
 }

@@ -70,10 +70,17 @@
     const body = $("workers").tBodies[0];
     body.replaceChildren(
       ...u.workers.map((w) => {
-        const tr = el("tr", { "data-worker": w.name });
+        const tr = el("tr", { "data-worker": w.name, title: w.address });
         const cells = [
-          w.name + (w.closing ? " (closing)" : ""), w.slots, w.processing, w.executed,
-          `${Math.round(w.cpu * 100)}%`, fmtBytes(w.rss), fmtBytes(w.stored), fmtBytes(w.bytesIn),
+          (w.name.length > 18 ? `${w.name.slice(0, 17)}…` : w.name) +
+            (w.closing ? " (closing)" : ""),
+          w.slots,
+          w.processing,
+          w.executed,
+          `${Math.round(w.cpu * 100)}%`,
+          fmtBytes(w.rss),
+          fmtBytes(w.stored),
+          fmtBytes(w.bytesIn),
           w.beatAgo === null ? "–" : `${(w.beatAgo / 1000).toFixed(1)} s ago`,
         ];
         for (const c of cells) tr.appendChild(el("td", {}, String(c)));
@@ -94,8 +101,11 @@
         for (const p of run.progress) {
           const ok = p.finished - p.failed;
           const row = el("div", {
-            class: "prow", "data-task": p.name, "data-total": String(p.total),
-            "data-finished": String(p.finished), "data-failed": String(p.failed),
+            class: "prow",
+            "data-task": p.name,
+            "data-total": String(p.total),
+            "data-finished": String(p.finished),
+            "data-failed": String(p.failed),
           });
           row.appendChild(el("span", { class: "name", title: p.name }, p.name));
           const bar = el("div", { class: "bar" });
@@ -103,8 +113,13 @@
           bar.appendChild(el("div", { class: "ok", style: `width:${w(ok)}` }));
           bar.appendChild(el("div", { class: "bad", style: `width:${w(p.failed)}` }));
           row.appendChild(bar);
-          row.appendChild(el("span", { class: "nums" },
-            `${p.finished}/${p.total} done · ${p.failed} failed · ${Math.max(0, p.total - p.finished)} left`));
+          row.appendChild(
+            el(
+              "span",
+              { class: "nums" },
+              `${p.finished}/${p.total} done · ${p.failed} failed · ${Math.max(0, p.total - p.finished)} left`,
+            ),
+          );
           div.appendChild(row);
         }
         return div;
@@ -129,21 +144,34 @@
     const box = $("graph");
     if (!graphLayout) return;
     if (graphLayout.tooLarge) {
-      box.replaceChildren(el("p", { class: "empty" }, `The graph has ${graphLayout.nodes} tasks; graphs of up to 200 are drawn.`));
+      box.replaceChildren(
+        el(
+          "p",
+          { class: "empty" },
+          `The graph has ${graphLayout.nodes} tasks; graphs of up to 200 are drawn.`,
+        ),
+      );
       return;
     }
     const shown = u.runs.find((r) => r.id === graphRun);
     const prog = new Map((shown ? shown.progress : []).map((p) => [p.name, p]));
-    const X = 150, Y = 34, W = 120, H = 22;
+    const X = 150,
+      Y = 34,
+      W = 120,
+      H = 22;
     const g = graphLayout;
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");
     svg.setAttribute("viewBox", `0 0 ${Math.max(1, g.layers) * X} ${Math.max(1, g.rows) * Y}`);
     const pos = (i) => [g.nodes[i].layer * X + 10, g.nodes[i].row * Y + 6];
     for (const [a, b] of g.edges) {
-      const [x1, y1] = pos(a), [x2, y2] = pos(b);
+      const [x1, y1] = pos(a),
+        [x2, y2] = pos(b);
       const p = document.createElementNS(ns, "path");
-      p.setAttribute("d", `M${x1 + W},${y1 + H / 2} C${x1 + W + 20},${y1 + H / 2} ${x2 - 20},${y2 + H / 2} ${x2},${y2 + H / 2}`);
+      p.setAttribute(
+        "d",
+        `M${x1 + W},${y1 + H / 2} C${x1 + W + 20},${y1 + H / 2} ${x2 - 20},${y2 + H / 2} ${x2},${y2 + H / 2}`,
+      );
       p.setAttribute("fill", "none");
       p.setAttribute("stroke", "#9aa");
       svg.appendChild(p);
@@ -154,17 +182,33 @@
       const frac = n.constant ? 1 : p && p.total ? p.finished / p.total : 0;
       const failed = p && p.failed > 0;
       const r = document.createElementNS(ns, "rect");
-      Object.entries({ x, y, width: W, height: H, rx: 4, fill: "#eef0f3", stroke: failed ? "#e53935" : color(n.id), "stroke-width": n.mapped ? 3 : 1.5 })
-        .forEach(([k, v]) => r.setAttribute(k, String(v)));
+      Object.entries({
+        x,
+        y,
+        width: W,
+        height: H,
+        rx: 4,
+        fill: "#eef0f3",
+        stroke: failed ? "#e53935" : color(n.id),
+        "stroke-width": n.mapped ? 3 : 1.5,
+      }).forEach(([k, v]) => r.setAttribute(k, String(v)));
       svg.appendChild(r);
       const f = document.createElementNS(ns, "rect");
-      Object.entries({ x, y, width: W * frac, height: H, rx: 4, fill: failed ? "#ef9a9a" : color(n.id), opacity: 0.45 })
-        .forEach(([k, v]) => f.setAttribute(k, String(v)));
+      Object.entries({
+        x,
+        y,
+        width: W * frac,
+        height: H,
+        rx: 4,
+        fill: failed ? "#ef9a9a" : color(n.id),
+        opacity: 0.45,
+      }).forEach(([k, v]) => f.setAttribute(k, String(v)));
       svg.appendChild(f);
       const t = document.createElementNS(ns, "text");
       t.setAttribute("x", String(x + 6));
       t.setAttribute("y", String(y + 15));
-      t.textContent = (n.mapped ? "⧉ " : "") + (n.id.length > 18 ? `${n.id.slice(0, 17)}…` : n.id);
+      const label = n.id.length > 16 ? `${n.id.slice(0, 15)}…` : n.id;
+      t.textContent = n.mapped && p ? `${label} ×${p.total}` : label;
       svg.appendChild(t);
     });
     box.replaceChildren(svg);
@@ -175,8 +219,12 @@
     const stick = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
     pre.replaceChildren(
       ...logLines.map(([time, level, worker, task, message]) =>
-        el("div", { class: `lvl-${level}` },
-          `${new Date(time).toISOString().slice(11, 23)} ${level.padEnd(7)} ${worker} ${task} | ${message}`)),
+        el(
+          "div",
+          { class: `lvl-${level}` },
+          `${new Date(time).toISOString().slice(11, 23)} ${level.padEnd(7)} ${worker} ${task} | ${message}`,
+        ),
+      ),
     );
     if (stick) pre.scrollTop = pre.scrollHeight;
   }
@@ -188,11 +236,18 @@
     const canvas = $("stream");
     const lanes = [];
     for (const w of u.workers) {
-      for (let s = 0; s < w.slots; s++) lanes.push({ id: w.id, lane: s, label: `${w.name} #${s}` });
-      lanes.push({ id: w.id, lane: Math.max(1, w.slots), label: `${w.name} ⇄`, transfer: true });
+      const short = w.name.length > 14 ? `${w.name.slice(0, 13)}…` : w.name;
+      for (let s = 0; s < w.slots; s++) lanes.push({ id: w.id, lane: s, label: `${short} #${s}` });
+      lanes.push({
+        id: w.id,
+        lane: Math.max(1, w.slots),
+        label: `${short} transfers`,
+        transfer: true,
+      });
     }
     const index = new Map(lanes.map((l, i) => [`${l.id}:${l.lane}`, i]));
-    const rowH = 14, left = 110;
+    const rowH = 14,
+      left = 110;
     const dpr = window.devicePixelRatio || 1;
     const width = canvas.clientWidth || 800;
     const height = Math.max(40, lanes.length * rowH + 18);
@@ -228,13 +283,15 @@
     const legend = $("legend");
     const shown = new Set(records.map((r) => r[4]));
     legend.replaceChildren(
-      ...[...shown].sort((a, b) => a - b).map((n) => {
-        const s = el("span");
-        const i = el("i", { style: `background:${n < 0 ? "#e53935" : color(names[n] || "?")}` });
-        s.appendChild(i);
-        s.appendChild(document.createTextNode(n < 0 ? "transfer" : names[n]));
-        return s;
-      }),
+      ...[...shown]
+        .sort((a, b) => a - b)
+        .map((n) => {
+          const s = el("span");
+          const i = el("i", { style: `background:${n < 0 ? "#e53935" : color(names[n] || "?")}` });
+          s.appendChild(i);
+          s.appendChild(document.createTextNode(n < 0 ? "transfer" : names[n]));
+          return s;
+        }),
     );
   }
 

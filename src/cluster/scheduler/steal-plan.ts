@@ -1,0 +1,31 @@
+import type { WorkerRecord } from "./worker-record.ts";
+
+/** A request to a busy worker to hand back up to `max` task runs it has queued but not started. */
+export interface StealRequest {
+  readonly from: WorkerRecord;
+  readonly max: number;
+}
+
+/** Backlog (ms of work beyond a worker's slots) worth a round trip to move. */
+const MIN_BACKLOG_MS = 2;
+
+/**
+ * Work stealing: when the scheduler's queue is empty and a worker is idle (fewer task runs than
+ * slots) while another holds a backlog beyond its slots, ask the busiest one to hand back about
+ * half the difference; the scheduler then places what comes back on the idle workers.
+ * One request per busy worker is in flight at a time (`stealing`).
+ */
+export function planSteal(ws: readonly WorkerRecord[], avgMs: number): StealRequest | undefined {
+  let idle: WorkerRecord | undefined;
+  let busy: WorkerRecord | undefined;
+  for (const w of ws) {
+    if (w.closing) continue;
+    if (w.assigned.size < w.slots && (!idle || w.assigned.size < idle.assigned.size)) idle = w;
+    if (!w.stealing && w.assigned.size > w.slots && (!busy || w.assigned.size - w.slots > busy.assigned.size - busy.slots)) busy = w;
+  }
+  if (!idle || !busy) return undefined;
+  const excess = busy.assigned.size - busy.slots;
+  if (excess * Math.max(avgMs, 0) < MIN_BACKLOG_MS * busy.slots) return undefined;
+  const max = Math.max(1, Math.floor((busy.assigned.size - idle.assigned.size) / 2));
+  return { from: busy, max: Math.min(max, excess) };
+}

@@ -1,0 +1,74 @@
+/**
+ * A task's input bytes, packed into one buffer for postMessage: cloning many small views would
+ * copy each one's whole backing store (often a large network frame), and one copy is much
+ * cheaper. Input i is result (nodes[i], children[i]), bytes blob[ends[i-1] .. ends[i]).
+ */
+export interface PackedDeps {
+  readonly nodes: Int32Array;
+  readonly children: Int32Array;
+  readonly blob: Buffer;
+  readonly ends: Int32Array;
+}
+
+/** Collects a task's inputs (node, child, bytes) and packs them; large sets are copied in chunks between yields. */
+export class DepsBuilder {
+  private readonly nodes: number[] = [];
+  private readonly children: number[] = [];
+  private readonly values: Uint8Array[] = [];
+  private bytes = 0;
+
+  get count(): number {
+    return this.values.length;
+  }
+
+  add(node: number, child: number, value: Uint8Array): void {
+    this.nodes.push(node);
+    this.children.push(child);
+    this.values.push(value);
+    this.bytes += value.length;
+  }
+
+  pack(): PackedDeps {
+    const p = this.begin();
+    this.copy(p, 0, this.values.length, 0);
+    return p;
+  }
+
+  /** Packs, awaiting `pause()` after every `chunk` inputs so that the event loop keeps turning. */
+  async packChunked(chunk: number, pause: () => Promise<void>): Promise<PackedDeps> {
+    const p = this.begin();
+    let off = 0;
+    for (let i = 0; i < this.values.length; i += chunk) {
+      off = this.copy(p, i, Math.min(this.values.length, i + chunk), off);
+      await pause();
+    }
+    return p;
+  }
+
+  private begin(): PackedDeps {
+    const n = this.values.length;
+    return { nodes: Int32Array.from(this.nodes), children: Int32Array.from(this.children), blob: Buffer.allocUnsafeSlow(this.bytes), ends: new Int32Array(n) };
+  }
+
+  private copy(p: PackedDeps, from: number, to: number, off: number): number {
+    for (let i = from; i < to; i++) {
+      const v = this.values[i]!;
+      p.blob.set(v, off);
+      off += v.length;
+      p.ends[i] = off;
+    }
+    return off;
+  }
+}
+
+/** Index of a packed input by taskKey-like number (node * 2^32 + child + 1), for the thread's lookups. */
+export function indexDeps(p: PackedDeps): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let i = 0; i < p.nodes.length; i++) m.set(p.nodes[i]! * 4294967296 + p.children[i]! + 1, i);
+  return m;
+}
+
+/** The bytes of packed input i. */
+export function depBytes(p: PackedDeps, i: number): Uint8Array {
+  return p.blob.subarray(i === 0 ? 0 : p.ends[i - 1]!, p.ends[i]!);
+}
