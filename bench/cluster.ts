@@ -21,7 +21,10 @@ for (let i = 0; i < 3; i++) {
   starts.push(performance.now() - t0);
   await c.close();
 }
-out.localClusterStartMs = { median: +median(starts).toFixed(1), all: starts.map((x) => +x.toFixed(1)) };
+out.localClusterStartMs = {
+  median: +median(starts).toFixed(1),
+  all: starts.map((x) => +x.toFixed(1)),
+};
 
 const cluster = await LocalCluster({ workers: 2 });
 const executor = new ClusterExecutor(cluster);
@@ -46,7 +49,10 @@ try {
     if (r.outputs !== 1000) throw new Error("chain gave " + String(r.outputs));
     links.push(((performance.now() - t0) * 1000) / 1000);
   }
-  out.chainMicrosecondsPerLink = { median: +median(links).toFixed(1), all: links.map((x) => +x.toFixed(1)) };
+  out.chainMicrosecondsPerLink = {
+    median: +median(links).toFixed(1),
+    all: links.map((x) => +x.toFixed(1)),
+  };
 
   const rt: number[] = [];
   for (let i = 0; i < 300; i++) {
@@ -64,7 +70,10 @@ try {
     if (r.outputs !== 64 << 20) throw new Error("transfer gave " + String(r.outputs));
     tr.push(performance.now() - t0);
   }
-  out.transferFlow64MiBMs = { median: +median(tr).toFixed(1), note: "whole flow: 64 x 1 MiB made on 2 workers, ~32 MiB fetched peer to peer, then summed" };
+  out.transferFlow64MiBMs = {
+    median: +median(tr).toFixed(1),
+    note: "whole flow: 64 x 1 MiB made on 2 workers, ~32 MiB fetched peer to peer, then summed",
+  };
 } finally {
   executor.close();
   await cluster.close();
@@ -76,7 +85,11 @@ try {
   const store = new Map(range(64).map((i) => [`0|${i}`, Buffer.alloc(1 << 20, i)]));
   const server = await listenTcp("127.0.0.1", 0, sec, (s) => {
     const c = new Connection(s);
-    c.onMessage = (m) => c.sendBulk({ t: "data", id: m.id }, (m.keys as string[]).map((k) => store.get(k) ?? null));
+    c.onMessage = (m) =>
+      c.sendBulk(
+        { t: "data", id: m.id },
+        (m.keys as string[]).map((k) => store.get(k) ?? null),
+      );
   });
   const addr = `tls://127.0.0.1:${(server.address() as { port: number }).port}`;
   const client = new PeerClient(sec);
@@ -89,7 +102,10 @@ try {
     if (v.length !== 64 || v.some((x) => !x || x.length !== 1 << 20)) throw new Error("bad fetch");
     rates.push(64 / 1024 / s);
   }
-  out.peerTransferGiBPerSecond = { median: +median(rates).toFixed(2), all: rates.map((x) => +x.toFixed(2)) };
+  out.peerTransferGiBPerSecond = {
+    median: +median(rates).toFixed(2),
+    all: rates.map((x) => +x.toFixed(2)),
+  };
   client.close();
   server.close();
 }

@@ -81,7 +81,10 @@ export class AddressError extends FlowgateError {
 /** The connection to the scheduler closed while a flow run was in progress. */
 export class SchedulerLostError extends FlowgateError {
   constructor(address: string, detail: string) {
-    super("FG_CLUSTER_SCHEDULER_LOST", `lost the connection to scheduler ${address} during the flow run: ${detail}`);
+    super(
+      "FG_CLUSTER_SCHEDULER_LOST",
+      `lost the connection to scheduler ${address} during the flow run: ${detail}`,
+    );
   }
 }
 

@@ -27,7 +27,17 @@ export const OutcomeCode = { success: 0, failed: 1, timedOut: 2, skipped: 3 } as
  * itself, sent along for a small kept result of a non-mapped node, which saves the scheduler a
  * gather round trip when the run ends.
  */
-export type DoneEntry = [number, number, number, number, number?, number[]?, string?, string?, Uint8Array?];
+export type DoneEntry = [
+  number,
+  number,
+  number,
+  number,
+  number?,
+  number[]?,
+  string?,
+  string?,
+  Uint8Array?,
+];
 
 /** Largest result a worker sends along with `done` (see DoneEntry). */
 export const EAGER_RESULT_BYTES = 65536;
@@ -35,9 +45,14 @@ export const EAGER_RESULT_BYTES = 65536;
 /** The graph outcome a `done` entry reports. */
 export function outcomeOfDone(e: DoneEntry): Outcome {
   const [, , code, , length, innerLengths, message, stack] = e;
-  if (code === OutcomeCode.success) return { type: "Success", length: length! >= 0 ? length : undefined, innerLengths };
+  if (code === OutcomeCode.success)
+    return { type: "Success", length: length! >= 0 ? length : undefined, innerLengths };
   if (code === OutcomeCode.skipped) return { type: "Skipped", message: message ?? "" };
-  return { type: code === OutcomeCode.timedOut ? "TimedOut" : "Failed", message: message ?? "", stack };
+  return {
+    type: code === OutcomeCode.timedOut ? "TimedOut" : "Failed",
+    message: message ?? "",
+    stack,
+  };
 }
 
 /** A log line from a task: [time, level, node, child, message]. */

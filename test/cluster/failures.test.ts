@@ -36,7 +36,10 @@ describe("worker failures", () => {
       const r = await f.killerFlow.run({ executor: h.executor, printLogs: false });
       const s = r.taskState("killer");
       assert.equal(s.type, "Failed");
-      assert.match(s.message ?? "", /WorkerLostError: task 'killer' was running on 3 workers that died/);
+      assert.match(
+        s.message ?? "",
+        /WorkerLostError: task 'killer' was running on 3 workers that died/,
+      );
       assert.equal(r.taskState("step-3").type, "Success");
       assert.equal((r.outputs as { chain: number }).chain, 4);
     } finally {

@@ -11,7 +11,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { LogRecord } from "flowgate";
 import timesTwo from "../../examples/times-two.ts";
 import incDecAdd from "../../examples/inc-dec-add.ts";
-import { ClusterClient, makeClusterCredentials, BundleLoadError, ClusterConnectError, SerializationError } from "../../src/cluster/index.ts";
+import {
+  ClusterClient,
+  makeClusterCredentials,
+  BundleLoadError,
+  ClusterConnectError,
+  SerializationError,
+} from "../../src/cluster/index.ts";
 import { ClusterExecutor } from "../../src/executors/cluster-executor.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import * as f from "./fixtures/cluster-flows.ts";
@@ -25,7 +31,11 @@ describe("LocalCluster(2) with ClusterExecutor", () => {
   after(async () => {
     await h?.close();
   });
-  const opts = (o: Record<string, unknown> = {}) => ({ executor: h.executor, printLogs: false as const, ...o });
+  const opts = (o: Record<string, unknown> = {}) => ({
+    executor: h.executor,
+    printLogs: false as const,
+    ...o,
+  });
 
   test("times-two gives 90", async () => {
     const r = await timesTwo.run(opts({ parameters: { x: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] } }));
@@ -108,14 +118,32 @@ describe("LocalCluster(2) with ClusterExecutor", () => {
     const sourceFile = fileURLToPath(new URL("./fixtures/missing-module-flow.ts", import.meta.url));
     const graph: GraphSpec = {
       nodes: [
-        { id: "useIt", key: "useIt", args: [], mapped: false, upstream: [], maxRetries: 0, retryDelay: 0, timeout: 0, trigger: "allSuccessful", skipOnUpstreamSkip: true, tags: [] },
+        {
+          id: "useIt",
+          key: "useIt",
+          args: [],
+          mapped: false,
+          upstream: [],
+          maxRetries: 0,
+          retryDelay: 0,
+          timeout: 0,
+          trigger: "allSuccessful",
+          skipOnUpstreamSkip: true,
+          tags: [],
+        },
       ],
     };
     await assert.rejects(
       h.executor.execute({
-        flowRunId: "missing-module-run", flowName: "cluster-missing-module", graph, parameters: {},
-        host: { invoke: () => Promise.reject(new Error("not local")) }, sourceFile, keep: new Set([0]),
-        signal: new AbortController().signal, onLog: () => {},
+        flowRunId: "missing-module-run",
+        flowName: "cluster-missing-module",
+        graph,
+        parameters: {},
+        host: { invoke: () => Promise.reject(new Error("not local")) },
+        sourceFile,
+        keep: new Set([0]),
+        signal: new AbortController().signal,
+        onLog: () => {},
       }),
       (e: unknown) => {
         assert.ok(e instanceof BundleLoadError, String(e));
@@ -128,11 +156,21 @@ describe("LocalCluster(2) with ClusterExecutor", () => {
 
   test("a client without the cluster's certificate is refused", async () => {
     const other = await makeClusterCredentials("intruder");
-    await assert.rejects(ClusterClient.connect(h.cluster.address, other, 5000), ClusterConnectError);
+    await assert.rejects(
+      ClusterClient.connect(h.cluster.address, other, 5000),
+      ClusterConnectError,
+    );
     const plain = h.cluster.address.replace("tls://", "tcp://");
     await assert.rejects(ClusterClient.connect(plain, undefined, 5000));
-    const stranger = new ClusterExecutor({ address: h.cluster.address, security: other, connectTimeout: 5000 });
-    await assert.rejects(timesTwo.run({ executor: stranger, printLogs: false }), ClusterConnectError);
+    const stranger = new ClusterExecutor({
+      address: h.cluster.address,
+      security: other,
+      connectTimeout: 5000,
+    });
+    await assert.rejects(
+      timesTwo.run({ executor: stranger, printLogs: false }),
+      ClusterConnectError,
+    );
   });
 });
 
@@ -153,7 +191,10 @@ describe("a ws:// tunnel to the scheduler", () => {
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const address = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/clusters/c1/scheduler`;
-    const executor = new ClusterExecutor({ address, security: { ...h.cluster.security, headers: { authorization: "token abc" } } });
+    const executor = new ClusterExecutor({
+      address,
+      security: { ...h.cluster.security, headers: { authorization: "token abc" } },
+    });
     try {
       const r = await timesTwo.run({ executor, printLogs: false, parameters: { x: [1, 2, 3] } });
       assert.equal(r.outputs, 12);

@@ -1,13 +1,26 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { SchedulerState, type SchedulerCommand } from "../../src/cluster/scheduler/scheduler-state.ts";
+import {
+  SchedulerState,
+  type SchedulerCommand,
+} from "../../src/cluster/scheduler/scheduler-state.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
 import type { GraphSpec, TaskSpec } from "../../src/graph/task-spec.ts";
 import { OutcomeCode } from "../../src/cluster/messages.ts";
 
 const node = (id: string, o: Partial<TaskSpec> = {}): TaskSpec => ({
-  id, key: id, args: [], mapped: false, upstream: [], maxRetries: 0, retryDelay: 0, timeout: 0,
-  trigger: "allSuccessful", skipOnUpstreamSkip: true, tags: [], ...o,
+  id,
+  key: id,
+  args: [],
+  mapped: false,
+  upstream: [],
+  maxRetries: 0,
+  retryDelay: 0,
+  timeout: 0,
+  trigger: "allSuccessful",
+  skipOnUpstreamSkip: true,
+  tags: [],
+  ...o,
 });
 
 /** inc.map([1,2,3]) then sum: constant (0), mapped inc (1), sum (2). */
@@ -20,14 +33,25 @@ const graph: GraphSpec = {
 };
 
 const sends = (cmds: SchedulerCommand[], t: string) =>
-  cmds.filter((c): c is Extract<SchedulerCommand, { k: "send" }> => c.k === "send" && c.msg.t === t);
+  cmds.filter(
+    (c): c is Extract<SchedulerCommand, { k: "send" }> => c.k === "send" && c.msg.t === t,
+  );
 
 function setup() {
   const s = new SchedulerState();
   s.addWorker(1, "w1", "tls://w1", 1);
   s.addWorker(2, "w2", "tls://w2", 1);
   s.drain();
-  s.submit(100, { t: "submit", ref: 7, flowRunId: "fr", flowName: "f", bundle: "h", graph: encodeValue(graph), params: encodeValue({}), keep: [2] });
+  s.submit(100, {
+    t: "submit",
+    ref: 7,
+    flowRunId: "fr",
+    flowName: "f",
+    bundle: "h",
+    graph: encodeValue(graph),
+    params: encodeValue({}),
+    keep: [2],
+  });
   return s;
 }
 
@@ -37,7 +61,9 @@ describe("SchedulerState", () => {
     const cmds = s.drain();
     const computes = sends(cmds, "compute");
     assert.deepEqual(computes.map((c) => c.to).sort(), [1, 2]);
-    const children = computes.flatMap((c) => (c.msg.tasks as { c: number }[]).map((t) => t.c)).sort();
+    const children = computes
+      .flatMap((c) => (c.msg.tasks as { c: number }[]).map((t) => t.c))
+      .sort();
     assert.deepEqual(children, [0, 1, 2]);
     assert.equal(sends(cmds, "run").length, 2, "each worker is told about the run once");
   });
@@ -47,7 +73,11 @@ describe("SchedulerState", () => {
     const first = sends(s.drain(), "compute");
     const onW1 = first.find((c) => c.to === 1)!.msg.tasks as { n: number; c: number }[];
     const onW2 = first.find((c) => c.to === 2)!.msg.tasks as { n: number; c: number }[];
-    s.fromWorker(1, { t: "done", run: 1, res: onW1.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]) });
+    s.fromWorker(1, {
+      t: "done",
+      run: 1,
+      res: onW1.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
+    });
     s.fromWorker(2, { t: "started", run: 1, keys: [onW2[0]!.n, onW2[0]!.c] });
     s.drain();
     s.removeWorker(1);
@@ -58,12 +88,23 @@ describe("SchedulerState", () => {
     for (let round = 0; round < 5; round++) {
       const tasks = [...onW2.splice(0), ...again.splice(0)];
       if (tasks.length === 0) break;
-      s.fromWorker(2, { t: "done", run: 1, res: tasks.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]) });
+      s.fromWorker(2, {
+        t: "done",
+        run: 1,
+        res: tasks.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
+      });
       cmds = s.drain();
-      again.push(...sends(cmds, "compute").flatMap((c) => c.msg.tasks as { n: number; c: number }[]));
+      again.push(
+        ...sends(cmds, "compute").flatMap((c) => c.msg.tasks as { n: number; c: number }[]),
+      );
       const gather = sends(cmds, "gather");
       if (gather.length) {
-        s.fromWorker(2, { t: "gathered", run: 1, keys: gather[0]!.msg.keys, values: [encodeValue(9)] });
+        s.fromWorker(2, {
+          t: "gathered",
+          run: 1,
+          keys: gather[0]!.msg.keys,
+          values: [encodeValue(9)],
+        });
         const result = sends(s.drain(), "result");
         assert.equal(result.length, 1);
         assert.equal(result[0]!.to, 100);
@@ -76,7 +117,16 @@ describe("SchedulerState", () => {
   test("three deaths while running the same task fail it with WorkerLostError", () => {
     const s = new SchedulerState();
     s.addWorker(1, "w1", "a", 1);
-    s.submit(100, { t: "submit", ref: 1, flowRunId: "fr", flowName: "f", bundle: "h", graph: encodeValue({ nodes: [node("k")] }), params: encodeValue({}), keep: [0] });
+    s.submit(100, {
+      t: "submit",
+      ref: 1,
+      flowRunId: "fr",
+      flowName: "f",
+      bundle: "h",
+      graph: encodeValue({ nodes: [node("k")] }),
+      params: encodeValue({}),
+      keep: [0],
+    });
     for (let i = 0; i < 3; i++) {
       const id = i + 1;
       if (i > 0) s.addWorker(id, `w${id}`, "a", 1);
@@ -87,7 +137,10 @@ describe("SchedulerState", () => {
     const cmds = s.drain();
     const ended = sends(cmds, "ended");
     assert.equal(ended.length, 1);
-    assert.match(ended[0]!.msg.message as string, /WorkerLostError: task 'k' was running on 3 workers that died \(w1, w2, w3\)/);
+    assert.match(
+      ended[0]!.msg.message as string,
+      /WorkerLostError: task 'k' was running on 3 workers that died \(w1, w2, w3\)/,
+    );
     assert.equal(sends(cmds, "result").length, 1);
   });
 });
@@ -104,13 +157,27 @@ describe("SchedulerState work stealing", () => {
     s.addWorker(1, "w1", "a", 1);
     s.addWorker(2, "w2", "b", 1);
     s.avgMs = 0.1; // short tasks so far: both workers get large batches
-    s.submit(100, { t: "submit", ref: 1, flowRunId: "fr", flowName: "f", bundle: "h", graph: encodeValue(wide), params: encodeValue({}), keep: [1] });
+    s.submit(100, {
+      t: "submit",
+      ref: 1,
+      flowRunId: "fr",
+      flowName: "f",
+      bundle: "h",
+      graph: encodeValue(wide),
+      params: encodeValue({}),
+      keep: [1],
+    });
     const first = sends(s.drain(), "compute");
-    const on = (w: number) => first.filter((c) => c.to === w).flatMap((c) => c.msg.tasks as { n: number; c: number }[]);
+    const on = (w: number) =>
+      first.filter((c) => c.to === w).flatMap((c) => c.msg.tasks as { n: number; c: number }[]);
     assert.equal(on(1).length, 30);
     assert.equal(on(2).length, 30);
     // w2 finishes its share at once; w1 is stuck on slow ones
-    s.fromWorker(2, { t: "done", run: 1, res: on(2).map((t) => [t.n, t.c, OutcomeCode.success, 0.1]) });
+    s.fromWorker(2, {
+      t: "done",
+      run: 1,
+      res: on(2).map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
+    });
     const steal = sends(s.drain(), "steal");
     assert.equal(steal.length, 1);
     assert.equal(steal[0]!.to, 1);
@@ -121,11 +188,27 @@ describe("SchedulerState work stealing", () => {
     const back = on(1).slice(-max);
     s.fromWorker(1, { t: "stolen", keys: back.flatMap((t) => [1, t.n, t.c]) });
     const moved = sends(s.drain(), "compute");
-    assert.deepEqual(moved.map((c) => c.to), [2]);
-    assert.deepEqual((moved[0]!.msg.tasks as { c: number }[]).map((t) => t.c).sort((a, b) => a - b), back.map((t) => t.c).sort((a, b) => a - b));
+    assert.deepEqual(
+      moved.map((c) => c.to),
+      [2],
+    );
+    assert.deepEqual(
+      (moved[0]!.msg.tasks as { c: number }[]).map((t) => t.c).sort((a, b) => a - b),
+      back.map((t) => t.c).sort((a, b) => a - b),
+    );
     // the rest finishes where it is; the run completes with every child once
-    s.fromWorker(1, { t: "done", run: 1, res: on(1).slice(0, -max).map((t) => [t.n, t.c, OutcomeCode.success, 50]) });
-    s.fromWorker(2, { t: "done", run: 1, res: back.map((t) => [t.n, t.c, OutcomeCode.success, 50]) });
+    s.fromWorker(1, {
+      t: "done",
+      run: 1,
+      res: on(1)
+        .slice(0, -max)
+        .map((t) => [t.n, t.c, OutcomeCode.success, 50]),
+    });
+    s.fromWorker(2, {
+      t: "done",
+      run: 1,
+      res: back.map((t) => [t.n, t.c, OutcomeCode.success, 50]),
+    });
     const gather = sends(s.drain(), "gather");
     assert.equal(gather.flatMap((g) => g.msg.keys as string[]).length, 60);
   });
@@ -133,7 +216,16 @@ describe("SchedulerState work stealing", () => {
   test("a task the busy worker already started is not moved", () => {
     const s = new SchedulerState();
     s.addWorker(1, "w1", "a", 1);
-    s.submit(100, { t: "submit", ref: 1, flowRunId: "fr", flowName: "f", bundle: "h", graph: encodeValue({ nodes: [node("k")] }), params: encodeValue({}), keep: [0] });
+    s.submit(100, {
+      t: "submit",
+      ref: 1,
+      flowRunId: "fr",
+      flowName: "f",
+      bundle: "h",
+      graph: encodeValue({ nodes: [node("k")] }),
+      params: encodeValue({}),
+      keep: [0],
+    });
     s.drain();
     s.fromWorker(1, { t: "started", run: 1, keys: [0, -1] });
     s.fromWorker(1, { t: "stolen", keys: [1, 0, -1] });

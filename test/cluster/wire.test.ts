@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { FrameParser, frameHeader } from "../../src/cluster/wire/frame-parser.ts";
-import { decodeMessage, decodeValue, encodeMessage, encodeValue } from "../../src/cluster/wire/codec.ts";
+import {
+  decodeMessage,
+  decodeValue,
+  encodeMessage,
+  encodeValue,
+} from "../../src/cluster/wire/codec.ts";
 import { parseAddress } from "../../src/cluster/wire/address.ts";
 import { AddressError, FrameError } from "../../src/cluster/errors.ts";
 
@@ -9,7 +14,12 @@ const frame = (payload: Buffer) => Buffer.concat([frameHeader(payload.length), p
 
 describe("FrameParser", () => {
   test("fed byte by byte, it yields each frame exactly when its last byte arrives", () => {
-    const payloads = [Buffer.from("hello"), Buffer.alloc(0), Buffer.from([0, 1, 2, 255]), Buffer.alloc(300, 7)];
+    const payloads = [
+      Buffer.from("hello"),
+      Buffer.alloc(0),
+      Buffer.from([0, 1, 2, 255]),
+      Buffer.alloc(300, 7),
+    ];
     const bytes = Buffer.concat(payloads.map(frame));
     const p = new FrameParser();
     const got: Buffer[] = [];
@@ -32,7 +42,10 @@ describe("FrameParser", () => {
     const a = Buffer.from("a".repeat(10));
     const b = Buffer.from("b".repeat(70_000));
     const all = Buffer.concat([frame(a), frame(b), frame(a)]);
-    assert.deepEqual(p.push(all).map((x) => x.toString()), [a.toString(), b.toString(), a.toString()]);
+    assert.deepEqual(
+      p.push(all).map((x) => x.toString()),
+      [a.toString(), b.toString(), a.toString()],
+    );
     const q = new FrameParser();
     const out: Buffer[] = [];
     for (let i = 0; i < all.length; i += 997) out.push(...q.push(all.subarray(i, i + 997)));
@@ -51,7 +64,10 @@ describe("codecs", () => {
     const cyc: Record<string, unknown> = { n: 1 };
     cyc.self = cyc;
     const v = {
-      map: new Map<unknown, unknown>([[1, "a"], ["k", new Set([1n])]]),
+      map: new Map<unknown, unknown>([
+        [1, "a"],
+        ["k", new Set([1n])],
+      ]),
       date: new Date(123),
       big: -(2n ** 80n),
       i16: new Int16Array([1, -2]),
@@ -86,7 +102,12 @@ describe("codecs", () => {
 
 describe("addresses", () => {
   test("parses tls, tcp, ws and wss, and rejects others", () => {
-    assert.deepEqual(parseAddress("tls://127.0.0.1:8786"), { scheme: "tls", host: "127.0.0.1", port: 8786, url: "tls://127.0.0.1:8786" });
+    assert.deepEqual(parseAddress("tls://127.0.0.1:8786"), {
+      scheme: "tls",
+      host: "127.0.0.1",
+      port: 8786,
+      url: "tls://127.0.0.1:8786",
+    });
     assert.equal(parseAddress("wss://gw.example:443/clusters/a/scheduler").port, 443);
     assert.equal(parseAddress("ws://gw/clusters/a/scheduler").port, 80);
     assert.throws(() => parseAddress("http://x:1"), AddressError);

@@ -14,7 +14,10 @@ const keepFlowgateExternal: Plugin = {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const abs = resolve(args.resolveDir, args.path);
       if (!abs.startsWith(FLOWGATE_SRC + sep)) return undefined;
-      return { path: `flowgate/src/${relative(FLOWGATE_SRC, abs).split(sep).join("/")}`, external: true };
+      return {
+        path: `flowgate/src/${relative(FLOWGATE_SRC, abs).split(sep).join("/")}`,
+        external: true,
+      };
     });
   },
 };
@@ -38,7 +41,10 @@ export function bundleFlow(sourceFile: string): Promise<FlowBundle> {
     cache.set(sourceFile, p);
     p.catch(() => cache.delete(sourceFile));
     // Rebuild on the next call in case the file changes; the hash keeps workers' caches right.
-    void p.then(() => setTimeout(() => cache.delete(sourceFile), 2000).unref(), () => {});
+    void p.then(
+      () => setTimeout(() => cache.delete(sourceFile), 2000).unref(),
+      () => {},
+    );
   }
   return p;
 }

@@ -33,7 +33,11 @@ export class ClusterClient {
   }
 
   /** Connects and handshakes; rejects with ClusterConnectError (for example when the certificate is refused). */
-  static async connect(address: string, security: ClusterSecurity | undefined, timeoutMs = 30_000): Promise<ClusterClient> {
+  static async connect(
+    address: string,
+    security: ClusterSecurity | undefined,
+    timeoutMs = 30_000,
+  ): Promise<ClusterClient> {
     const conn = await dial(address, security, timeoutMs);
     const hello = new Promise<void>((resolve, reject) => {
       conn.onMessage = (m) => m.t === "hello" && resolve();

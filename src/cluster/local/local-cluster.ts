@@ -6,7 +6,12 @@ import { join } from "node:path";
 import { ClusterStartError } from "../errors.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { makeClusterCredentials } from "../tls/cluster-cert.ts";
-import { BUNDLE_DIR, DEFAULT_TASK_HOST, DEFAULT_THREAD_HOOKS, THREAD_MODULE } from "./code-paths.ts";
+import {
+  BUNDLE_DIR,
+  DEFAULT_TASK_HOST,
+  DEFAULT_THREAD_HOOKS,
+  THREAD_MODULE,
+} from "./code-paths.ts";
 import { leanEntry } from "./lean-entry.ts";
 
 export interface LocalClusterOptions {
@@ -79,7 +84,10 @@ class LocalClusterImpl implements LocalCluster {
   }
 
   async start(): Promise<void> {
-    const [security, entry] = await Promise.all([makeClusterCredentials("flowgate-local"), leanEntry()]);
+    const [security, entry] = await Promise.all([
+      makeClusterCredentials("flowgate-local"),
+      leanEntry(),
+    ]);
     this.security = security;
     this.entry = entry;
     writeFileSync(join(this.dir, "cert.pem"), security.tlsCert, { mode: 0o600 });
@@ -89,9 +97,14 @@ class LocalClusterImpl implements LocalCluster {
     this.address = `tls://127.0.0.1:${port}`;
     const s = this.spawn(["scheduler", "--port", String(port), ...this.tlsArgs()]);
     this.scheduler = s;
-    const workers = Promise.all(Array.from({ length: this.o.workers }, (_, i) => this.startWorker(`local-${i}`)));
+    const workers = Promise.all(
+      Array.from({ length: this.o.workers }, (_, i) => this.startWorker(`local-${i}`)),
+    );
     workers.catch(() => {});
-    const ready = JSON.parse(await this.readyLine(s, "flowgate scheduler ready ", "scheduler")) as { address: string; dashboard: string };
+    const ready = JSON.parse(await this.readyLine(s, "flowgate scheduler ready ", "scheduler")) as {
+      address: string;
+      dashboard: string;
+    };
     this.dashboardLink = `${ready.dashboard}/status`;
     await workers;
   }
@@ -116,9 +129,20 @@ class LocalClusterImpl implements LocalCluster {
 
   private async startWorker(name: string): Promise<void> {
     const p = this.spawn([
-      "worker", this.address, "--name", name, "--concurrency", String(this.o.concurrency ?? 1), ...this.tlsArgs(),
-      "--task-host", this.o.taskHostModule ?? DEFAULT_TASK_HOST, "--thread-module", THREAD_MODULE,
-      ...DEFAULT_THREAD_HOOKS.flatMap((h) => ["--thread-hook", h]), "--bundle-dir", BUNDLE_DIR,
+      "worker",
+      this.address,
+      "--name",
+      name,
+      "--concurrency",
+      String(this.o.concurrency ?? 1),
+      ...this.tlsArgs(),
+      "--task-host",
+      this.o.taskHostModule ?? DEFAULT_TASK_HOST,
+      "--thread-module",
+      THREAD_MODULE,
+      ...DEFAULT_THREAD_HOOKS.flatMap((h) => ["--thread-hook", h]),
+      "--bundle-dir",
+      BUNDLE_DIR,
     ]);
     this.workers.set(name, p);
     p.once("exit", () => {
@@ -134,10 +158,17 @@ class LocalClusterImpl implements LocalCluster {
     return new Promise((resolve, reject) => {
       let buf = "";
       let err = "";
-      const timer = setTimeout(() => fail(`not ready within ${this.o.startTimeout ?? 20000} ms`), this.o.startTimeout ?? 20000);
+      const timer = setTimeout(
+        () => fail(`not ready within ${this.o.startTimeout ?? 20000} ms`),
+        this.o.startTimeout ?? 20000,
+      );
       const fail = (why: string) => {
         clearTimeout(timer);
-        reject(new ClusterStartError(`LocalCluster: the ${what} process ${why}${err ? `: ${err.trim()}` : ""}`));
+        reject(
+          new ClusterStartError(
+            `LocalCluster: the ${what} process ${why}${err ? `: ${err.trim()}` : ""}`,
+          ),
+        );
       };
       p.stderr!.on("data", (d: Buffer) => (err += d.toString()).slice(-2000));
       p.stdout!.on("data", (d: Buffer) => {
@@ -156,8 +187,15 @@ class LocalClusterImpl implements LocalCluster {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const all = [this.scheduler, ...this.workers.values()].filter((p): p is ChildProcess => !!p && p.exitCode === null && p.signalCode === null);
-    const exited = all.map((p) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once("exit", () => r()))));
+    const all = [this.scheduler, ...this.workers.values()].filter(
+      (p): p is ChildProcess => !!p && p.exitCode === null && p.signalCode === null,
+    );
+    const exited = all.map(
+      (p) =>
+        new Promise<void>((r) =>
+          p.exitCode !== null || p.signalCode !== null ? r() : p.once("exit", () => r()),
+        ),
+    );
     for (const p of all) p.kill("SIGTERM");
     const timer = setTimeout(() => all.forEach((p) => p.kill("SIGKILL")), 3000);
     await Promise.all(exited);

@@ -13,9 +13,14 @@ export interface TlsFiles {
 /** Reads --tls-cert/--tls-key/--tls-ca files; undefined when none given. */
 export function readSecurity(f: TlsFiles): ClusterSecurity | undefined {
   if (!f.tlsCert && !f.tlsKey) return undefined;
-  if (!f.tlsCert || !f.tlsKey) throw new Error("give both --tls-cert and --tls-key (PEM files), or neither");
+  if (!f.tlsCert || !f.tlsKey)
+    throw new Error("give both --tls-cert and --tls-key (PEM files), or neither");
   const cert = readFileSync(f.tlsCert, "utf8");
-  return { tlsCert: cert, tlsKey: readFileSync(f.tlsKey, "utf8"), tlsCa: f.tlsCa ? readFileSync(f.tlsCa, "utf8") : cert };
+  return {
+    tlsCert: cert,
+    tlsKey: readFileSync(f.tlsKey, "utf8"),
+    tlsCa: f.tlsCa ? readFileSync(f.tlsCa, "utf8") : cert,
+  };
 }
 
 export interface SchedulerProcessOptions extends TlsFiles {
@@ -49,10 +54,15 @@ export async function runSchedulerProcess(o: SchedulerProcessOptions): Promise<v
     });
     link.start();
   }
-  process.stdout.write(`flowgate scheduler ready ${JSON.stringify({ address, dashboard: dashboard.url })}\n`);
+  process.stdout.write(
+    `flowgate scheduler ready ${JSON.stringify({ address, dashboard: dashboard.url })}\n`,
+  );
   const stop = async () => {
     link?.stop();
-    await Promise.race([Promise.all([server.close(), dashboard.close()]), new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([
+      Promise.all([server.close(), dashboard.close()]),
+      new Promise((r) => setTimeout(r, 2000)),
+    ]);
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop());

@@ -35,7 +35,9 @@ export async function runWorkerProcess(o: WorkerProcessOptions): Promise<void> {
   try {
     await worker.start();
   } catch (e) {
-    process.stderr.write(`flowgate worker '${name}': ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(
+      `flowgate worker '${name}': ${e instanceof Error ? e.message : String(e)}\n`,
+    );
     process.exit(1);
   }
   process.stdout.write(`flowgate worker ready ${JSON.stringify({ name })}\n`);

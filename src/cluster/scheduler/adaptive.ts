@@ -19,7 +19,10 @@ export class AdaptiveTarget {
   /** One check: pending task count, mean task duration (ms, -1 unknown), slots per worker. */
   update(pending: number, avgMs: number, slotsPerWorker: number): number {
     const ms = avgMs < 0 ? 500 : avgMs;
-    let want = pending === 0 ? 0 : Math.ceil((pending * ms) / 1000 / this.targetSeconds / Math.max(1, slotsPerWorker));
+    let want =
+      pending === 0
+        ? 0
+        : Math.ceil((pending * ms) / 1000 / this.targetSeconds / Math.max(1, slotsPerWorker));
     want = Math.min(want, Math.ceil(pending / Math.max(1, slotsPerWorker)));
     if (pending > 0) want = Math.max(want, 1);
     want = Math.max(this.minimum, Math.min(this.maximum, want));

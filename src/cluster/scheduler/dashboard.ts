@@ -18,10 +18,20 @@ export function statusOf(s: SchedulerServer, rate: number) {
   return {
     address: s.address,
     workers: [...core.workers.values()].map((w) => ({
-      name: w.name, address: w.address, slots: w.slots, processing: w.assigned.size, executed: w.executed, closing: w.closing,
+      name: w.name,
+      address: w.address,
+      slots: w.slots,
+      processing: w.assigned.size,
+      executed: w.executed,
+      closing: w.closing,
     })),
     runs: core.runs.size,
-    tasks: { ...stateCounts(core.runs.values()), queued: core.queued, processing: core.processing, completed: core.completed },
+    tasks: {
+      ...stateCounts(core.runs.values()),
+      queued: core.queued,
+      processing: core.processing,
+      completed: core.completed,
+    },
     tasksPerSecond: Math.round(rate),
   };
 }
@@ -30,7 +40,10 @@ export function statusOf(s: SchedulerServer, rate: number) {
  * The scheduler's dashboard (first version): GET /api/status (JSON), GET / (plain HTML),
  * GET /api/health, and in gateway mode POST /api/comm.
  */
-export async function startDashboard(s: SchedulerServer, o: DashboardOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function startDashboard(
+  s: SchedulerServer,
+  o: DashboardOptions,
+): Promise<{ url: string; close(): Promise<void> }> {
   let last = { t: Date.now(), n: 0 };
   let rate = 0;
   const sampler = setInterval(() => {
@@ -46,10 +59,13 @@ export async function startDashboard(s: SchedulerServer, o: DashboardOptions): P
       res.writeHead(code, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    if (req.method === "GET" && url.pathname === "/api/health") return json(200, { status: "pass" });
-    if (req.method === "GET" && (url.pathname === "/api/status" || url.pathname === "/status.json")) return json(200, statusOf(s, rate));
+    if (req.method === "GET" && url.pathname === "/api/health")
+      return json(200, { status: "pass" });
+    if (req.method === "GET" && (url.pathname === "/api/status" || url.pathname === "/status.json"))
+      return json(200, statusOf(s, rate));
     if (req.method === "POST" && url.pathname === "/api/comm") {
-      if (!o.apiToken || req.headers.authorization !== `token ${o.apiToken}`) return json(403, { error: "bad or missing token" });
+      if (!o.apiToken || req.headers.authorization !== `token ${o.apiToken}`)
+        return json(403, { error: "bad or missing token" });
       let body = "";
       req.on("data", (d: Buffer) => (body += d.toString()));
       req.on("end", () => {
@@ -88,9 +104,14 @@ function esc(v: unknown): string {
 
 function page(st: ReturnType<typeof statusOf>): string {
   const rows = st.workers
-    .map((w) => `<tr><td>${esc(w.name)}</td><td>${esc(w.address)}</td><td>${w.slots}</td><td>${w.processing}</td><td>${w.executed}</td></tr>`)
+    .map(
+      (w) =>
+        `<tr><td>${esc(w.name)}</td><td>${esc(w.address)}</td><td>${w.slots}</td><td>${w.processing}</td><td>${w.executed}</td></tr>`,
+    )
     .join("");
-  const tasks = Object.entries(st.tasks).map(([k, v]) => `<li>${esc(k)}: ${v}</li>`).join("");
+  const tasks = Object.entries(st.tasks)
+    .map(([k, v]) => `<li>${esc(k)}: ${v}</li>`)
+    .join("");
   return `<!doctype html><html><head><meta http-equiv="refresh" content="2"><title>flowgate scheduler</title></head><body>
 <h1>flowgate scheduler ${esc(st.address)}</h1><p>${st.tasksPerSecond} tasks/s, ${st.runs} flow runs</p>
 <h2>Workers</h2><table border="1"><tr><th>name</th><th>address</th><th>slots</th><th>processing</th><th>executed</th></tr>${rows}</table>

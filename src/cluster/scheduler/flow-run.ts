@@ -66,7 +66,8 @@ export class FlowRun {
   /** Forgets every result a (dead) worker held. */
   dropWorker(worker: number): void {
     for (let i = 0; i < this.holder.length; i++) if (this.holder[i] === worker) this.holder[i] = -1;
-    for (const h of this.childHolders) if (h) for (let c = 0; c < h.length; c++) if (h[c] === worker) h[c] = -1;
+    for (const h of this.childHolders)
+      if (h) for (let c = 0; c < h.length; c++) if (h[c] === worker) h[c] = -1;
   }
 
   /** True when the result should exist (it succeeded) but no live worker holds it. */

@@ -48,7 +48,11 @@ export class GatewayLink {
       this.count = Number(body.count);
     } else if (body.op === "adapt") {
       if (body.active === false) this.adaptive = undefined;
-      else this.adaptive = new AdaptiveTarget(Number(body.minimum ?? 0), Number(body.maximum ?? Infinity));
+      else
+        this.adaptive = new AdaptiveTarget(
+          Number(body.minimum ?? 0),
+          Number(body.maximum ?? Infinity),
+        );
       this.adapt();
     } else throw new Error(`unknown op ${JSON.stringify(body.op)}; use "scale" or "adapt"`);
     this.changed();
@@ -57,7 +61,8 @@ export class GatewayLink {
   private adapt(): void {
     if (!this.adaptive) return;
     const core = this.s.core;
-    const slots = [...core.workers.values()].reduce((a, w) => a + w.slots, 0) / Math.max(1, core.workers.size);
+    const slots =
+      [...core.workers.values()].reduce((a, w) => a + w.slots, 0) / Math.max(1, core.workers.size);
     const before = this.count;
     this.count = this.adaptive.update(core.queued + core.processing, core.avgMs, slots || 1);
     if (before !== this.count) this.changed();
@@ -87,7 +92,9 @@ export class GatewayLink {
         body: JSON.stringify(body),
       });
     } catch (e) {
-      process.stderr.write(`gateway heartbeat failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(
+        `gateway heartbeat failed: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
     }
   }
 

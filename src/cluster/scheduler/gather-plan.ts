@@ -36,7 +36,11 @@ export function planGather(run: FlowRun): GatherPlan {
 }
 
 /** Stores gathered bytes; a null means the holder no longer has the result (it is lost). */
-export function storeGathered(run: FlowRun, keys: readonly string[], values: readonly (Buffer | null)[]): void {
+export function storeGathered(
+  run: FlowRun,
+  keys: readonly string[],
+  values: readonly (Buffer | null)[],
+): void {
   keys.forEach((k, i) => {
     const v = values[i];
     if (v) run.gathering!.set(k, v);

@@ -19,7 +19,10 @@ export function windowFor(slots: number, avgMs: number): number {
 }
 
 /** The worker with the most room left, if any has room. */
-export function pickRoomiest(ws: readonly WorkerRecord[], room: Map<WorkerRecord, number>): WorkerRecord | undefined {
+export function pickRoomiest(
+  ws: readonly WorkerRecord[],
+  room: Map<WorkerRecord, number>,
+): WorkerRecord | undefined {
   let best: WorkerRecord | undefined;
   let most = 0;
   for (const w of ws) {
@@ -45,7 +48,10 @@ export function stateCounts(runs: Iterable<FlowRun>): Record<string, number> {
 }
 
 /** Where each input of a task is (a worker id, a per-child table, or null), and the inputs lost with their worker. */
-export function locateInputs(run: FlowRun, args: readonly ArgRef[]): { who: Who[]; lost: [number, number][] } {
+export function locateInputs(
+  run: FlowRun,
+  args: readonly ArgRef[],
+): { who: Who[]; lost: [number, number][] } {
   const who: Who[] = [];
   const lost: [number, number][] = [];
   for (const a of args) {

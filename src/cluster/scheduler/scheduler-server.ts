@@ -39,7 +39,9 @@ export class SchedulerServer {
 
   async listen(): Promise<string> {
     const host = this.options.host ?? "127.0.0.1";
-    this.server = await listenTcp(host, this.options.port ?? 0, this.options.security, (s) => this.accept(s));
+    this.server = await listenTcp(host, this.options.port ?? 0, this.options.security, (s) =>
+      this.accept(s),
+    );
     const port = (this.server.address() as { port: number }).port;
     this.address = `${this.options.security ? "tls" : "tcp"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
     const ttl = this.options.workerTimeoutMs ?? 5000;
@@ -53,7 +55,9 @@ export class SchedulerServer {
       for (const w of this.core.workers.values()) {
         if (stalled) w.lastSeen = Math.max(w.lastSeen, now - period);
         else if (now - w.lastSeen > ttl) {
-          process.stderr.write(`worker '${w.name}' dropped: no message for ${now - w.lastSeen} ms (heartbeat timeout ${ttl} ms)\n`);
+          process.stderr.write(
+            `worker '${w.name}' dropped: no message for ${now - w.lastSeen} ms (heartbeat timeout ${ttl} ms)\n`,
+          );
           this.conns.get(w.id)?.close("heartbeat timeout");
         }
       }
@@ -72,7 +76,8 @@ export class SchedulerServer {
       this.conns.delete(id);
       if (this.clients.delete(id)) this.core.removeClient(id);
       else if (this.core.workers.has(id)) {
-        if (process.env.FLOWGATE_DEBUG) process.stderr.write(`worker '${conn.peer}' removed: connection closed\n`);
+        if (process.env.FLOWGATE_DEBUG)
+          process.stderr.write(`worker '${conn.peer}' removed: connection closed\n`);
         this.core.removeWorker(id);
         this.onWorkersChanged();
       }
@@ -138,8 +143,7 @@ export class SchedulerServer {
       if (c.k === "send") {
         if (c.bulk) this.conns.get(c.to)?.sendBulk(c.msg, c.bulk);
         else this.conns.get(c.to)?.send(c.msg);
-      }
-      else
+      } else
         setTimeout(() => {
           this.core.retryDue(c.run, c.node, c.child);
           this.flush();

@@ -2,7 +2,14 @@ import type { GraphCommand } from "../../graph/commands.ts";
 import { snapshotOf } from "../../graph/snapshot.ts";
 import type { GraphSpec } from "../../graph/task-spec.ts";
 import { WorkerLostError } from "../errors.ts";
-import { OutcomeCode, outcomeOfDone, type ComputeTask, type DoneEntry, type PeerInfo, type Who } from "../messages.ts";
+import {
+  OutcomeCode,
+  outcomeOfDone,
+  type ComputeTask,
+  type DoneEntry,
+  type PeerInfo,
+  type Who,
+} from "../messages.ts";
 import type { Message } from "../wire/connection.ts";
 import { decodeValue } from "../wire/codec.ts";
 import { FlowRun } from "./flow-run.ts";
@@ -14,8 +21,19 @@ import { locateInputs, pickRoomiest, windowFor } from "./placement.ts";
 import { planGather, storeGathered } from "./gather-plan.ts";
 
 export type SchedulerCommand =
-  | { readonly k: "send"; readonly to: number; readonly msg: Message; readonly bulk?: readonly (Buffer | null)[] }
-  | { readonly k: "retry"; readonly run: number; readonly node: number; readonly child: number; readonly delay: number };
+  | {
+      readonly k: "send";
+      readonly to: number;
+      readonly msg: Message;
+      readonly bulk?: readonly (Buffer | null)[];
+    }
+  | {
+      readonly k: "retry";
+      readonly run: number;
+      readonly node: number;
+      readonly child: number;
+      readonly delay: number;
+    };
 
 /** A worker dying while running a task this many times fails the task (Dask's allowed-failures). */
 export const ALLOWED_DEATHS = 3;
@@ -62,7 +80,8 @@ export class SchedulerState {
     const peers: PeerInfo[] = [...this.workers.values()].map((w) => [w.id, w.name, w.address]);
     this.workers.set(id, new WorkerRecord(id, name, address, slots));
     this.send(id, { t: "welcome", id, peers });
-    for (const w of this.workers.values()) if (w.id !== id) this.send(w.id, { t: "peer", peer: [id, name, address] });
+    for (const w of this.workers.values())
+      if (w.id !== id) this.send(w.id, { t: "peer", peer: [id, name, address] });
   }
 
   removeWorker(id: number): void {
@@ -83,7 +102,10 @@ export class SchedulerState {
         if (names.length >= ALLOWED_DEATHS) {
           const taskName = this.taskLabel(rec.run, rec.node, rec.child);
           const err = new WorkerLostError(taskName, names);
-          this.apply(rec.run, rec.run.state.finished(rec.node, rec.child, { type: "Failed", message: err.message }));
+          this.apply(
+            rec.run,
+            rec.run.state.finished(rec.node, rec.child, { type: "Failed", message: err.message }),
+          );
           continue;
         }
       }
@@ -166,7 +188,13 @@ export class SchedulerState {
       case "load-failed":
         if (run && !run.finished) {
           run.loadFailure = m.message as string;
-          this.send(run.client, { t: "failed", ref: run.ref, code: "FG_CLUSTER_BUNDLE_LOAD", worker: w.name, message: m.message });
+          this.send(run.client, {
+            t: "failed",
+            ref: run.ref,
+            code: "FG_CLUSTER_BUNDLE_LOAD",
+            worker: w.name,
+            message: m.message,
+          });
           this.forget(run);
         }
         break;
@@ -201,9 +229,18 @@ export class SchedulerState {
       this.avgMs = this.avgMs < 0 ? ms : this.avgMs * 0.9 + ms * 0.1;
       if (run.finished) continue;
       if (code === OutcomeCode.success) run.setHolder(node, child, w.id);
-      if (bytes && code === OutcomeCode.success) (run.early ??= new Map()).set(`${node}|${child}`, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (bytes && code === OutcomeCode.success)
+        (run.early ??= new Map()).set(
+          `${node}|${child}`,
+          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+        );
       if (rec.recompute) {
-        this.recomputed(run, node, child, code === OutcomeCode.success ? undefined : (message ?? "failed"));
+        this.recomputed(
+          run,
+          node,
+          child,
+          code === OutcomeCode.success ? undefined : (message ?? "failed"),
+        );
         continue;
       }
       this.apply(run, run.state.finished(node, child, outcomeOfDone(entry)));
@@ -248,7 +285,14 @@ export class SchedulerState {
           this.out.push({ k: "retry", run: run.id, node: c.node, child: c.child, delay: c.delay });
           break;
         case "ended":
-          this.send(run.client, { t: "ended", ref: run.ref, node: c.node, child: c.child, state: c.state, message: c.message });
+          this.send(run.client, {
+            t: "ended",
+            ref: run.ref,
+            node: c.node,
+            child: c.child,
+            state: c.state,
+            message: c.message,
+          });
           break;
         case "release":
           for (const w of run.workers) this.send(w, { t: "release", run: run.id, node: c.node });
@@ -281,7 +325,8 @@ export class SchedulerState {
       const rec = this.queue.shift();
       if (!rec) break;
       const run = rec.run;
-      if (run.finished || (!rec.recompute && run.state.stateOf(rec.node, rec.child) !== "Running")) continue;
+      if (run.finished || (!rec.recompute && run.state.stateOf(rec.node, rec.child) !== "Running"))
+        continue;
       const who = this.locate(rec);
       if (!who) continue;
       let target = best;
@@ -327,7 +372,12 @@ export class SchedulerState {
     return undefined;
   }
 
-  private recompute(run: FlowRun, node: number, child: number, waiter: TaskRecord | undefined): void {
+  private recompute(
+    run: FlowRun,
+    node: number,
+    child: number,
+    waiter: TaskRecord | undefined,
+  ): void {
     const k = taskKey(node, child);
     const waiters = run.recomputing.get(k);
     if (waiters) {
@@ -346,15 +396,25 @@ export class SchedulerState {
     if (!run.workers.has(w.id)) {
       run.workers.add(w.id);
       this.send(w.id, {
-        t: "run", run: run.id, bundle: run.bundle, flowName: run.flowName, flowRunId: run.flowRunId,
-        graph: run.graphBytes, params: run.paramBytes, keep: [...run.keep],
+        t: "run",
+        run: run.id,
+        bundle: run.bundle,
+        flowName: run.flowName,
+        flowRunId: run.flowRunId,
+        graph: run.graphBytes,
+        params: run.paramBytes,
+        keep: [...run.keep],
       });
     }
     let batch = w.outgoing.get(run.id);
     if (!batch) w.outgoing.set(run.id, (batch = []));
     const task: ComputeTask = {
-      n: rec.node, c: rec.child, a: rec.attempt, m: rec.measure,
-      args: rec.args.map((a) => (a.k === "value" ? null : a)), who,
+      n: rec.node,
+      c: rec.child,
+      a: rec.attempt,
+      m: rec.measure,
+      args: rec.args.map((a) => (a.k === "value" ? null : a)),
+      who,
     };
     batch.push(task);
   }
@@ -376,7 +436,12 @@ export class SchedulerState {
   private finishRun(run: FlowRun): void {
     if (run.finished) return;
     const got = run.gathering!;
-    this.out.push({ k: "send", to: run.client, msg: { t: "result", ref: run.ref, snapshot: snapshotOf(run.state), keys: [...got.keys()] }, bulk: [...got.values()] });
+    this.out.push({
+      k: "send",
+      to: run.client,
+      msg: { t: "result", ref: run.ref, snapshot: snapshotOf(run.state), keys: [...got.keys()] },
+      bulk: [...got.values()],
+    });
     this.forget(run);
   }
 

@@ -21,7 +21,12 @@ export function planSteal(ws: readonly WorkerRecord[], avgMs: number): StealRequ
   for (const w of ws) {
     if (w.closing) continue;
     if (w.assigned.size < w.slots && (!idle || w.assigned.size < idle.assigned.size)) idle = w;
-    if (!w.stealing && w.assigned.size > w.slots && (!busy || w.assigned.size - w.slots > busy.assigned.size - busy.slots)) busy = w;
+    if (
+      !w.stealing &&
+      w.assigned.size > w.slots &&
+      (!busy || w.assigned.size - w.slots > busy.assigned.size - busy.slots)
+    )
+      busy = w;
   }
   if (!idle || !busy) return undefined;
   const excess = busy.assigned.size - busy.slots;

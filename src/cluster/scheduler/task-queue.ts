@@ -28,7 +28,8 @@ export class TaskQueue {
   /** Queues a map child whose run command the graph state just gave (attempt and args are read back from it). */
   pushChild(run: FlowRun, node: number, child: number): void {
     const last = this.items.length > this.head ? this.items[this.items.length - 1]! : undefined;
-    if (last && !("key" in last) && last.run === run && last.node === node && last.end === child) last.end++;
+    if (last && !("key" in last) && last.run === run && last.node === node && last.end === child)
+      last.end++;
     else this.items.push({ run, node, next: child, end: child + 1 });
     this.size++;
   }

@@ -30,11 +30,26 @@ export function taskKey(node: number, child: number): number {
 }
 
 /** The record of a run command, made when the task leaves the queue. */
-export function makeRecord(run: FlowRun, node: number, child: number, recompute: boolean): TaskRecord {
+export function makeRecord(
+  run: FlowRun,
+  node: number,
+  child: number,
+  recompute: boolean,
+): TaskRecord {
   const n = run.state.nodes[node]!;
   const attempt = child < 0 ? n.attempts : (n.childAttempts?.[child] ?? 1);
   return {
-    run, node, child, attempt, args: run.state.argsOf(node, child), measure: recompute ? 0 : n.measure, recompute,
-    key: taskKey(node, child), worker: -1, started: false, waiting: 0, stolen: false,
+    run,
+    node,
+    child,
+    attempt,
+    args: run.state.argsOf(node, child),
+    measure: recompute ? 0 : n.measure,
+    recompute,
+    key: taskKey(node, child),
+    worker: -1,
+    started: false,
+    waiting: 0,
+    stolen: false,
   };
 }

@@ -11,7 +11,8 @@ const table = (target: object) => {
   return m;
 };
 if (typeof R.getMetadata !== "function") {
-  R.defineMetadata = (key: unknown, value: unknown, target: object) => void table(target).set(key, value);
+  R.defineMetadata = (key: unknown, value: unknown, target: object) =>
+    void table(target).set(key, value);
   R.getOwnMetadata = (key: unknown, target: object) => store.get(target)?.get(key);
   R.getMetadata = (key: unknown, target: object): unknown => {
     for (let t: object | null = target; t; t = Object.getPrototypeOf(t) as object | null) {
@@ -20,7 +21,9 @@ if (typeof R.getMetadata !== "function") {
     }
     return undefined;
   };
-  R.hasMetadata = (key: unknown, target: object) => (R.getMetadata as (k: unknown, t: object) => unknown)(key, target) !== undefined;
-  R.metadata = (key: unknown, value: unknown) => (target: object) => void table(target).set(key, value);
+  R.hasMetadata = (key: unknown, target: object) =>
+    (R.getMetadata as (k: unknown, t: object) => unknown)(key, target) !== undefined;
+  R.metadata = (key: unknown, value: unknown) => (target: object) =>
+    void table(target).set(key, value);
 }
 export {};

@@ -17,7 +17,8 @@ export function parseAddress(address: string): ParsedAddress {
     throw new AddressError(address);
   }
   const scheme = u.protocol.slice(0, -1);
-  if (scheme !== "tls" && scheme !== "tcp" && scheme !== "ws" && scheme !== "wss") throw new AddressError(address);
+  if (scheme !== "tls" && scheme !== "tcp" && scheme !== "ws" && scheme !== "wss")
+    throw new AddressError(address);
   const defaultPort = scheme === "ws" ? 80 : scheme === "wss" ? 443 : NaN;
   const port = u.port ? Number(u.port) : defaultPort;
   if (!Number.isInteger(port)) throw new AddressError(address);

@@ -10,16 +10,24 @@ import { connectWs } from "./ws-transport.ts";
  * Connects to a cluster address (tls://, tcp://, ws://, wss://) and returns a framed Connection.
  * Rejects with ClusterConnectError on refusal, a TLS failure or after `timeoutMs`.
  */
-export async function dial(address: string, security: ClusterSecurity | undefined, timeoutMs = 30_000): Promise<Connection> {
+export async function dial(
+  address: string,
+  security: ClusterSecurity | undefined,
+  timeoutMs = 30_000,
+): Promise<Connection> {
   const a = parseAddress(address);
   if (a.scheme === "tls" && !security)
-    throw new ClusterConnectError(address, "a tls:// address needs security credentials (tlsCert, tlsKey); pass { security }");
+    throw new ClusterConnectError(
+      address,
+      "a tls:// address needs security credentials (tlsCert, tlsKey); pass { security }",
+    );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
   });
   const open = async (): Promise<Duplex> => {
-    if (a.scheme === "tls" || a.scheme === "tcp") return connectTcp(a.host, a.port, a.scheme === "tls" ? security : undefined);
+    if (a.scheme === "tls" || a.scheme === "tcp")
+      return connectTcp(a.host, a.port, a.scheme === "tls" ? security : undefined);
     const tunnel = await connectWs(a.url, security);
     return security ? wrapTls(tunnel, security) : tunnel;
   };
@@ -28,14 +36,20 @@ export async function dial(address: string, security: ClusterSecurity | undefine
   try {
     return new Connection(await Promise.race([opening, timeout]));
   } catch (e) {
-    throw new ClusterConnectError(address, e instanceof Error ? e.message : String(e), { cause: e });
+    throw new ClusterConnectError(address, e instanceof Error ? e.message : String(e), {
+      cause: e,
+    });
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Dials the scheduler, retrying refused connections (it may still be starting) until the timeout. */
-export async function dialWithRetry(address: string, security: ClusterSecurity | undefined, timeoutMs: number): Promise<Connection> {
+export async function dialWithRetry(
+  address: string,
+  security: ClusterSecurity | undefined,
+  timeoutMs: number,
+): Promise<Connection> {
   const until = Date.now() + timeoutMs;
   for (let delay = 10; ; delay = Math.min(delay + 5, 100)) {
     try {

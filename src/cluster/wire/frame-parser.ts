@@ -54,7 +54,9 @@ export class FrameParser {
 
   private check(len: number): void {
     if (len > MAX_FRAME)
-      throw new FrameError(`frame length ${len} exceeds the ${MAX_FRAME}-byte limit; the peer is not a flowgate cluster process`);
+      throw new FrameError(
+        `frame length ${len} exceeds the ${MAX_FRAME}-byte limit; the peer is not a flowgate cluster process`,
+      );
   }
 
   private begin(len: number): void {

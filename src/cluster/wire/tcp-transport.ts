@@ -15,7 +15,11 @@ export function tlsOptions(security: ClusterSecurity) {
 }
 
 /** Opens a TCP connection, wrapped in TLS when security is given. Resolves once usable. */
-export function connectTcp(host: string, port: number, security: ClusterSecurity | undefined): Promise<Duplex> {
+export function connectTcp(
+  host: string,
+  port: number,
+  security: ClusterSecurity | undefined,
+): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     if (security) {
       const s = tls.connect({ host, port, ...tlsOptions(security) }, () => {

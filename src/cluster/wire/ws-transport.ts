@@ -6,10 +6,16 @@ import type { ClusterSecurity } from "../security.ts";
  * a Duplex; the caller runs TLS inside it. Extra headers go on the upgrade request. `ws` is
  * imported on first use so that processes that never tunnel do not pay for loading it.
  */
-export async function connectWs(url: string, security: ClusterSecurity | undefined): Promise<Duplex> {
+export async function connectWs(
+  url: string,
+  security: ClusterSecurity | undefined,
+): Promise<Duplex> {
   const { default: WebSocket, createWebSocketStream } = await import("ws");
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { ...(security?.headers ?? {}) }, perMessageDeflate: false });
+    const ws = new WebSocket(url, {
+      headers: { ...(security?.headers ?? {}) },
+      perMessageDeflate: false,
+    });
     ws.once("open", () => resolve(createWebSocketStream(ws)));
     ws.once("error", reject);
     ws.once("unexpected-response", (_req, res) =>

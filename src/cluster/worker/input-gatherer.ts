@@ -29,7 +29,12 @@ export function inputCount(args: readonly (ArgRef | null)[]): number {
 }
 
 /** Plans a task's inputs in one go (small tasks: no yields). */
-export function planInputs(store: ResultStore, run: number, args: readonly (ArgRef | null)[], who: readonly Who[]): InputPlan {
+export function planInputs(
+  store: ResultStore,
+  run: number,
+  args: readonly (ArgRef | null)[],
+  who: readonly Who[],
+): InputPlan {
   const plan: InputPlan = { deps: new DepsBuilder(), remote: new Map() };
   for (let i = 0; i < args.length; i++) collect(plan, store, run, args[i], who[i], 0, Infinity);
   return plan;
@@ -37,7 +42,11 @@ export function planInputs(store: ResultStore, run: number, args: readonly (ArgR
 
 /** Plans a task's inputs, awaiting `pause()` every GATHER_CHUNK inputs (a reduce over a million results). */
 export async function planInputsChunked(
-  store: ResultStore, run: number, args: readonly (ArgRef | null)[], who: readonly Who[], pause: () => Promise<void>,
+  store: ResultStore,
+  run: number,
+  args: readonly (ArgRef | null)[],
+  who: readonly Who[],
+  pause: () => Promise<void>,
 ): Promise<InputPlan> {
   const plan: InputPlan = { deps: new DepsBuilder(), remote: new Map() };
   for (let i = 0; i < args.length; i++) {
@@ -51,7 +60,15 @@ export async function planInputsChunked(
   return plan;
 }
 
-function collect(plan: InputPlan, store: ResultStore, run: number, a: ArgRef | null | undefined, w: Who | undefined, from: number, to: number): void {
+function collect(
+  plan: InputPlan,
+  store: ResultStore,
+  run: number,
+  a: ArgRef | null | undefined,
+  w: Who | undefined,
+  from: number,
+  to: number,
+): void {
   if (!a || w === null || w === undefined) return;
   const need = (node: number, child: number, holder: number) => {
     const local = store.get(run, node, child);
@@ -73,7 +90,12 @@ function collect(plan: InputPlan, store: ResultStore, run: number, a: ArgRef | n
  * parallel), storing each in `store` and adding it to the plan's deps. Returns the ones no holder
  * had any more, as flat [node, child, holder] triples.
  */
-export async function fetchRemote(plan: InputPlan, store: ResultStore, run: number, fetch: FetchFn): Promise<number[]> {
+export async function fetchRemote(
+  plan: InputPlan,
+  store: ResultStore,
+  run: number,
+  fetch: FetchFn,
+): Promise<number[]> {
   const lost: number[] = [];
   await Promise.all(
     [...plan.remote].map(async ([holder, pairs]) => {

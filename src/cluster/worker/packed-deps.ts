@@ -47,7 +47,12 @@ export class DepsBuilder {
 
   private begin(): PackedDeps {
     const n = this.values.length;
-    return { nodes: Int32Array.from(this.nodes), children: Int32Array.from(this.children), blob: Buffer.allocUnsafeSlow(this.bytes), ends: new Int32Array(n) };
+    return {
+      nodes: Int32Array.from(this.nodes),
+      children: Int32Array.from(this.children),
+      blob: Buffer.allocUnsafeSlow(this.bytes),
+      ends: new Int32Array(n),
+    };
   }
 
   private copy(p: PackedDeps, from: number, to: number, off: number): number {

@@ -8,7 +8,10 @@ import { dial } from "../wire/dial.ts";
  */
 export class PeerClient {
   private readonly conns = new Map<string, Promise<Connection>>();
-  private readonly pending = new Map<number, { resolve: (v: (Buffer | null)[]) => void; n: number; address: string }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: (Buffer | null)[]) => void; n: number; address: string }
+  >();
   private nextId = 1;
 
   constructor(private readonly security: ClusterSecurity | undefined) {}
@@ -55,6 +58,10 @@ export class PeerClient {
   }
 
   close(): void {
-    for (const p of this.conns.values()) p.then((c) => c.close(), () => {});
+    for (const p of this.conns.values())
+      p.then(
+        (c) => c.close(),
+        () => {},
+      );
   }
 }

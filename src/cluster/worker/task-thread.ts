@@ -17,7 +17,10 @@ import { depBytes, indexDeps } from "./packed-deps.ts";
  * runs one after another, posting results (as V8 bytes) and logs back to the worker's I/O loop.
  */
 const port = parentPort!;
-const runs = new Map<number, ThreadRunInfo & { spec: GraphSpec; parameters: Record<string, unknown>; abort: AbortController }>();
+const runs = new Map<
+  number,
+  ThreadRunInfo & { spec: GraphSpec; parameters: Record<string, unknown>; abort: AbortController }
+>();
 const hosts = new Map<string, Promise<TaskHost>>();
 const current = new AsyncLocalStorage<{ run: number; n: number; c: number }>();
 const queue: ThreadTask[] = [];
@@ -48,17 +51,24 @@ function log(level: LogLevel, message: string): void {
   flushSoon();
 }
 
-const levels: [keyof Console, LogLevel][] = [["log", "INFO"], ["info", "INFO"], ["debug", "DEBUG"], ["warn", "WARNING"], ["error", "ERROR"]];
+const levels: [keyof Console, LogLevel][] = [
+  ["log", "INFO"],
+  ["info", "INFO"],
+  ["debug", "DEBUG"],
+  ["warn", "WARNING"],
+  ["error", "ERROR"],
+];
 for (const [method, level] of levels)
-  (console as unknown as Record<string, unknown>)[method] = (...a: unknown[]) => log(level, format(...a));
+  (console as unknown as Record<string, unknown>)[method] = (...a: unknown[]) =>
+    log(level, format(...a));
 
 function hostFor(info: ThreadRunInfo): Promise<TaskHost> {
   const k = `${info.bundlePath}#${info.flowName}`;
   let h = hosts.get(k);
   if (!h) {
-    h = (import(info.taskHost) as Promise<{ loadTaskHost(p: string, f: string): Promise<TaskHost> }>).then((m) =>
-      m.loadTaskHost(info.bundlePath, info.flowName),
-    );
+    h = (
+      import(info.taskHost) as Promise<{ loadTaskHost(p: string, f: string): Promise<TaskHost> }>
+    ).then((m) => m.loadTaskHost(info.bundlePath, info.flowName));
     hosts.set(k, h);
   }
   return h;
@@ -68,8 +78,15 @@ port.on("message", (m: { t: string } & Record<string, unknown>) => {
   if (m.t === "run") {
     const info = m.info as ThreadRunInfo;
     // One AbortController per run (making one per task run is costly); aborted when the run is cancelled.
-    runs.set(info.run, { ...info, spec: decodeValue<GraphSpec>(info.graph), parameters: decodeValue(info.params), abort: new AbortController() });
-    hostFor(info).catch((e: unknown) => port.postMessage({ t: "load-failed", run: info.run, message: describeLoadError(e) }));
+    runs.set(info.run, {
+      ...info,
+      spec: decodeValue<GraphSpec>(info.graph),
+      parameters: decodeValue(info.params),
+      abort: new AbortController(),
+    });
+    hostFor(info).catch((e: unknown) =>
+      port.postMessage({ t: "load-failed", run: info.run, message: describeLoadError(e) }),
+    );
   } else if (m.t === "tasks") {
     for (const t of m.list as ThreadTask[]) queue.push(t);
     if (!busy) void pump();
@@ -78,7 +95,14 @@ port.on("message", (m: { t: string } & Record<string, unknown>) => {
     for (let i = queue.length - 1; i >= 0; i--)
       if (queue[i]!.run === m.run) {
         const [t] = queue.splice(i, 1);
-        results.push({ run: t!.run, n: t!.n, c: t!.c, code: OutcomeCode.failed, ms: 0, message: "the flow run was cancelled" });
+        results.push({
+          run: t!.run,
+          n: t!.n,
+          c: t!.c,
+          code: OutcomeCode.failed,
+          ms: 0,
+          message: "the flow run was cancelled",
+        });
       }
     flushSoon();
   } else if (m.t === "forget") {
@@ -108,7 +132,12 @@ async function runOne(t: ThreadTask): Promise<ThreadResult> {
   const info = runs.get(t.run);
   const started = performance.now();
   const done = (code: number, extra: Partial<ThreadResult> = {}): ThreadResult => ({
-    run: t.run, n: t.n, c: t.c, code, ms: performance.now() - started, ...extra,
+    run: t.run,
+    n: t.n,
+    c: t.c,
+    code,
+    ms: performance.now() - started,
+    ...extra,
   });
   if (!info) return done(OutcomeCode.failed, { message: "the flow run is gone from this worker" });
   const spec = info.spec.nodes[t.n]!;
@@ -117,7 +146,9 @@ async function runOne(t: ThreadTask): Promise<ThreadResult> {
   try {
     host = await hostFor(info);
   } catch (e) {
-    return done(OutcomeCode.failed, { message: `could not load the flow's code: ${describeLoadError(e)}` });
+    return done(OutcomeCode.failed, {
+      message: `could not load the flow's code: ${describeLoadError(e)}`,
+    });
   }
   const packed = t.deps;
   const index = indexDeps(packed);
@@ -134,7 +165,9 @@ async function runOne(t: ThreadTask): Promise<ThreadResult> {
   };
   let args: unknown[];
   try {
-    args = spec.args.map((a, i) => (a.kind === "value" ? a.value : resolveArg(t.args[i] as ArgRef, lookup)));
+    args = spec.args.map((a, i) =>
+      a.kind === "value" ? a.value : resolveArg(t.args[i] as ArgRef, lookup),
+    );
   } catch (e) {
     return done(OutcomeCode.failed, { message: `could not build arguments: ${String(e)}` });
   }
@@ -163,7 +196,9 @@ async function runOne(t: ThreadTask): Promise<ThreadResult> {
     try {
       bytes = encodeValue(result.value);
     } catch (e) {
-      return done(OutcomeCode.failed, { message: new SerializationError(label, "the result", e).message });
+      return done(OutcomeCode.failed, {
+        message: new SerializationError(label, "the result", e).message,
+      });
     }
     const m = measureValue(result.value, t.m);
     return done(OutcomeCode.success, { bytes, length: m.length ?? -1, inner: m.innerLengths });

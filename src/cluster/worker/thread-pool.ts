@@ -102,7 +102,16 @@ export class ThreadPool {
       if (i < 0) return;
       slot.inflight.splice(i, 1);
       this.recycle(slot);
-      this.o.onResults([{ run, n, c, code: OutcomeCode.timedOut, ms: task.timeout, message: `task run timed out after ${task.timeout} ms` }]);
+      this.o.onResults([
+        {
+          run,
+          n,
+          c,
+          code: OutcomeCode.timedOut,
+          ms: task.timeout,
+          message: `task run timed out after ${task.timeout} ms`,
+        },
+      ]);
       this.pump();
     }, task.timeout + 20);
   }
@@ -114,7 +123,16 @@ export class ThreadPool {
     const lost = slot.inflight;
     this.slots[i] = this.spawn();
     if (lost.length)
-      this.o.onResults(lost.map((t) => ({ run: t.run, n: t.n, c: t.c, code: OutcomeCode.failed, ms: 0, message: "the task thread exited while running this task" })));
+      this.o.onResults(
+        lost.map((t) => ({
+          run: t.run,
+          n: t.n,
+          c: t.c,
+          code: OutcomeCode.failed,
+          ms: 0,
+          message: "the task thread exited while running this task",
+        })),
+      );
     this.pump();
   }
 
@@ -136,14 +154,15 @@ export class ThreadPool {
 
   forget(run: number): void {
     this.runs.delete(run);
-    for (const s of this.slots)
-      if (s.runs.delete(run)) s.thread.postMessage({ t: "forget", run });
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.run === run) this.queue.splice(i, 1);
+    for (const s of this.slots) if (s.runs.delete(run)) s.thread.postMessage({ t: "forget", run });
+    for (let i = this.queue.length - 1; i >= 0; i--)
+      if (this.queue[i]!.run === run) this.queue.splice(i, 1);
   }
 
   /** Drops a cancelled run's queued tasks and aborts its running ones (their signal fires). */
   cancel(run: number): void {
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.run === run) this.queue.splice(i, 1);
+    for (let i = this.queue.length - 1; i >= 0; i--)
+      if (this.queue[i]!.run === run) this.queue.splice(i, 1);
     for (const s of this.slots) if (s.runs.has(run)) s.thread.postMessage({ t: "cancel", run });
   }
 
@@ -175,7 +194,13 @@ export class ThreadPool {
       }
       if (!best) return;
       const batch: PoolTask[] = [];
-      if (fast) while (this.queue.length > 0 && this.queue[0]!.fast && batch.length + best.inflight.length < 256) batch.push(this.queue.shift()!);
+      if (fast)
+        while (
+          this.queue.length > 0 &&
+          this.queue[0]!.fast &&
+          batch.length + best.inflight.length < 256
+        )
+          batch.push(this.queue.shift()!);
       else batch.push(this.queue.shift()!);
       for (const t of batch) {
         if (!best.runs.has(t.run)) {

@@ -9,7 +9,16 @@ import { Connection, type Message } from "../wire/connection.ts";
 import { dialWithRetry } from "../wire/dial.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
 import { PeerClient } from "./peer-client.ts";
-import { GATHER_CHUNK, fetchRemote, inputCount, planInputs, planInputsChunked, yieldToLoop, type FetchFn, type InputPlan } from "./input-gatherer.ts";
+import {
+  GATHER_CHUNK,
+  fetchRemote,
+  inputCount,
+  planInputs,
+  planInputsChunked,
+  yieldToLoop,
+  type FetchFn,
+  type InputPlan,
+} from "./input-gatherer.ts";
 import { ResultStore } from "./result-store.ts";
 import { ThreadPool, type PoolTask } from "./thread-pool.ts";
 import type { ThreadResult } from "./thread-messages.ts";
@@ -78,13 +87,21 @@ export class ClusterWorker {
     this.peerServer = await listenTcp(host, 0, this.o.security, (s) => {
       const c = new Connection(s);
       c.onMessage = (m) => {
-        if (m.t === "get") c.sendBulk({ t: "data", id: m.id }, (m.keys as string[]).map((k) => this.store.getKey(m.run as number, k) ?? null));
+        if (m.t === "get")
+          c.sendBulk(
+            { t: "data", id: m.id },
+            (m.keys as string[]).map((k) => this.store.getKey(m.run as number, k) ?? null),
+          );
       };
     });
     const port = (this.peerServer.address() as { port: number }).port;
     this.address = `${this.o.security ? "tls" : "tcp"}://${host}:${port}`;
     mkdirSync(this.o.bundleDir, { recursive: true });
-    this.conn = await dialWithRetry(this.o.scheduler, this.o.security, this.o.connectTimeoutMs ?? 30_000);
+    this.conn = await dialWithRetry(
+      this.o.scheduler,
+      this.o.security,
+      this.o.connectTimeoutMs ?? 30_000,
+    );
     this.closed = new Promise((resolve) => (this.conn.onClose = resolve));
     const welcomed = new Promise<void>((resolve) => {
       this.conn.onMessage = (m) => {
@@ -92,12 +109,25 @@ export class ClusterWorker {
         if (m.t === "welcome") resolve();
       };
     });
-    this.conn.send({ t: "hello-worker", name: this.o.name, address: this.address, slots: this.o.concurrency ?? 1 });
+    this.conn.send({
+      t: "hello-worker",
+      name: this.o.name,
+      address: this.address,
+      slots: this.o.concurrency ?? 1,
+    });
     this.heartbeat = setInterval(() => {
       const cpu = process.cpuUsage();
       const xfer = this.transfers;
       this.transfers = [];
-      this.conn.send({ t: "hb", load: this.pool.load, bytes: this.store.bytes, rss: process.memoryUsage.rss(), cpu: cpu.user + cpu.system, now: Date.now(), xfer });
+      this.conn.send({
+        t: "hb",
+        load: this.pool.load,
+        bytes: this.store.bytes,
+        rss: process.memoryUsage.rss(),
+        cpu: cpu.user + cpu.system,
+        now: Date.now(),
+        xfer,
+      });
     }, 1000);
     this.pool = new ThreadPool({
       size: this.o.concurrency ?? 1,
@@ -106,7 +136,12 @@ export class ClusterWorker {
       hooks: this.o.threadHooks ?? [],
       onResults: (list) => this.onResults(list),
       onLogs: (list) => this.onLogs(list as [number, number, string, number, number, string][]),
-      onLoadFailed: (run, message) => this.conn.send({ t: "load-failed", run, message: `${message} (on worker '${this.o.name}')` }),
+      onLoadFailed: (run, message) =>
+        this.conn.send({
+          t: "load-failed",
+          run,
+          message: `${message} (on worker '${this.o.name}')`,
+        }),
       onStart: (t) => {
         this.conn.send({ t: "started", run: t.run, keys: [t.n, t.c] });
         this.conn.flush();
@@ -119,7 +154,8 @@ export class ClusterWorker {
     switch (m.t) {
       case "welcome":
         this.id = m.id as number;
-        for (const [id, , address] of m.peers as [number, string, string][]) this.peers.set(id, address);
+        for (const [id, , address] of m.peers as [number, string, string][])
+          this.peers.set(id, address);
         break;
       case "peer": {
         const [id, , address] = m.peer as [number, string, string];
@@ -145,7 +181,10 @@ export class ClusterWorker {
         this.pool.cancel(m.run as number);
         break;
       case "steal":
-        this.conn.send({ t: "stolen", keys: this.pool.steal(m.max as number).flatMap((t) => [t.run, t.n, t.c]) });
+        this.conn.send({
+          t: "stolen",
+          keys: this.pool.steal(m.max as number).flatMap((t) => [t.run, t.n, t.c]),
+        });
         break;
       case "forget":
         this.runs.get(m.run as number)?.durations.save();
@@ -154,7 +193,10 @@ export class ClusterWorker {
         this.pool.forget(m.run as number);
         break;
       case "gather":
-        this.conn.sendBulk({ t: "gathered", run: m.run, keys: m.keys }, (m.keys as string[]).map((k) => this.store.getKey(m.run as number, k) ?? null));
+        this.conn.sendBulk(
+          { t: "gathered", run: m.run, keys: m.keys },
+          (m.keys as string[]).map((k) => this.store.getKey(m.run as number, k) ?? null),
+        );
         break;
       case "shutdown":
         this.conn.close("scheduler shut down");
@@ -170,12 +212,23 @@ export class ClusterWorker {
     const run = m.run as number;
     const spec = decodeValue<GraphSpec>(m.graph as Buffer);
     const hash = m.bundle as string;
-    const info: RunInfo = { spec, ready: false, waiting: [], durations: new RunDurations(hash, spec, this.durations), keep: new Set((m.keep as number[] | undefined) ?? []) };
+    const info: RunInfo = {
+      spec,
+      ready: false,
+      waiting: [],
+      durations: new RunDurations(hash, spec, this.durations),
+      keep: new Set((m.keep as number[] | undefined) ?? []),
+    };
     this.runs.set(run, info);
     const path = this.bundlePath(hash);
     this.pool.addRun({
-      run, graph: m.graph as Buffer, params: m.params as Buffer, flowRunId: m.flowRunId as string,
-      flowName: m.flowName as string, bundlePath: path, taskHost: this.o.taskHostModule,
+      run,
+      graph: m.graph as Buffer,
+      params: m.params as Buffer,
+      flowRunId: m.flowRunId as string,
+      flowName: m.flowName as string,
+      bundlePath: path,
+      taskHost: this.o.taskHostModule,
     });
     const go = () => {
       info.ready = true;
@@ -213,7 +266,16 @@ export class ClusterWorker {
     for (const t of tasks) {
       const spec = info.spec.nodes[t.n]!;
       const ms = info.durations.of(t.n);
-      const base = { run, n: t.n, c: t.c, a: t.a, m: t.m, args: t.args, timeout: spec.timeout, fast: spec.timeout === 0 && ms >= 0 && ms < 1 };
+      const base = {
+        run,
+        n: t.n,
+        c: t.c,
+        a: t.a,
+        m: t.m,
+        args: t.args,
+        timeout: spec.timeout,
+        fast: spec.timeout === 0 && ms >= 0 && ms < 1,
+      };
       // A reduce over many results is gathered in chunks, so that this loop keeps heartbeating.
       if (inputCount(t.args) > GATHER_CHUNK) {
         void this.prepare(base, t);
@@ -227,7 +289,11 @@ export class ClusterWorker {
   }
 
   /** Gathers a task's inputs (fetching remote ones from their holders), then runs it; reports inputs that were lost. */
-  private async prepare(base: Omit<PoolTask, "deps">, t: ComputeTask, plan?: InputPlan): Promise<void> {
+  private async prepare(
+    base: Omit<PoolTask, "deps">,
+    t: ComputeTask,
+    plan?: InputPlan,
+  ): Promise<void> {
     const run = base.run;
     plan ??= await planInputsChunked(this.store, run, t.args, t.who, yieldToLoop);
     if (plan.remote.size > 0) {
@@ -235,7 +301,10 @@ export class ClusterWorker {
       if (!this.runs.has(run)) return;
       if (lost.length > 0) return this.conn.send({ t: "missing", run, n: base.n, c: base.c, lost });
     }
-    const deps = plan.deps.count > GATHER_CHUNK ? await plan.deps.packChunked(GATHER_CHUNK, yieldToLoop) : plan.deps.pack();
+    const deps =
+      plan.deps.count > GATHER_CHUNK
+        ? await plan.deps.packChunked(GATHER_CHUNK, yieldToLoop)
+        : plan.deps.pack();
     if (this.runs.has(run)) this.pool.submit([{ ...base, deps }]);
   }
 
@@ -244,7 +313,12 @@ export class ClusterWorker {
       const address = this.peers.get(holder);
       const started = Date.now();
       const values = address ? await this.client.fetch(address, run, keys) : keys.map(() => null);
-      if (this.transfers.length < 3000) this.transfers.push(started, Date.now(), values.reduce((a, v) => a + (v?.length ?? 0), 0));
+      if (this.transfers.length < 3000)
+        this.transfers.push(
+          started,
+          Date.now(),
+          values.reduce((a, v) => a + (v?.length ?? 0), 0),
+        );
       return values;
     };
   }
@@ -255,10 +329,19 @@ export class ClusterWorker {
       const info = this.runs.get(r.run);
       if (!info) continue;
       info.durations.note(r.n, r.ms);
-      if (r.bytes) this.store.set(r.run, r.n, r.c, Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength));
+      if (r.bytes)
+        this.store.set(
+          r.run,
+          r.n,
+          r.c,
+          Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+        );
       let l = byRun.get(r.run);
       if (!l) byRun.set(r.run, (l = []));
-      const eager = r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && info.keep.has(r.n) ? r.bytes : undefined;
+      const eager =
+        r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && info.keep.has(r.n)
+          ? r.bytes
+          : undefined;
       const e: DoneEntry = [r.n, r.c, r.code, r.ms, r.length, r.inner, r.message, r.stack];
       if (eager) e.push(eager);
       l.push(e);
@@ -282,7 +365,8 @@ export class ClusterWorker {
     this.stopping = true;
     this.conn.send({ t: "goodbye" });
     const until = Date.now() + graceMs;
-    while (this.pool.load > 0 && Date.now() < until && !this.conn.closed) await new Promise((r) => setTimeout(r, 20));
+    while (this.pool.load > 0 && Date.now() < until && !this.conn.closed)
+      await new Promise((r) => setTimeout(r, 20));
     await this.close();
   }
 
