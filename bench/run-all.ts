@@ -18,14 +18,25 @@ for (const script of scripts) {
       timeout: 600_000,
     },
   );
-  for (const line of r.stdout.split("\n")) {
-    if (!line.trim().startsWith("{")) continue;
-    try {
-      results.push(JSON.parse(line));
-    } catch {
-      // not a result line
-    }
-  }
+  results.push(...parseResults(r.stdout));
   if (r.status !== 0) results.push({ bench: script, error: `exited with ${r.status ?? r.signal}` });
 }
 console.log(JSON.stringify(results, null, 2));
+
+/** A script prints either one JSON document (possibly pretty-printed) or one JSON object a line. */
+function parseResults(stdout: string): unknown[] {
+  try {
+    return [JSON.parse(stdout)];
+  } catch {
+    return stdout
+      .split("\n")
+      .filter((line) => line.trim().startsWith("{"))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as unknown];
+        } catch {
+          return [];
+        }
+      });
+  }
+}
