@@ -2,6 +2,9 @@
 // reasons, the tar writer and the engine's log framing.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { describeContainerEnd } from "../../../src/gateway/server/backends/container/container-spec.ts";
 import { demux } from "../../../src/gateway/server/backends/container/engine-client.ts";
@@ -13,6 +16,7 @@ import {
   parseSbatch,
   parseScontrolJob,
   parseSqueue,
+  runSlurm,
 } from "../../../src/gateway/server/backends/slurm/slurm-cli.ts";
 
 test("slurm - job script quotes every word and exports only valid names", () => {
@@ -61,6 +65,22 @@ test("slurm - parses sbatch, squeue and scontrol output", () => {
     "Slurm job 3 TIMEOUT (TimeLimit), killed by signal 15",
   );
   assert.match(describeJobEnd("4", undefined), /no longer known to Slurm/);
+});
+
+test("slurm - a command that exits without reading its stdin gives its exit code, not an EPIPE", async () => {
+  const bin = mkdtempSync(join(tmpdir(), "flowgate-fake-slurm-"));
+  try {
+    writeFileSync(join(bin, "sbatch"), "#!/bin/sh\necho 'sbatch: error: refused' >&2\nexit 1\n");
+    chmodSync(join(bin, "sbatch"), 0o755);
+    const script = "#".repeat(4 << 20); // far more than a pipe buffer, so the write must fail
+    for (let i = 0; i < 5; i++) {
+      const r = await runSlurm({ binDir: bin }, "sbatch", ["--parsable"], script);
+      assert.deepEqual(r, { code: 1, stdout: "", stderr: "sbatch: error: refused\n" });
+    }
+    assert.equal((await runSlurm({ binDir: bin }, "sbatch", [])).code, 1);
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
 });
 
 test("container - failure reasons in the engine's words", () => {

@@ -40,6 +40,9 @@ export function runSlurm(
         resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
       },
     );
+    // scancel, squeue and a failing sbatch exit without reading stdin; the EPIPE that writing
+    // to them may raise says nothing the exit code and stderr do not.
+    child.stdin?.on("error", () => {});
     child.stdin?.end(stdin ?? "");
   });
 }
