@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { FrameParser, frameHeader } from "../../src/cluster/wire/frame-parser.ts";
+import {
+  type Frame,
+  FrameParser,
+  FrameReader,
+  frameHeader,
+} from "../../src/cluster/wire/frame-parser.ts";
 import {
   decodeMessage,
   decodeValue,
@@ -27,7 +32,7 @@ describe("FrameParser", () => {
     for (let i = 0; i < bytes.length; i++) {
       const out = p.push(bytes.subarray(i, i + 1));
       for (const f of out) {
-        got.push(Buffer.from(f));
+        got.push(Buffer.concat(f));
         ends.push(i);
       }
     }
@@ -43,14 +48,26 @@ describe("FrameParser", () => {
     const b = Buffer.from("b".repeat(70_000));
     const all = Buffer.concat([frame(a), frame(b), frame(a)]);
     assert.deepEqual(
-      p.push(all).map((x) => x.toString()),
+      p.push(all).map((x) => Buffer.concat(x).toString()),
       [a.toString(), b.toString(), a.toString()],
     );
     const q = new FrameParser();
-    const out: Buffer[] = [];
+    const out: Frame[] = [];
     for (let i = 0; i < all.length; i += 997) out.push(...q.push(all.subarray(i, i + 997)));
     assert.equal(out.length, 3);
-    assert.ok(out[1]!.equals(b));
+    assert.ok(Buffer.concat(out[1]!).equals(b));
+    assert.equal(out[1]!.length, Math.ceil((70_000 + 4 + 14) / 997), "pieces, not a copy");
+  });
+
+  test("a reader slices inside a piece, joins across pieces and refuses to read past the end", () => {
+    const chunk = Buffer.from("abcdefgh");
+    const r = new FrameReader([chunk.subarray(0, 3), Buffer.alloc(0), chunk.subarray(3)]);
+    const ab = r.take(2);
+    assert.equal(ab.buffer, chunk.buffer, "a read inside one piece is a slice of it");
+    assert.equal(ab.toString(), "ab");
+    assert.equal(r.take(0).length, 0);
+    assert.equal(r.take(4).toString(), "cdef");
+    assert.throws(() => r.take(3), FrameError);
   });
 
   test("a length prefix over the limit is a FrameError", () => {

@@ -1,8 +1,11 @@
 import type { Duplex } from "node:stream";
 import { decodeMessage, encodeMessage } from "./codec.ts";
-import { FrameParser } from "./frame-parser.ts";
+import { type Frame, FrameParser, FrameReader } from "./frame-parser.ts";
 
 export type Message = { readonly t: string } & Record<string, unknown>;
+
+/** Attachments this large are written on their own, never copied into a bigger buffer. */
+const LARGE_PIECE = 65536;
 
 /**
  * A framed message channel over any byte stream (TCP, TLS, a WebSocket tunnel). Sends made in
@@ -19,6 +22,8 @@ export class Connection {
   private scheduled = false;
   private readonly parser = new FrameParser();
   private closedFlag = false;
+  /** Bytes waiting behind a large frame that is being written piece by piece. */
+  private paced: Uint8Array[] | undefined;
   /** Remote peer name, set by whoever handshakes. */
   peer = "";
   onMessage: (msg: Message) => void = () => {};
@@ -26,17 +31,15 @@ export class Connection {
 
   constructor(readonly stream: Duplex) {
     stream.on("data", (chunk: Buffer) => {
-      let frames: Buffer[];
+      let messages: Message[];
       try {
-        frames = this.parser.push(chunk);
+        messages = this.parser.push(chunk).flatMap(unpackFrame);
       } catch (e) {
         return this.close(e instanceof Error ? e.message : String(e));
       }
-      for (const f of frames) {
-        for (const m of unpackFrame(f)) {
-          if (this.closedFlag) return;
-          this.onMessage(m);
-        }
+      for (const m of messages) {
+        if (this.closedFlag) return;
+        this.onMessage(m);
       }
     });
     stream.on("error", (e) => this.close(e.message));
@@ -68,23 +71,27 @@ export class Connection {
     head.writeUInt32BE(total, 0);
     head.writeUInt32BE(header.length, 4);
     header.copy(head, 8);
-    this.stream.cork();
-    this.stream.write(head);
     // Large values are written as they are (no copy); runs of small ones are joined first,
     // because one write call per tiny result costs far more than copying it.
+    const pieces: Uint8Array[] = [head];
     let small: Uint8Array[] = [];
-    const flushSmall = () => {
-      if (small.length) this.stream.write(small.length === 1 ? small[0]! : Buffer.concat(small));
+    const joinSmall = () => {
+      if (small.length) pieces.push(small.length === 1 ? small[0]! : Buffer.concat(small));
       small = [];
     };
+    let large = false;
     for (const v of values) {
       if (!v || v.length === 0) continue;
-      if (v.length >= 65536) {
-        flushSmall();
-        this.stream.write(v);
+      if (v.length >= LARGE_PIECE) {
+        joinSmall();
+        pieces.push(v);
+        large = true;
       } else small.push(v);
     }
-    flushSmall();
+    joinSmall();
+    if (large || this.paced) return this.writePaced(pieces);
+    this.stream.cork();
+    for (const p of pieces) this.stream.write(p);
     this.stream.uncork();
   }
 
@@ -99,13 +106,46 @@ export class Connection {
     frame.writeUInt32BE(header.length + 4, 0);
     frame.writeUInt32BE(header.length, 4);
     header.copy(frame, 8);
-    this.stream.write(frame);
+    if (this.paced) this.paced.push(frame);
+    else this.stream.write(frame);
   };
+
+  /**
+   * Writes pieces with at most two in the stream at once: one being written, one waiting alone,
+   * so the stream never has several to join. TLS joins a writev into one fresh buffer (a page
+   * fault per 4 KiB), which held TLS transfers to ~0.15 GiB/s. What is sent meanwhile waits
+   * behind these pieces.
+   */
+  private writePaced(pieces: Uint8Array[]): void {
+    if (this.paced) {
+      this.paced.push(...pieces);
+      return;
+    }
+    this.paced = pieces;
+    let inStream = 0;
+    const next = (err?: Error | null): void => {
+      if (err) return void (this.paced = undefined);
+      for (; inStream < 2; inStream++) {
+        const piece = this.paced?.shift();
+        if (!piece) {
+          if (inStream === 0) this.paced = undefined;
+          return;
+        }
+        this.stream.write(piece, (e) => {
+          inStream--;
+          next(e);
+        });
+      }
+    };
+    next();
+  }
 
   close(reason = "closed"): void {
     if (this.closedFlag) return;
     this.flush();
     this.closedFlag = true;
+    for (const p of this.paced ?? []) this.stream.write(p);
+    this.paced = undefined;
     this.stream.end();
     setTimeout(() => this.stream.destroy(), 1000).unref();
     this.onClose(reason);
@@ -113,19 +153,13 @@ export class Connection {
 }
 
 /** Splits a frame payload into its messages, turning attachments back into `values`. */
-export function unpackFrame(f: Buffer): Message[] {
-  const hlen = f.readUInt32BE(0);
-  const batch = decodeMessage<Message[]>(f.subarray(4, 4 + hlen));
-  let off = 4 + hlen;
+export function unpackFrame(f: Frame): Message[] {
+  const r = new FrameReader(f);
+  const batch = decodeMessage<Message[]>(r.take(r.take(4).readUInt32BE(0)));
   for (const m of batch) {
     const att = m.$att as number[] | undefined;
-    if (!att) continue;
-    (m as Record<string, unknown>).values = att.map((len) => {
-      if (len < 0) return null;
-      const v = f.subarray(off, off + len);
-      off += len;
-      return v;
-    });
+    if (att)
+      (m as Record<string, unknown>).values = att.map((len) => (len < 0 ? null : r.take(len)));
   }
   return batch;
 }
