@@ -42,6 +42,9 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "off",
     },
   },
+  // common/ is the bottom layer (support code such as TLS credentials and the Prometheus writer):
+  // it imports no other layer, and every layer may import it.
+  layer("common", ["graph", "flow", "executors", "cluster", "gateway", "environments", "cli"]),
   layer("graph", ["flow", "executors", "cluster", "gateway", "environments", "cli"]),
   layer("cluster", ["flow", "executors", "gateway", "environments", "cli"]),
   layer("executors", ["flow", "gateway", "environments", "cli"]),

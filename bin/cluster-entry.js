@@ -27,7 +27,7 @@ function walk(dir, hash) {
 /** A fingerprint of the cluster runtime's sources (paths, sizes, mtimes). */
 export function sourceFingerprint() {
   const hash = createHash("sha256");
-  for (const dir of ["src/cluster", "src/graph"]) walk(join(root, dir), hash);
+  for (const dir of ["src/cluster", "src/graph", "src/common"]) walk(join(root, dir), hash);
   return hash.digest("hex").slice(0, 16);
 }
 

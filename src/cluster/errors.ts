@@ -101,3 +101,27 @@ export class ClusterStartError extends FlowgateError {
     super("FG_CLUSTER_START", message, options);
   }
 }
+
+/** A `--memory-limit` value (or LocalCluster's `memoryLimit`) cannot be read as a size. */
+export class MemoryLimitError extends FlowgateError {
+  constructor(
+    readonly value: string,
+    readonly detail: string,
+  ) {
+    super("FG_CLUSTER_MEMORY_LIMIT", `--memory-limit '${value}' is not valid: ${detail}`);
+  }
+}
+
+/** A task's thread ran out of the heap the worker's memory limit gives it; the task fails, the worker goes on. */
+export class TaskMemoryError extends FlowgateError {
+  constructor(
+    readonly taskKey: string,
+    readonly worker: string,
+    detail: string,
+  ) {
+    super(
+      "FG_CLUSTER_TASK_MEMORY",
+      `TaskMemoryError: task '${taskKey}' ran out of memory on worker '${worker}': ${detail}`,
+    );
+  }
+}

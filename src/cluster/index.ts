@@ -11,7 +11,7 @@
 export { LocalCluster } from "./local/local-cluster.ts";
 export type { LocalClusterOptions } from "./local/local-cluster.ts";
 export type { ClusterSecurity } from "./security.ts";
-export { makeClusterCredentials } from "./tls/cluster-cert.ts";
+export { makeSelfSignedCredentials as makeClusterCredentials } from "../common/tls/self-signed-credentials.ts";
 export { SchedulerServer } from "./scheduler/scheduler-server.ts";
 export type { SchedulerOptions } from "./scheduler/scheduler-server.ts";
 export { SchedulerState } from "./scheduler/scheduler-state.ts";

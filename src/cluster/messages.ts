@@ -59,3 +59,21 @@ export function outcomeOfDone(e: DoneEntry): Outcome {
 export type TaskLog = [number, LogLevel, number, number, string];
 
 export type PeerInfo = [id: number, name: string, address: string];
+
+/** A worker's `hb` message, every second (the scheduler reads only that it came; the dashboard reads the rest). */
+export type WorkerHeartbeat = {
+  readonly t: "hb";
+  /** Task runs queued or running on the worker. */
+  readonly load: number;
+  /** Bytes of results it holds. */
+  readonly bytes: number;
+  /** Resident memory of the worker process (bytes). */
+  readonly rss: number;
+  /** CPU µs used so far (user + system). */
+  readonly cpu: number;
+  readonly now: number;
+  /** Peer fetches since the last heartbeat: [start, end, bytes] triples. */
+  readonly xfer: number[];
+  /** Above 80% of its --memory-limit: it starts no new task until its memory drops. */
+  readonly paused?: boolean;
+};

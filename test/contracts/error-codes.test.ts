@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { MemoryLimitError, TaskMemoryError } from "../../src/cluster/errors.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -55,4 +56,9 @@ test("error codes - docs/errors.md gives every code a cause and a fix", () => {
     assert.match(section, /Cause:/, `${code} has no cause`);
     assert.match(section, /Fix:/, `${code} has no fix`);
   }
+});
+
+test("error codes - the worker memory-limit errors carry their codes", () => {
+  assert.equal(new MemoryLimitError("2XB", "bad unit").code, "FG_CLUSTER_MEMORY_LIMIT");
+  assert.equal(new TaskMemoryError("hog", "w1", "too big").code, "FG_CLUSTER_TASK_MEMORY");
 });

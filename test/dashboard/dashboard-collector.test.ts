@@ -4,7 +4,7 @@ import type { GraphSpec, TaskSpec } from "../../src/graph/task-spec.ts";
 import { DashboardCollector } from "../../src/cluster/dashboard/dashboard-collector.ts";
 import { DashboardFeed } from "../../src/cluster/dashboard/dashboard-feed.ts";
 import { layoutGraph } from "../../src/cluster/dashboard/graph-layout.ts";
-import { PrometheusText } from "../../src/cluster/dashboard/prometheus-text.ts";
+import { PrometheusText } from "../../src/common/prometheus-text.ts";
 import { RingBuffer } from "../../src/cluster/dashboard/ring-buffer.ts";
 import { TaskStream } from "../../src/cluster/dashboard/task-stream.ts";
 import { schedulerMetrics } from "../../src/cluster/dashboard/scheduler-metrics.ts";

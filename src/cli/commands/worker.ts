@@ -1,11 +1,13 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { fileURLToPath } from "node:url";
 import { runWorkerProcess } from "../../cluster/index.ts";
+import { parseMemoryLimit } from "../../cluster/worker/memory-limit.ts";
+import { MemoryLimitError } from "../../cluster/errors.ts";
 
 interface WorkerFlags {
   name?: string;
   concurrency: string;
-  memoryLimit?: string;
+  memoryLimit?: number;
   host: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -20,7 +22,11 @@ export function registerWorker(program: Command): void {
     .argument("<scheduler-address>", "tls://host:port, tcp://host:port or ws(s)://host:port/path")
     .option("--name <name>", "worker name (default: host-pid)")
     .option("--concurrency <n>", "task threads", "1")
-    .option("--memory-limit <size>", "memory limit, e.g. 2G (advisory in this version)")
+    .option(
+      "--memory-limit <size>",
+      "e.g. 512MiB, 2GB, 1.5GiB, 2G (= GiB); 0 or auto: none. Caps each task thread's heap at limit/concurrency and pauses new tasks above 80%",
+      memoryLimitArg,
+    )
     .option("--host <host>", "interface for the peer-data port", "127.0.0.1")
     .option("--tls-cert <file>", "PEM certificate (mutual TLS)")
     .option("--tls-key <file>", "PEM private key")
@@ -37,6 +43,7 @@ export function registerWorker(program: Command): void {
         tlsCert: f.tlsCert,
         tlsKey: f.tlsKey,
         tlsCa: f.tlsCa,
+        memoryLimit: f.memoryLimit,
         taskHostModule: new URL("../../flow/bundle-host.ts", import.meta.url).href,
         threadHooks: [new URL("../../../bin/resolve-flowgate.js", import.meta.url).href],
         bundleDir: fileURLToPath(
@@ -45,4 +52,12 @@ export function registerWorker(program: Command): void {
       });
       await new Promise(() => {});
     });
+}
+
+function memoryLimitArg(value: string): number | undefined {
+  try {
+    return parseMemoryLimit(value);
+  } catch (e) {
+    throw e instanceof MemoryLimitError ? new InvalidArgumentError(e.detail) : e;
+  }
 }

@@ -8,7 +8,7 @@ import { DashboardFeed } from "./dashboard-feed.ts";
 import { clusterDashboardPage } from "./dashboard-page.ts";
 import { layoutGraph } from "./graph-layout.ts";
 import { ProgressPush } from "./progress-push.ts";
-import { PROMETHEUS_CONTENT_TYPE } from "./prometheus-text.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../../common/prometheus-text.ts";
 import { schedulerMetrics } from "./scheduler-metrics.ts";
 
 const staticFiles: Record<string, string> = {

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { ClusterStartError } from "../errors.ts";
 import type { ClusterSecurity } from "../security.ts";
-import { makeClusterCredentials } from "../tls/cluster-cert.ts";
+import { makeSelfSignedCredentials } from "../../common/tls/self-signed-credentials.ts";
 import {
   BUNDLE_DIR,
   DEFAULT_TASK_HOST,
@@ -13,6 +13,7 @@ import {
   THREAD_MODULE,
 } from "./code-paths.ts";
 import { leanEntry } from "./lean-entry.ts";
+import { parseMemoryLimit } from "../worker/memory-limit.ts";
 
 export interface LocalClusterOptions {
   /** Worker processes. */
@@ -23,6 +24,8 @@ export interface LocalClusterOptions {
   readonly restartWorkers?: boolean;
   /** URL of the module exporting loadTaskHost. @default flowgate's src/flow/bundle-host.ts */
   readonly taskHostModule?: string;
+  /** Each worker's --memory-limit, e.g. "512MiB" or bytes (see parseMemoryLimit). @default none */
+  readonly memoryLimit?: string | number;
   /** ms to wait for every process to be ready. @default 20000 */
   readonly startTimeout?: number;
 }
@@ -41,9 +44,11 @@ export interface LocalCluster extends AsyncDisposable {
 
 /**
  * Starts a scheduler and `workers` workers as child processes on this machine, with fresh
- * per-cluster TLS credentials. Rejects with ClusterStartError when a process fails to start.
+ * per-cluster TLS credentials. Rejects with ClusterStartError when a process fails to start
+ * (MemoryLimitError for a bad `memoryLimit`).
  */
 export async function LocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  parseMemoryLimit(options.memoryLimit); // a bad value throws MemoryLimitError before any process starts
   const c = new LocalClusterImpl(options);
   try {
     await c.start();
@@ -85,7 +90,7 @@ class LocalClusterImpl implements LocalCluster {
 
   async start(): Promise<void> {
     const [security, entry] = await Promise.all([
-      makeClusterCredentials("flowgate-local"),
+      makeSelfSignedCredentials("flowgate-local"),
       leanEntry(),
     ]);
     this.security = security;
@@ -135,6 +140,7 @@ class LocalClusterImpl implements LocalCluster {
       name,
       "--concurrency",
       String(this.o.concurrency ?? 1),
+      ...(this.o.memoryLimit === undefined ? [] : ["--memory-limit", String(this.o.memoryLimit)]),
       ...this.tlsArgs(),
       "--task-host",
       this.o.taskHostModule ?? DEFAULT_TASK_HOST,

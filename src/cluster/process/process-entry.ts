@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { runSchedulerProcess } from "./scheduler-process.ts";
 import { runWorkerProcess } from "./worker-process.ts";
+import { parseMemoryLimit } from "../worker/memory-limit.ts";
+import { MemoryLimitError } from "../errors.ts";
 import {
   BUNDLE_DIR,
   DEFAULT_TASK_HOST,
@@ -48,6 +50,14 @@ if (role === "scheduler") {
     dashboardPort: values["dashboard-port"] ? Number(values["dashboard-port"]) : 0,
   });
 } else if (role === "worker") {
+  let memoryLimit: number | undefined;
+  try {
+    memoryLimit = parseMemoryLimit(values["memory-limit"]);
+  } catch (e) {
+    if (!(e instanceof MemoryLimitError)) throw e;
+    process.stderr.write(`flowgate worker: ${e.message}\n`);
+    process.exit(2);
+  }
   await runWorkerProcess({
     ...tls,
     scheduler: positionals[0]!,
@@ -58,6 +68,7 @@ if (role === "scheduler") {
     threadModule: values["thread-module"] ?? THREAD_MODULE,
     threadHooks: values["thread-hook"] ?? DEFAULT_THREAD_HOOKS,
     bundleDir: values["bundle-dir"] ?? BUNDLE_DIR,
+    memoryLimit,
   });
 } else {
   process.stderr.write(`unknown role '${role}'; use scheduler or worker\n`);

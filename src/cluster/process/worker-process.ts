@@ -11,6 +11,8 @@ export interface WorkerProcessOptions extends TlsFiles {
   readonly threadHooks?: readonly string[];
   readonly threadModule?: string;
   readonly bundleDir: string;
+  /** Bytes (parse `--memory-limit` with parseMemoryLimit); undefined = no limit. */
+  readonly memoryLimit?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function runWorkerProcess(o: WorkerProcessOptions): Promise<void> {
     threadHooks: o.threadHooks,
     threadModule: o.threadModule,
     bundleDir: o.bundleDir,
+    memoryLimit: o.memoryLimit,
     connectTimeoutMs: Number(process.env.FLOWGATE_CONNECT_TIMEOUT_MS ?? 30_000),
   });
   try {

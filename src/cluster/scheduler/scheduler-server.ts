@@ -142,6 +142,7 @@ export class SchedulerServer {
     for (const c of commands) {
       if (c.k === "send") {
         if (c.bulk) this.conns.get(c.to)?.sendBulk(c.msg, c.bulk);
+        else if (c.lazy) this.conns.get(c.to)?.sendLazy(c.msg);
         else this.conns.get(c.to)?.send(c.msg);
       } else
         setTimeout(() => {

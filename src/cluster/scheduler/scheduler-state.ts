@@ -26,6 +26,8 @@ export type SchedulerCommand =
       readonly to: number;
       readonly msg: Message;
       readonly bulk?: readonly (Buffer | null)[];
+      /** Nobody waits on it (a task's end for progress, a release): it may wait for company. */
+      readonly lazy?: boolean;
     }
   | {
       readonly k: "retry";
@@ -183,7 +185,8 @@ export class SchedulerState {
         if (run) this.gathered(run, m.keys as string[], m.values as (Buffer | null)[]);
         break;
       case "logs":
-        if (run) this.send(run.client, { t: "logs", ref: run.ref, worker: w.name, logs: m.logs });
+        if (run)
+          this.sendLazy(run.client, { t: "logs", ref: run.ref, worker: w.name, logs: m.logs });
         break;
       case "load-failed":
         if (run && !run.finished) {
@@ -285,7 +288,7 @@ export class SchedulerState {
           this.out.push({ k: "retry", run: run.id, node: c.node, child: c.child, delay: c.delay });
           break;
         case "ended":
-          this.send(run.client, {
+          this.sendLazy(run.client, {
             t: "ended",
             ref: run.ref,
             node: c.node,
@@ -295,7 +298,8 @@ export class SchedulerState {
           });
           break;
         case "release":
-          for (const w of run.workers) this.send(w, { t: "release", run: run.id, node: c.node });
+          for (const w of run.workers)
+            this.sendLazy(w, { t: "release", run: run.id, node: c.node });
           run.holder[c.node] = -1;
           run.childHolders[c.node] = undefined;
           break;
@@ -460,5 +464,9 @@ export class SchedulerState {
 
   private send(to: number, msg: Message): void {
     this.out.push({ k: "send", to, msg });
+  }
+
+  private sendLazy(to: number, msg: Message): void {
+    this.out.push({ k: "send", to, msg, lazy: true });
   }
 }

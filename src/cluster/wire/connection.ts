@@ -7,6 +7,9 @@ export type Message = { readonly t: string } & Record<string, unknown>;
 /** Attachments this large are written on their own, never copied into a bigger buffer. */
 const LARGE_PIECE = 65536;
 
+/** How long a lazy message may wait for others to share its write. */
+const LAZY_DELAY_MS = 2;
+
 /**
  * A framed message channel over any byte stream (TCP, TLS, a WebSocket tunnel). Sends made in
  * one synchronous run (handling a frame, a timer, a thread's message) are coalesced into one
@@ -24,6 +27,7 @@ export class Connection {
   private closedFlag = false;
   /** Bytes waiting behind a large frame that is being written piece by piece. */
   private paced: Uint8Array[] | undefined;
+  private lazyTimer: NodeJS.Timeout | undefined;
   /** Remote peer name, set by whoever handshakes. */
   peer = "";
   onMessage: (msg: Message) => void = () => {};
@@ -57,6 +61,17 @@ export class Connection {
       this.scheduled = true;
       queueMicrotask(this.flush);
     }
+  }
+
+  /**
+   * Sends a message nobody waits on (progress, a release) with the next `send`, or within
+   * LAZY_DELAY_MS: in a chain of short tasks each event is its own turn, and a write per message
+   * (a syscall and a TLS record each) was most of the scheduler's time.
+   */
+  sendLazy(msg: Message): void {
+    if (this.closedFlag) return;
+    this.outbox.push(msg);
+    if (!this.scheduled && !this.lazyTimer) this.lazyTimer = setTimeout(this.flush, LAZY_DELAY_MS);
   }
 
   /** Sends `msg` with `values` (byte strings or null) as raw attachments, after anything queued. */
@@ -98,6 +113,10 @@ export class Connection {
   /** Writes every queued message now, as one frame. */
   readonly flush = (): void => {
     this.scheduled = false;
+    if (this.lazyTimer) {
+      clearTimeout(this.lazyTimer);
+      this.lazyTimer = undefined;
+    }
     if (this.outbox.length === 0 || this.closedFlag) return;
     const header = encodeMessage(this.outbox);
     this.outbox = [];

@@ -1,4 +1,4 @@
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
 import type { ArgRef } from "../../graph/commands.ts";
@@ -17,6 +17,8 @@ import { depBytes, indexDeps } from "./packed-deps.ts";
  * runs one after another, posting results (as V8 bytes) and logs back to the worker's I/O loop.
  */
 const port = parentPort!;
+/** The number (`s`) of the task run going on, shared with the pool: it names the task if this thread dies of OOM. */
+const running = (workerData as { running: Int32Array }).running;
 const runs = new Map<
   number,
   ThreadRunInfo & { spec: GraphSpec; parameters: Record<string, unknown>; abort: AbortController }
@@ -119,6 +121,7 @@ async function pump(): Promise<void> {
   busy = true;
   while (queue.length > 0) {
     const t = queue.shift()!;
+    Atomics.store(running, 0, t.s);
     const r = await runOne(t);
     results.push(r);
     // Post at once when the batch is done (no turn's wait); mid-batch, results are coalesced.

@@ -21,6 +21,8 @@ export interface ThreadTask {
   readonly m: number;
   readonly args: readonly (ArgRef | null)[];
   readonly deps: PackedDeps;
+  /** Its number among the task runs handed to this thread. */
+  readonly s: number;
 }
 
 export interface ThreadResult {

@@ -3,7 +3,7 @@ import { OutcomeCode } from "../messages.ts";
 import type { ThreadResult, ThreadRunInfo, ThreadTask } from "./thread-messages.ts";
 
 /** What the pool needs to know to place and time a task. */
-export interface PoolTask extends ThreadTask {
+export interface PoolTask extends Omit<ThreadTask, "s"> {
   /** ms; 0 = none */
   readonly timeout: number;
   /** Short tasks go to threads in batches; slow ones one at a time, reported as started first. */
@@ -15,6 +15,11 @@ interface Slot {
   inflight: PoolTask[];
   runs: Set<number>;
   timer: NodeJS.Timeout | undefined;
+  /** The number of the task run the thread is on (-1 before the first), written by the thread. */
+  running: Int32Array;
+  /** Task runs handed to this thread so far (the next one's number). */
+  sent: number;
+  outOfMemory: boolean;
 }
 
 const BOOT = `
@@ -38,33 +43,59 @@ export interface ThreadPoolOptions {
   readonly onLoadFailed: (run: number, message: string) => void;
   /** A slow task is about to start (sent to the scheduler before the thread gets it). */
   readonly onStart: (t: PoolTask) => void;
+  /** V8 old-generation limit of each thread (MiB); undefined = V8's default. */
+  readonly heapMib?: number;
+  /** The failure message of a task whose thread ran out of heap while running it. */
+  readonly outOfMemoryMessage: (t: PoolTask) => string;
 }
 
 /**
  * The worker's task threads (`--concurrency` of them). Tasks run off the I/O loop, so a
  * CPU-bound task stops neither heartbeats nor serving results to peers. A task that times out
- * has its thread terminated and replaced, so it is really stopped.
+ * has its thread terminated and replaced, so it is really stopped; one whose thread runs out of
+ * heap fails alone and its thread is replaced too.
  */
 export class ThreadPool {
   private readonly slots: Slot[] = [];
   private readonly queue: PoolTask[] = [];
   private readonly runs = new Map<number, ThreadRunInfo>();
+  /** Each task's number in its slot's `sent` order, and when it was handed over. */
+  private readonly handed = new WeakMap<PoolTask, { seq: number; at: number }>();
   private closed = false;
+  private paused = false;
 
   constructor(private readonly o: ThreadPoolOptions) {
     for (let i = 0; i < o.size; i++) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
+    const running = new Int32Array(new SharedArrayBuffer(4)).fill(-1);
     const thread = new Thread(BOOT, {
       eval: true,
-      workerData: { tsxApi: this.o.tsxApi, hooks: this.o.hooks, threadModule: this.o.threadModule },
+      workerData: {
+        tsxApi: this.o.tsxApi,
+        hooks: this.o.hooks,
+        threadModule: this.o.threadModule,
+        running,
+      },
       stdout: false,
       stderr: false,
+      resourceLimits: this.o.heapMib ? { maxOldGenerationSizeMb: this.o.heapMib } : undefined,
     });
-    const slot: Slot = { thread, inflight: [], runs: new Set(), timer: undefined };
+    const slot: Slot = {
+      thread,
+      inflight: [],
+      runs: new Set(),
+      timer: undefined,
+      running,
+      sent: 0,
+      outOfMemory: false,
+    };
     thread.on("message", (m: { t: string } & Record<string, unknown>) => this.onMessage(slot, m));
-    thread.on("error", (e) => process.stderr.write(`task thread error: ${e.stack ?? e.message}\n`));
+    thread.on("error", (e: Error & { code?: string }) => {
+      if (e.code === "ERR_WORKER_OUT_OF_MEMORY") slot.outOfMemory = true;
+      else process.stderr.write(`task thread error: ${e.stack ?? e.message}\n`);
+    });
     thread.on("exit", () => this.onExit(slot));
     thread.unref();
     return slot;
@@ -119,9 +150,11 @@ export class ThreadPool {
   private onExit(slot: Slot): void {
     const i = this.slots.indexOf(slot);
     if (i < 0 || this.closed) return;
+    clearTimeout(slot.timer);
+    this.slots[i] = this.spawn();
+    if (slot.outOfMemory) return this.outOfMemory(slot);
     // An unexpected thread exit fails its tasks; a recycled slot was already replaced.
     const lost = slot.inflight;
-    this.slots[i] = this.spawn();
     if (lost.length)
       this.o.onResults(
         lost.map((t) => ({
@@ -133,6 +166,35 @@ export class ThreadPool {
           message: "the task thread exited while running this task",
         })),
       );
+    this.pump();
+  }
+
+  /**
+   * A thread died of OOM (it was already replaced): the task it was running fails; the others it
+   * held had not begun, or finished without their result being posted, and run again elsewhere.
+   */
+  private outOfMemory(slot: Slot): void {
+    const running = Atomics.load(slot.running, 0);
+    // Out of heap before it began a task (loading its code): blame the first, so that none loops.
+    const culprit =
+      running < 0
+        ? slot.inflight[0]
+        : slot.inflight.find((t) => this.handed.get(t)?.seq === running);
+    const rest = slot.inflight.filter((t) => t !== culprit);
+    for (let j = rest.length - 1; j >= 0; j--) this.queue.unshift(rest[j]!);
+    if (culprit) {
+      const at = this.handed.get(culprit)!.at;
+      this.o.onResults([
+        {
+          run: culprit.run,
+          n: culprit.n,
+          c: culprit.c,
+          code: OutcomeCode.failed,
+          ms: performance.now() - at,
+          message: this.o.outOfMemoryMessage(culprit),
+        },
+      ]);
+    }
     this.pump();
   }
 
@@ -177,6 +239,15 @@ export class ThreadPool {
     return n === 0 ? [] : this.queue.splice(this.queue.length - n, n);
   }
 
+  /**
+   * Paused, the pool starts a task run only when none is running: memory may be held by results
+   * rather than by tasks, and a worker that started nothing could stall the flow for good.
+   */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (!paused) this.pump();
+  }
+
   get load(): number {
     let n = this.queue.length;
     for (const s of this.slots) n += s.inflight.length;
@@ -185,6 +256,7 @@ export class ThreadPool {
 
   private pump(): void {
     while (this.queue.length > 0) {
+      if (this.paused && this.slots.some((s) => s.inflight.length > 0)) return;
       const fast = this.queue[0]!.fast;
       let best: Slot | undefined;
       for (const s of this.slots) {
@@ -208,11 +280,21 @@ export class ThreadPool {
           best.thread.postMessage({ t: "run", info: this.runs.get(t.run) });
         }
         if (!t.fast) this.o.onStart(t);
+        this.handed.set(t, { seq: best.sent++, at: performance.now() });
         best.inflight.push(t);
       }
       best.thread.postMessage({
         t: "tasks",
-        list: batch.map(({ run, n, c, a, m, args, deps }) => ({ run, n, c, a, m, args, deps })),
+        list: batch.map((t): ThreadTask => ({
+          run: t.run,
+          n: t.n,
+          c: t.c,
+          a: t.a,
+          m: t.m,
+          args: t.args,
+          deps: t.deps,
+          s: this.handed.get(t)!.seq,
+        })),
       });
     }
   }

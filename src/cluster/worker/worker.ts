@@ -2,7 +2,12 @@ import { existsSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Server } from "node:net";
 import type { GraphSpec } from "../../graph/task-spec.ts";
-import { EAGER_RESULT_BYTES, type ComputeTask, type DoneEntry } from "../messages.ts";
+import {
+  EAGER_RESULT_BYTES,
+  type ComputeTask,
+  type DoneEntry,
+  type WorkerHeartbeat,
+} from "../messages.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { decodeValue } from "../wire/codec.ts";
 import { Connection, type Message } from "../wire/connection.ts";
@@ -23,6 +28,9 @@ import { ResultStore } from "./result-store.ts";
 import { ThreadPool, type PoolTask } from "./thread-pool.ts";
 import type { ThreadResult } from "./thread-messages.ts";
 import { RunDurations, type KnownDurations } from "./task-durations.ts";
+import { MemoryMonitor } from "./memory-monitor.ts";
+import { outOfMemoryDetail, threadHeapMib } from "./memory-limit.ts";
+import { TaskMemoryError } from "../errors.ts";
 
 export interface WorkerOptions {
   readonly scheduler: string;
@@ -42,6 +50,8 @@ export interface WorkerOptions {
   readonly threadModule?: string;
   /** @default 30000 */
   readonly connectTimeoutMs?: number;
+  /** Bytes (see parseMemoryLimit); undefined = no limit. Caps each task thread's heap and pauses the worker at 80%. */
+  readonly memoryLimit?: number;
 }
 
 interface RunInfo {
@@ -69,6 +79,7 @@ export class ClusterWorker {
   private readonly bundleWaiters = new Map<string, (() => void)[]>();
   private readonly client: PeerClient;
   private pool!: ThreadPool;
+  private memory: MemoryMonitor | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
   /** Fetches from peers since the last heartbeat, for the dashboard: [start, end, bytes] triples (bounded). */
@@ -119,7 +130,7 @@ export class ClusterWorker {
       const cpu = process.cpuUsage();
       const xfer = this.transfers;
       this.transfers = [];
-      this.conn.send({
+      const hb: WorkerHeartbeat = {
         t: "hb",
         load: this.pool.load,
         bytes: this.store.bytes,
@@ -127,10 +138,16 @@ export class ClusterWorker {
         cpu: cpu.user + cpu.system,
         now: Date.now(),
         xfer,
-      });
+        paused: this.memory?.paused ?? false,
+      };
+      this.conn.send(hb);
     }, 1000);
+    const threads = this.o.concurrency ?? 1;
+    const limit = this.o.memoryLimit;
     this.pool = new ThreadPool({
-      size: this.o.concurrency ?? 1,
+      size: threads,
+      heapMib: limit ? threadHeapMib(limit, threads) : undefined,
+      outOfMemoryMessage: (t) => this.outOfMemory(t),
       threadModule: this.o.threadModule ?? new URL("./task-thread.ts", import.meta.url).href,
       tsxApi: import.meta.resolve("tsx/esm/api"),
       hooks: this.o.threadHooks ?? [],
@@ -147,7 +164,28 @@ export class ClusterWorker {
         this.conn.flush();
       },
     });
+    if (limit)
+      this.memory = new MemoryMonitor({
+        limit,
+        worker: this.o.name,
+        setPaused: (paused) => this.pool.setPaused(paused),
+        hasWork: () => this.pool.load > 0,
+      });
     await welcomed;
+  }
+
+  /** The failure message of a task whose thread ran out of heap; also logged. */
+  private outOfMemory(t: PoolTask): string {
+    const spec = this.runs.get(t.run)?.spec.nodes[t.n];
+    const label = !spec ? `#${t.n}` : t.c < 0 ? spec.id : `${spec.id}[${t.c}]`;
+    const threads = this.o.concurrency ?? 1;
+    const message = new TaskMemoryError(
+      label,
+      this.o.name,
+      outOfMemoryDetail(this.o.memoryLimit, threads),
+    ).message;
+    process.stderr.write(`flowgate worker '${this.o.name}': ${message}\n`);
+    return message;
   }
 
   private onMessage(m: Message): void {
@@ -285,7 +323,12 @@ export class ClusterWorker {
       if (plan.remote.size === 0) ready.push({ ...base, deps: plan.deps.pack() });
       else void this.prepare(base, t, plan);
     }
-    if (ready.length) this.pool.submit(ready);
+    if (ready.length) this.submit(ready);
+  }
+
+  private submit(tasks: PoolTask[]): void {
+    this.memory?.watch();
+    this.pool.submit(tasks);
   }
 
   /** Gathers a task's inputs (fetching remote ones from their holders), then runs it; reports inputs that were lost. */
@@ -305,7 +348,7 @@ export class ClusterWorker {
       plan.deps.count > GATHER_CHUNK
         ? await plan.deps.packChunked(GATHER_CHUNK, yieldToLoop)
         : plan.deps.pack();
-    if (this.runs.has(run)) this.pool.submit([{ ...base, deps }]);
+    if (this.runs.has(run)) this.submit([{ ...base, deps }]);
   }
 
   private fetchFrom(run: number): FetchFn {
@@ -372,6 +415,7 @@ export class ClusterWorker {
 
   async close(): Promise<void> {
     clearInterval(this.heartbeat);
+    this.memory?.stop();
     this.conn.close("worker closing");
     this.client.close();
     this.peerServer?.close();

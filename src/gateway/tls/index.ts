@@ -1,5 +1,6 @@
 /**
- * Per-cluster TLS credentials for the gateway (one self-signed certificate that is its own CA).
+ * Per-cluster TLS credentials for the gateway (one self-signed certificate that is its own CA;
+ * made by src/common/tls, named and checked here).
  *
  * ```ts
  * import { makeClusterCredentials } from "flowgate/src/gateway/tls/index.ts";

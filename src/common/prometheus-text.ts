@@ -1,7 +1,7 @@
 /**
  * A minimal writer of Prometheus' text exposition format (version 0.0.4): HELP and TYPE lines,
  * then samples, label values escaped. Enough for the few metrics flowgate exports, without a
- * dependency. (The gateway keeps its own copy: it may not import the cluster layer.)
+ * dependency. Shared by the scheduler's and the gateway's /metrics.
  */
 export class PrometheusText {
   private readonly lines: string[] = [];
