@@ -1,3 +1,3 @@
 export declare const cacheDir: string;
-export declare function sourceFingerprint(): string;
+export declare function sourceFingerprint(dirs?: readonly string[]): string;
 export declare function clusterEntryPath(): string;

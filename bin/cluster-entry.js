@@ -4,7 +4,7 @@
 // starts the bundle in ~50 ms where the CLI under tsx takes ~400 ms.
 import { createHash } from "node:crypto";
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
@@ -19,15 +19,16 @@ function walk(dir, hash) {
     if (e.isDirectory()) walk(p, hash);
     else if (e.name.endsWith(".ts")) {
       const s = statSync(p);
-      hash.update(`${p}:${s.size}:${s.mtimeMs}\n`);
+      // Relative paths, so that a copy made with its mtimes (an image) keeps the fingerprint.
+      hash.update(`${relative(root, p)}:${s.size}:${s.mtimeMs}\n`);
     }
   }
 }
 
-/** A fingerprint of the cluster runtime's sources (paths, sizes, mtimes). */
-export function sourceFingerprint() {
+/** A fingerprint of the sources under `dirs` (paths, sizes, mtimes); by default the cluster runtime's. */
+export function sourceFingerprint(dirs = ["src/cluster", "src/graph", "src/common"]) {
   const hash = createHash("sha256");
-  for (const dir of ["src/cluster", "src/graph", "src/common"]) walk(join(root, dir), hash);
+  for (const dir of dirs) walk(join(root, dir), hash);
   return hash.digest("hex").slice(0, 16);
 }
 

@@ -1,17 +1,24 @@
 // Module resolve hook (runs inside tsx's resolver):
 // - "flowgate" (and "flowgate/src/…", which flow bundles use for deep imports of flowgate's own
-//   files) resolve to this copy of flowgate, wherever the importer is;
+//   files) resolve to this copy of flowgate, wherever the importer is: to its TypeScript sources,
+//   or, when this hook is registered with `?runtime=<dir>`, to the precompiled copy in <dir>
+//   (task threads: src/cluster/local/thread-runtime.ts);
 // - a TypeScript file is ESM unless its package.json says "type": "commonjs", so that a flow
 //   file outside any package (say /tmp/flow.ts) can `import … from "flowgate"`.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = new URL("../", import.meta.url);
+const runtime = new URL(import.meta.url).searchParams.get("runtime");
+/** The URL of flowgate's source file `path` (relative to src/, with its .ts extension). */
+const source = runtime
+  ? (path) => pathToFileURL(join(runtime, path.replace(/\.ts$/, ".js"))).href
+  : (path) => new URL(`src/${path}`, root).href;
 const entries = {
-  flowgate: new URL("src/index.ts", root).href,
-  "flowgate/internal": new URL("src/internal.ts", root).href,
-  "flowgate/server": new URL("src/gateway/server/index.ts", root).href,
+  flowgate: source("index.ts"),
+  "flowgate/internal": source("internal.ts"),
+  "flowgate/server": source("gateway/server/index.ts"),
 };
 const packageTypes = new Map();
 
@@ -32,7 +39,7 @@ export async function resolve(specifier, context, nextResolve) {
   const entry = entries[specifier];
   if (entry) return { url: entry, shortCircuit: true };
   if (specifier.startsWith("flowgate/src/"))
-    return { url: new URL(specifier.slice("flowgate/".length), root).href, shortCircuit: true };
+    return { url: source(specifier.slice("flowgate/src/".length)), shortCircuit: true };
   const resolved = await nextResolve(specifier, context);
   if (
     resolved.format === undefined &&

@@ -42,6 +42,11 @@ tar -C "$REPO" -c --exclude=.git --exclude=test-artifacts --exclude=.flowgate --
   --exclude=node_modules/typescript-eslint --exclude='node_modules/@typescript-eslint' \
   --exclude=node_modules/prettier --exclude=node_modules/.cache \
   package.json bin src examples node_modules | tar -C "$ROOT/opt/flowgate" -x
+# Precompile the scheduler/worker entry and the task threads' runtime into the image, so that a
+# container's first worker does not build them (their names come from the sources' fingerprint).
+(cd "$ROOT/opt/flowgate" && "$NODE" --import ./bin/register.js --input-type=module -e '
+  await (await import("./src/cluster/local/lean-entry.ts")).leanEntry();
+  await (await import("./src/cluster/local/thread-runtime.ts")).threadRuntime();')
 
 tar -C "$ROOT" -c . | "$CLI" import \
   --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \

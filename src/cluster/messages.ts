@@ -60,7 +60,10 @@ export type TaskLog = [number, LogLevel, number, number, string];
 
 export type PeerInfo = [id: number, name: string, address: string];
 
-/** A worker's `hb` message, every second (the scheduler reads only that it came; the dashboard reads the rest). */
+/**
+ * A worker's `hb` message, every second: the scheduler reads that it came, `bytes` and `paused`
+ * (placement and retirement); the dashboard reads the rest.
+ */
 export type WorkerHeartbeat = {
   readonly t: "hb";
   /** Task runs queued or running on the worker. */
@@ -77,3 +80,24 @@ export type WorkerHeartbeat = {
   /** Above 80% of its --memory-limit: it starts no new task until its memory drops. */
   readonly paused?: boolean;
 };
+
+/**
+ * Graceful retirement (Dask's retire_workers; CONTRACTS.md), besides `stolen` for the tasks it
+ * hands back:
+ * - worker -> scheduler `{t:"goodbye", grace}`: it is leaving within `grace` ms; no new tasks.
+ * - scheduler -> receiving worker `{t:"replicate", id, run, from, keys}`: copy these results
+ *   ("node|child") from worker `from` (peer `get`); it answers `{t:"replicated", id, run, keys}`
+ *   with the keys it now holds.
+ * - scheduler -> leaving worker `{t:"retired"}`: its tasks are done and its results handed over; it may go.
+ */
+export type RetirementMessage =
+  | { readonly t: "goodbye"; readonly grace?: number }
+  | {
+      readonly t: "replicate";
+      readonly id: number;
+      readonly run: number;
+      readonly from: number;
+      readonly keys: readonly string[];
+    }
+  | { readonly t: "replicated"; readonly id: number; readonly run: number; readonly keys: string[] }
+  | { readonly t: "retired" };

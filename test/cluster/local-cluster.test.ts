@@ -49,6 +49,14 @@ describe("LocalCluster(2) with ClusterExecutor", () => {
     assert.equal(r.outputs, 90);
   });
 
+  test("task threads run flowgate precompiled, without compiling TypeScript", async () => {
+    const r = await f.whereFlow.run(opts());
+    assert.equal(r.state.type, "Success");
+    const stack = String(r.outputs);
+    assert.match(stack, /thread-runtime-[0-9a-f]+\/cluster\/worker\/task-thread\.js/);
+    assert.doesNotMatch(stack, /\.ts:\d+/, "no frame of a TypeScript source");
+  });
+
   test("console output and logger lines of tasks reach the client with task, map index, worker and time", async () => {
     const logs: LogRecord[] = [];
     const r = await f.logFlow.run(opts({ onLog: (l: LogRecord) => logs.push(l) }));

@@ -118,6 +118,7 @@ export class DashboardFeed {
           processing: w.assigned.size,
           executed: w.executed,
           closing: w.closing,
+          paused: w.paused,
           cpu: st?.cpu ?? 0,
           rss: st?.rss ?? 0,
           stored: st?.stored ?? 0,

@@ -13,6 +13,13 @@ import {
   THREAD_MODULE,
 } from "./code-paths.ts";
 import { leanEntry } from "./lean-entry.ts";
+import { threadRuntime, type ThreadRuntime } from "./thread-runtime.ts";
+
+const SOURCE_RUNTIME: ThreadRuntime = {
+  threadModule: THREAD_MODULE,
+  taskHost: DEFAULT_TASK_HOST,
+  hooks: DEFAULT_THREAD_HOOKS,
+};
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
 
 export interface LocalClusterOptions {
@@ -80,6 +87,7 @@ class LocalClusterImpl implements LocalCluster {
   private readonly workers = new Map<string, ChildProcess>();
   private closing = false;
   private entry = "";
+  private runtime: ThreadRuntime = SOURCE_RUNTIME;
   private restarts = 0;
 
   constructor(private readonly o: LocalClusterOptions) {}
@@ -89,10 +97,13 @@ class LocalClusterImpl implements LocalCluster {
   }
 
   async start(): Promise<void> {
-    const [security, entry] = await Promise.all([
+    const [security, entry, runtime] = await Promise.all([
       makeSelfSignedCredentials("flowgate-local"),
       leanEntry(),
+      // Without the precompiled runtime, task threads compile flowgate's sources with tsx.
+      threadRuntime().catch(() => SOURCE_RUNTIME),
     ]);
+    this.runtime = runtime;
     this.security = security;
     this.entry = entry;
     writeFileSync(join(this.dir, "cert.pem"), security.tlsCert, { mode: 0o600 });
@@ -143,10 +154,10 @@ class LocalClusterImpl implements LocalCluster {
       ...(this.o.memoryLimit === undefined ? [] : ["--memory-limit", String(this.o.memoryLimit)]),
       ...this.tlsArgs(),
       "--task-host",
-      this.o.taskHostModule ?? DEFAULT_TASK_HOST,
+      this.o.taskHostModule ?? this.runtime.taskHost,
       "--thread-module",
-      THREAD_MODULE,
-      ...DEFAULT_THREAD_HOOKS.flatMap((h) => ["--thread-hook", h]),
+      this.runtime.threadModule,
+      ...this.runtime.hooks.flatMap((h) => ["--thread-hook", h]),
       "--bundle-dir",
       BUNDLE_DIR,
     ]);

@@ -9,6 +9,7 @@ import {
   DEFAULT_THREAD_HOOKS,
   THREAD_MODULE,
 } from "../local/code-paths.ts";
+import { threadRuntime, type ThreadRuntime } from "../local/thread-runtime.ts";
 
 /**
  * Lean entry for scheduler and worker processes started by LocalCluster: precompiled by esbuild,
@@ -58,19 +59,32 @@ if (role === "scheduler") {
     process.stderr.write(`flowgate worker: ${e.message}\n`);
     process.exit(2);
   }
+  const runtime = values["thread-module"] ? undefined : await precompiledThreadRuntime();
   await runWorkerProcess({
     ...tls,
     scheduler: positionals[0]!,
     name: values.name,
     concurrency: values.concurrency ? Number(values.concurrency) : 1,
     host: values.host,
-    taskHostModule: values["task-host"] ?? DEFAULT_TASK_HOST,
-    threadModule: values["thread-module"] ?? THREAD_MODULE,
-    threadHooks: values["thread-hook"] ?? DEFAULT_THREAD_HOOKS,
+    taskHostModule: values["task-host"] ?? runtime?.taskHost ?? DEFAULT_TASK_HOST,
+    threadModule: values["thread-module"] ?? runtime?.threadModule ?? THREAD_MODULE,
+    threadHooks: values["thread-hook"] ?? runtime?.hooks ?? DEFAULT_THREAD_HOOKS,
     bundleDir: values["bundle-dir"] ?? BUNDLE_DIR,
     memoryLimit,
   });
 } else {
   process.stderr.write(`unknown role '${role}'; use scheduler or worker\n`);
   process.exit(2);
+}
+
+/** The precompiled thread runtime, or undefined (threads then compile flowgate with tsx). */
+async function precompiledThreadRuntime(): Promise<ThreadRuntime | undefined> {
+  try {
+    return await threadRuntime();
+  } catch (e) {
+    process.stderr.write(
+      `flowgate worker: could not precompile flowgate for task threads (${e instanceof Error ? e.message : String(e)}); threads load the TypeScript sources instead, which is slower to start\n`,
+    );
+    return undefined;
+  }
 }

@@ -17,8 +17,9 @@ export interface WorkerProcessOptions extends TlsFiles {
 
 /**
  * Runs a worker in this process: prints `flowgate worker ready {"name"}` once registered, exits 0
- * when the scheduler closes or retires it and after SIGTERM/SIGINT (finishing running tasks
- * first), and 1 with a line on stderr when it cannot connect within FLOWGATE_CONNECT_TIMEOUT_MS.
+ * when the scheduler closes it and after SIGTERM/SIGINT (a graceful retirement: it hands back
+ * queued tasks, finishes running ones and lets peers copy its results, within 10 s), and 1 with
+ * a line on stderr when it cannot connect within FLOWGATE_CONNECT_TIMEOUT_MS.
  */
 export async function runWorkerProcess(o: WorkerProcessOptions): Promise<void> {
   const name = o.name ?? `${hostname()}-${process.pid}`;

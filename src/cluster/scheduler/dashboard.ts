@@ -24,6 +24,7 @@ export function statusOf(s: SchedulerServer, rate: number) {
       processing: w.assigned.size,
       executed: w.executed,
       closing: w.closing,
+      paused: w.paused,
     })),
     runs: core.runs.size,
     tasks: {
@@ -106,7 +107,7 @@ function page(st: ReturnType<typeof statusOf>): string {
   const rows = st.workers
     .map(
       (w) =>
-        `<tr><td>${esc(w.name)}</td><td>${esc(w.address)}</td><td>${w.slots}</td><td>${w.processing}</td><td>${w.executed}</td></tr>`,
+        `<tr><td>${esc(w.name)}${w.closing ? " (closing)" : ""}${w.paused ? " (paused)" : ""}</td><td>${esc(w.address)}</td><td>${w.slots}</td><td>${w.processing}</td><td>${w.executed}</td></tr>`,
     )
     .join("");
   const tasks = Object.entries(st.tasks)

@@ -1,5 +1,6 @@
 import { GraphState } from "../../graph/graph-state.ts";
 import type { GraphSpec } from "../../graph/task-spec.ts";
+import type { Message } from "../wire/connection.ts";
 import type { TaskRecord } from "./task-record.ts";
 
 /** The scheduler's record of one submitted flow run: its graph state and where results live. */
@@ -39,6 +40,34 @@ export class FlowRun {
   ) {
     this.state = new GraphState(spec, (n) => keep.has(n));
     this.holder = new Int16Array(spec.nodes.length).fill(-1);
+  }
+
+  /** The `run` message that tells a worker about this run (its graph, code and parameters). */
+  runMessage(): Message {
+    return {
+      t: "run",
+      run: this.id,
+      bundle: this.bundle,
+      flowName: this.flowName,
+      flowRunId: this.flowRunId,
+      graph: this.graphBytes,
+      params: this.paramBytes,
+      keep: [...this.keep],
+    };
+  }
+
+  /** A task run's name for messages: the node's id, with [child] for a map child. */
+  label(node: number, child: number): string {
+    const id = this.spec.nodes[node]!.id;
+    return child < 0 ? id : `${id}[${child}]`;
+  }
+
+  /** A worker died while running task run `key`: returns the names of all that did. */
+  noteDeath(key: number, worker: string): string[] {
+    const names = this.suspicious.get(key) ?? [];
+    names.push(worker);
+    this.suspicious.set(key, names);
+    return names;
   }
 
   isConstant(node: number): boolean {

@@ -18,21 +18,28 @@ export function windowFor(slots: number, avgMs: number): number {
   return slots;
 }
 
-/** The worker with the most room left, if any has room. */
+/** The worker with the most room left, if any has room; a paused one only when no other has room. */
 export function pickRoomiest(
   ws: readonly WorkerRecord[],
   room: Map<WorkerRecord, number>,
 ): WorkerRecord | undefined {
   let best: WorkerRecord | undefined;
-  let most = 0;
   for (const w of ws) {
     const r = room.get(w)!;
-    if (r > most) {
-      most = r;
+    if (r <= 0) continue;
+    if (!best || (best.paused && !w.paused) || (best.paused === w.paused && r > room.get(best)!))
       best = w;
-    }
   }
   return best;
+}
+
+/** Whether a task goes to `near` (it holds an input) rather than to `best`: it has room and is not paused while `best` is not. */
+export function preferNear(
+  near: WorkerRecord,
+  best: WorkerRecord,
+  room: Map<WorkerRecord, number>,
+): boolean {
+  return !near.closing && (room.get(near) ?? 0) > 0 && (!near.paused || best.paused);
 }
 
 /** Counts of task runs by state over the given runs, for the dashboard. */

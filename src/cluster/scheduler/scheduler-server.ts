@@ -113,10 +113,10 @@ export class SchedulerServer {
         this.core.cancel(id, m.ref as number);
         break;
       case "hb":
-        this.core.heartbeat(id);
+        this.core.heartbeat(id, m);
         break;
       case "goodbye":
-        this.core.retire(id);
+        this.core.retire(id, typeof m.grace === "number" ? m.grace : undefined);
         break;
       default:
         this.core.fromWorker(id, m);

@@ -9,6 +9,7 @@ import {
   type DoneEntry,
   type PeerInfo,
   type Who,
+  type WorkerHeartbeat,
 } from "../messages.ts";
 import type { Message } from "../wire/connection.ts";
 import { decodeValue } from "../wire/codec.ts";
@@ -17,8 +18,9 @@ import { makeRecord, taskKey, type TaskRecord } from "./task-record.ts";
 import { TaskQueue } from "./task-queue.ts";
 import { planSteal } from "./steal-plan.ts";
 import { WorkerRecord } from "./worker-record.ts";
-import { locateInputs, pickRoomiest, windowFor } from "./placement.ts";
+import { locateInputs, pickRoomiest, preferNear, windowFor } from "./placement.ts";
 import { planGather, storeGathered } from "./gather-plan.ts";
+import { Retirements } from "./retirement.ts";
 
 export type SchedulerCommand =
   | {
@@ -49,6 +51,12 @@ export class SchedulerState {
   readonly workers = new Map<number, WorkerRecord>();
   readonly runs = new Map<number, FlowRun>();
   private readonly queue = new TaskQueue();
+  private readonly retirements = new Retirements({
+    workers: this.workers,
+    runs: this.runs,
+    send: (to, msg) => this.send(to, msg),
+    tellRun: (run, to) => this.tellRun(run, to),
+  });
   private out: SchedulerCommand[] = [];
   private nextRun = 1;
   /** Moving average of task durations (ms), which sets how many tasks a worker may hold. */
@@ -58,6 +66,7 @@ export class SchedulerState {
   drain(): SchedulerCommand[] {
     this.dispatch();
     if (this.queue.size === 0) this.balance();
+    this.retirements.step();
     for (const w of this.workers.values()) {
       if (w.outgoing.size === 0) continue;
       for (const [run, tasks] of w.outgoing) this.send(w.id, { t: "compute", run, tasks });
@@ -90,6 +99,7 @@ export class SchedulerState {
     const w = this.workers.get(id);
     if (!w) return;
     this.workers.delete(id);
+    this.retirements.workerGone(id);
     for (const o of this.workers.values()) this.send(o.id, { t: "peer-gone", id });
     for (const run of this.runs.values()) {
       run.dropWorker(id);
@@ -98,12 +108,9 @@ export class SchedulerState {
     for (const rec of w.assigned) {
       rec.run.active.delete(rec.key);
       if (rec.started && !rec.recompute) {
-        const names = rec.run.suspicious.get(rec.key) ?? [];
-        names.push(w.name);
-        rec.run.suspicious.set(rec.key, names);
+        const names = rec.run.noteDeath(rec.key, w.name);
         if (names.length >= ALLOWED_DEATHS) {
-          const taskName = this.taskLabel(rec.run, rec.node, rec.child);
-          const err = new WorkerLostError(taskName, names);
+          const err = new WorkerLostError(rec.run.label(rec.node, rec.child), names);
           this.apply(
             rec.run,
             rec.run.state.finished(rec.node, rec.child, { type: "Failed", message: err.message }),
@@ -116,10 +123,12 @@ export class SchedulerState {
     for (const run of this.runs.values()) if (run.gathering) this.gather(run);
   }
 
-  /** A worker is leaving gracefully: it gets no new tasks. */
-  retire(id: number): void {
+  /** A worker is leaving gracefully: it gets no new tasks and its results are handed over (see Retirements). */
+  retire(id: number, graceMs = 10_000): void {
     const w = this.workers.get(id);
-    if (w) w.closing = true;
+    if (!w) return;
+    w.closing = true;
+    this.retirements.start(w, graceMs);
   }
 
   submit(client: number, m: Message): void {
@@ -159,17 +168,19 @@ export class SchedulerState {
     if (run && !run.finished) this.apply(run, run.state.retryDue(node, child));
   }
 
-  /** A worker's heartbeat: it is alive (see SchedulerServer's sweep). */
-  heartbeat(id: number): void {
-    const w = this.workers.get(id);
-    if (w) w.lastSeen = Date.now();
+  /** A worker's heartbeat: it is alive (see SchedulerServer's sweep), and how full it is. */
+  heartbeat(id: number, hb: Message = { t: "hb" }): void {
+    this.workers.get(id)?.noteHeartbeat(hb as Partial<WorkerHeartbeat>);
   }
 
   fromWorker(id: number, m: Message): void {
     const w = this.workers.get(id);
     if (!w) return;
     w.lastSeen = Date.now();
+    if (w.closing) this.retirements.touch(id);
     if (m.t === "stolen") return this.stolen(w, m.keys as number[]);
+    if (m.t === "replicated")
+      return this.retirements.replicated(id, m.id as number, m.keys as string[]);
     const run = this.runs.get(m.run as number);
     switch (m.t) {
       case "started":
@@ -269,7 +280,7 @@ export class SchedulerState {
     run.recomputing.delete(k);
     for (const rec of waiters) {
       if (failure !== undefined && !rec.recompute) {
-        const message = `input '${this.taskLabel(run, node, child)}' was lost with its worker and recomputing it failed: ${failure}`;
+        const message = `input '${run.label(node, child)}' was lost with its worker and recomputing it failed: ${failure}`;
         this.apply(run, run.state.finished(rec.node, rec.child, { type: "Failed", message }));
       } else if (--rec.waiting === 0) this.enqueue(rec);
     }
@@ -336,7 +347,7 @@ export class SchedulerState {
       let target = best;
       const near = who.find((x): x is number => typeof x === "number" && x >= 0);
       const nw = near === undefined ? undefined : this.workers.get(near);
-      if (nw && !rec.stolen && !nw.closing && (room.get(nw) ?? 0) > 0) target = nw;
+      if (nw && !rec.stolen && preferNear(nw, best, room)) target = nw;
       this.assign(rec, target, who);
       const left = room.get(target)! - 1;
       room.set(target, left);
@@ -397,19 +408,7 @@ export class SchedulerState {
     rec.worker = w.id;
     run.active.set(rec.key, rec);
     w.assigned.add(rec);
-    if (!run.workers.has(w.id)) {
-      run.workers.add(w.id);
-      this.send(w.id, {
-        t: "run",
-        run: run.id,
-        bundle: run.bundle,
-        flowName: run.flowName,
-        flowRunId: run.flowRunId,
-        graph: run.graphBytes,
-        params: run.paramBytes,
-        keep: [...run.keep],
-      });
-    }
+    this.tellRun(run, w.id);
     let batch = w.outgoing.get(run.id);
     if (!batch) w.outgoing.set(run.id, (batch = []));
     const task: ComputeTask = {
@@ -421,6 +420,13 @@ export class SchedulerState {
       who,
     };
     batch.push(task);
+  }
+
+  /** Tells a worker about a run (once): it then gets the run's releases and its `forget`. */
+  private tellRun(run: FlowRun, to: number): void {
+    if (run.workers.has(to)) return;
+    run.workers.add(to);
+    this.send(to, run.runMessage());
   }
 
   /** Collects the kept results from their holders, recomputing lost ones, then answers the client. */
@@ -455,11 +461,6 @@ export class SchedulerState {
     this.runs.delete(run.id);
     for (const rec of run.active.values()) this.workers.get(rec.worker)?.assigned.delete(rec);
     run.active.clear();
-  }
-
-  private taskLabel(run: FlowRun, node: number, child: number): string {
-    const id = run.spec.nodes[node]!.id;
-    return child < 0 ? id : `${id}[${child}]`;
   }
 
   private send(to: number, msg: Message): void {

@@ -20,17 +20,24 @@ export function planSteal(ws: readonly WorkerRecord[], avgMs: number): StealRequ
   let busy: WorkerRecord | undefined;
   for (const w of ws) {
     if (w.closing) continue;
-    if (w.assigned.size < w.slots && (!idle || w.assigned.size < idle.assigned.size)) idle = w;
+    const slots = slotsOf(w);
+    if (!w.paused && w.assigned.size < slots && (!idle || w.assigned.size < idle.assigned.size))
+      idle = w;
     if (
       !w.stealing &&
-      w.assigned.size > w.slots &&
-      (!busy || w.assigned.size - w.slots > busy.assigned.size - busy.slots)
+      w.assigned.size > slots &&
+      (!busy || w.assigned.size - slots > busy.assigned.size - slotsOf(busy))
     )
       busy = w;
   }
   if (!idle || !busy) return undefined;
-  const excess = busy.assigned.size - busy.slots;
-  if (excess * Math.max(avgMs, 0) < MIN_BACKLOG_MS * busy.slots) return undefined;
+  const excess = busy.assigned.size - slotsOf(busy);
+  if (excess * Math.max(avgMs, 0) < MIN_BACKLOG_MS * slotsOf(busy)) return undefined;
   const max = Math.max(1, Math.floor((busy.assigned.size - idle.assigned.size) / 2));
   return { from: busy, max: Math.min(max, excess) };
+}
+
+/** A paused worker runs one task at a time: what it holds beyond that is backlog, and it is never idle. */
+function slotsOf(w: WorkerRecord): number {
+  return w.paused ? 1 : w.slots;
 }

@@ -1,4 +1,4 @@
-import type { ComputeTask } from "../messages.ts";
+import type { ComputeTask, WorkerHeartbeat } from "../messages.ts";
 import type { TaskRecord } from "./task-record.ts";
 
 /** The scheduler's view of one connected worker. */
@@ -9,6 +9,9 @@ export class WorkerRecord {
   lastSeen = Date.now();
   executed = 0;
   closing = false;
+  /** Bytes of results it holds and whether it is paused (over 80% of its memory limit), from its last heartbeat. */
+  bytes = 0;
+  paused = false;
   /** A steal request to this worker awaits its answer. */
   stealing = false;
 
@@ -18,4 +21,11 @@ export class WorkerRecord {
     readonly address: string,
     readonly slots: number,
   ) {}
+
+  /** A heartbeat came: it is alive (see SchedulerServer's sweep), and how full it is. */
+  noteHeartbeat(hb: Partial<WorkerHeartbeat>): void {
+    this.lastSeen = Date.now();
+    if (typeof hb.bytes === "number") this.bytes = hb.bytes;
+    this.paused = hb.paused === true;
+  }
 }

@@ -27,8 +27,7 @@ const { workerData, parentPort } = require("node:worker_threads");
 (async () => {
   const { register: hook } = await import("node:module");
   for (const h of workerData.hooks) hook(h);
-  const { register } = await import(workerData.tsxApi);
-  register();
+  if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
   await import(workerData.threadModule);
 })().catch((e) => { process.stderr.write("task thread failed to start: " + (e && e.stack || e) + "\\n"); process.exit(1); });
 `;
@@ -36,7 +35,8 @@ const { workerData, parentPort } = require("node:worker_threads");
 export interface ThreadPoolOptions {
   readonly size: number;
   readonly threadModule: string;
-  readonly tsxApi: string;
+  /** tsx's API module, when the threads load TypeScript (each registration costs ~300 ms). */
+  readonly tsxApi?: string;
   readonly hooks: readonly string[];
   readonly onResults: (list: ThreadResult[]) => void;
   readonly onLogs: (list: unknown[]) => void;

@@ -6,6 +6,7 @@ import {
   EAGER_RESULT_BYTES,
   type ComputeTask,
   type DoneEntry,
+  type RetirementMessage,
   type WorkerHeartbeat,
 } from "../messages.ts";
 import type { ClusterSecurity } from "../security.ts";
@@ -82,6 +83,8 @@ export class ClusterWorker {
   private memory: MemoryMonitor | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Ends a graceful stop's wait (the scheduler said `retired`). */
+  private letGo: (() => void) | undefined;
   /** Fetches from peers since the last heartbeat, for the dashboard: [start, end, bytes] triples (bounded). */
   private transfers: number[] = [];
   id = -1;
@@ -144,12 +147,15 @@ export class ClusterWorker {
     }, 1000);
     const threads = this.o.concurrency ?? 1;
     const limit = this.o.memoryLimit;
+    const threadModule = this.o.threadModule ?? new URL("./task-thread.ts", import.meta.url).href;
     this.pool = new ThreadPool({
       size: threads,
       heapMib: limit ? threadHeapMib(limit, threads) : undefined,
       outOfMemoryMessage: (t) => this.outOfMemory(t),
-      threadModule: this.o.threadModule ?? new URL("./task-thread.ts", import.meta.url).href,
-      tsxApi: import.meta.resolve("tsx/esm/api"),
+      threadModule,
+      tsxApi: [threadModule, this.o.taskHostModule].some(isTypeScript)
+        ? import.meta.resolve("tsx/esm/api")
+        : undefined,
       hooks: this.o.threadHooks ?? [],
       onResults: (list) => this.onResults(list),
       onLogs: (list) => this.onLogs(list as [number, number, string, number, number, string][]),
@@ -217,6 +223,12 @@ export class ClusterWorker {
         break;
       case "cancel":
         this.pool.cancel(m.run as number);
+        break;
+      case "replicate":
+        void this.replicate(m.id as number, m.run as number, m.from as number, m.keys as string[]);
+        break;
+      case "retired":
+        this.letGo?.();
         break;
       case "steal":
         this.conn.send({
@@ -299,6 +311,7 @@ export class ClusterWorker {
   private compute(run: number, tasks: ComputeTask[]): void {
     const info = this.runs.get(run);
     if (!info) return;
+    if (this.stopping) return this.handBack(tasks.map((t) => ({ run, n: t.n, c: t.c })));
     if (!info.ready) return void info.waiting.push(...tasks);
     const ready: PoolTask[] = [];
     for (const t of tasks) {
@@ -327,8 +340,29 @@ export class ClusterWorker {
   }
 
   private submit(tasks: PoolTask[]): void {
+    if (this.stopping) return this.handBack(tasks);
     this.memory?.watch();
     this.pool.submit(tasks);
+  }
+
+  /** Gives task runs that have not started back to the scheduler (as after a steal), to run elsewhere. */
+  private handBack(tasks: readonly { run: number; n: number; c: number }[]): void {
+    if (tasks.length)
+      this.conn.send({ t: "stolen", keys: tasks.flatMap((t) => [t.run, t.n, t.c]) });
+  }
+
+  /** Copies results ("node|child" keys) from a retiring peer, as the scheduler asked, and says which it got. */
+  private async replicate(id: number, run: number, from: number, keys: string[]): Promise<void> {
+    const values = await this.fetchFrom(run)(from, keys);
+    const got: string[] = [];
+    if (this.runs.has(run))
+      keys.forEach((k, i) => {
+        const v = values[i];
+        if (!v) return;
+        this.store.setKey(run, k, v);
+        got.push(k);
+      });
+    this.conn.send({ t: "replicated", id, run, keys: got } satisfies RetirementMessage);
   }
 
   /** Gathers a task's inputs (fetching remote ones from their holders), then runs it; reports inputs that were lost. */
@@ -402,14 +436,25 @@ export class ClusterWorker {
     for (const [run, logs] of byRun) this.conn.send({ t: "logs", run, logs });
   }
 
-  /** Leaves gracefully: no new tasks, finish the running ones (up to `graceMs`), then disconnect. */
+  /**
+   * Leaves gracefully: hands back the task runs it has not started, finishes the running ones,
+   * and stays (serving its results to the peers that copy them) until the scheduler says
+   * `retired`; all within `graceMs`, then it disconnects.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.conn.send({ t: "goodbye" });
-    const until = Date.now() + graceMs;
-    while (this.pool.load > 0 && Date.now() < until && !this.conn.closed)
-      await new Promise((r) => setTimeout(r, 20));
+    if (this.conn.closed) return this.close();
+    this.conn.send({ t: "goodbye", grace: graceMs } satisfies RetirementMessage);
+    this.handBack(this.pool.steal(Infinity));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, graceMs);
+      this.letGo = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      void this.closed.then(this.letGo);
+    });
     await this.close();
   }
 
@@ -422,3 +467,5 @@ export class ClusterWorker {
     await this.pool.close();
   }
 }
+
+const isTypeScript = (url: string) => /\.[cm]?tsx?$/.test(url);

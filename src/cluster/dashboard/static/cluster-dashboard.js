@@ -73,7 +73,8 @@
         const tr = el("tr", { "data-worker": w.name, title: w.address });
         const cells = [
           (w.name.length > 18 ? `${w.name.slice(0, 17)}…` : w.name) +
-            (w.closing ? " (closing)" : ""),
+            (w.closing ? " (closing)" : "") +
+            (w.paused ? " (paused)" : ""),
           w.slots,
           w.processing,
           w.executed,
