@@ -19,6 +19,7 @@ export { ClusterWorker } from "./worker/worker.ts";
 export type { WorkerOptions } from "./worker/worker.ts";
 export { runSchedulerProcess } from "./process/scheduler-process.ts";
 export { runWorkerProcess } from "./process/worker-process.ts";
+export { runClusterProcess } from "./process/cluster-process.ts";
 export { ClusterClient } from "./client/cluster-client.ts";
 export { bundleFlow } from "./client/bundler.ts";
 export { encodeValue, decodeValue } from "./wire/codec.ts";

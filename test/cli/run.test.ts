@@ -81,8 +81,30 @@ for (const [what, args, message] of [
     ["run", "examples/times-two.ts", "--executor", "warp"],
     /--executor warp is not known/,
   ],
+  ["a worker without its scheduler's address", ["worker"], /the scheduler's address is missing/],
+  [
+    "a worker's --concurrency of 0",
+    ["worker", "tcp://127.0.0.1:9", "--concurrency", "0"],
+    /--concurrency must be a positive integer, got '0'/,
+  ],
+  ["a scheduler port out of range", ["scheduler", "--port", "70000"], /--port must be a port/],
+  [
+    "a scheduler's --tls-cert without --tls-key",
+    ["scheduler", "--tls-cert", "cert.pem"],
+    /give both --tls-cert and --tls-key/,
+  ],
+  [
+    "a worker's missing certificate file",
+    ["worker", "tcp://127.0.0.1:9", "--tls-cert", "/no/cert.pem", "--tls-key", "/no/key.pem"],
+    /cannot read the --tls-cert file '\/no\/cert\.pem' \(ENOENT\)/,
+  ],
+  [
+    "an unknown worker option",
+    ["worker", "tcp://127.0.0.1:9", "--bogus"],
+    /Unknown option '--bogus'/,
+  ],
 ] as const) {
-  test(`cli run - ${what} is one clear line and exit code 2`, () => {
+  test(`cli ${args[0]} - ${what} is one clear line and exit code 2`, () => {
     const r = flowgate(...args);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, message);

@@ -1,16 +1,10 @@
 import type { Command } from "commander";
-import { runSchedulerProcess } from "../../cluster/index.ts";
+import { runClusterProcess } from "../../cluster/index.ts";
 
-interface SchedulerFlags {
-  host: string;
-  port: string;
-  dashboardPort: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  tlsCa?: string;
-}
-
-/** `flowgate scheduler`: runs a cluster scheduler until SIGTERM/SIGINT. */
+/**
+ * `flowgate scheduler`: runs a cluster scheduler until SIGTERM/SIGINT. bin/flowgate.js starts it
+ * from the precompiled entry; here commander gives the help text and hands over the same words.
+ */
 export function registerScheduler(program: Command): void {
   program
     .command("scheduler")
@@ -23,15 +17,8 @@ export function registerScheduler(program: Command): void {
     .option("--tls-cert <file>", "PEM certificate (mutual TLS)")
     .option("--tls-key <file>", "PEM private key")
     .option("--tls-ca <file>", "PEM CA peers must chain to (default: the certificate)")
-    .action(async (f: SchedulerFlags) => {
-      await runSchedulerProcess({
-        host: f.host,
-        port: Number(f.port),
-        dashboardPort: Number(f.dashboardPort),
-        tlsCert: f.tlsCert,
-        tlsKey: f.tlsKey,
-        tlsCa: f.tlsCa,
-      });
+    .action(async (_flags: unknown, cmd: Command) => {
+      await runClusterProcess(["scheduler", ...cmd.parent!.args.slice(1)]);
       await new Promise(() => {});
     });
 }

@@ -15,12 +15,22 @@ export function readSecurity(f: TlsFiles): ClusterSecurity | undefined {
   if (!f.tlsCert && !f.tlsKey) return undefined;
   if (!f.tlsCert || !f.tlsKey)
     throw new Error("give both --tls-cert and --tls-key (PEM files), or neither");
-  const cert = readFileSync(f.tlsCert, "utf8");
+  const cert = readPem("--tls-cert", f.tlsCert);
   return {
     tlsCert: cert,
-    tlsKey: readFileSync(f.tlsKey, "utf8"),
-    tlsCa: f.tlsCa ? readFileSync(f.tlsCa, "utf8") : cert,
+    tlsKey: readPem("--tls-key", f.tlsKey),
+    tlsCa: f.tlsCa ? readPem("--tls-ca", f.tlsCa) : cert,
   };
+}
+
+function readPem(flag: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new Error(
+      `cannot read the ${flag} file '${path}' (${(e as NodeJS.ErrnoException).code})`,
+    );
+  }
 }
 
 export interface SchedulerProcessOptions extends TlsFiles {

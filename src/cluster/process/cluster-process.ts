@@ -1,0 +1,107 @@
+import { parseArgs } from "node:util";
+import { readSecurity, runSchedulerProcess } from "./scheduler-process.ts";
+import { runWorkerProcess } from "./worker-process.ts";
+import { parseMemoryLimit } from "../worker/memory-limit.ts";
+import { MemoryLimitError } from "../errors.ts";
+import {
+  BUNDLE_DIR,
+  DEFAULT_TASK_HOST,
+  DEFAULT_THREAD_HOOKS,
+  THREAD_MODULE,
+} from "../local/code-paths.ts";
+import { threadRuntime, type ThreadRuntime } from "../local/thread-runtime.ts";
+
+const options = {
+  host: { type: "string" },
+  port: { type: "string" },
+  "dashboard-port": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  "tls-ca": { type: "string" },
+  name: { type: "string" },
+  concurrency: { type: "string" },
+  "memory-limit": { type: "string" },
+  // Where task threads load code from (LocalCluster and tests); the precompiled runtime otherwise.
+  "task-host": { type: "string" },
+  "thread-module": { type: "string" },
+  "thread-hook": { type: "string", multiple: true },
+  "bundle-dir": { type: "string" },
+} as const;
+
+/**
+ * Runs `flowgate scheduler …` or `flowgate worker <address> …` from its command-line words
+ * (role first): the one parser of these flags, for the precompiled entry and the CLI alike.
+ * Bad flags end the process with exit code 2 and one line saying what was wrong.
+ */
+export async function runClusterProcess(argv: readonly string[]): Promise<void> {
+  const [role, ...rest] = argv;
+  const fail = (why: string): never => {
+    process.stderr.write(`flowgate ${role ?? ""}: ${why}\n`);
+    process.exit(2);
+  };
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, options });
+  } catch (e) {
+    return fail(`${(e as Error).message}; see flowgate ${role ?? ""} --help`);
+  }
+  const { values, positionals } = parsed;
+  const port = (flag: "port" | "dashboard-port"): number => {
+    const n = Number(values[flag] ?? 0);
+    return Number.isInteger(n) && n >= 0 && n < 65536
+      ? n
+      : fail(`--${flag} must be a port number (0 = any free port), got '${values[flag]}'`);
+  };
+  const tls = { tlsCert: values["tls-cert"], tlsKey: values["tls-key"], tlsCa: values["tls-ca"] };
+  try {
+    readSecurity(tls);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (role === "scheduler") {
+    return runSchedulerProcess({
+      ...tls,
+      host: values.host,
+      port: port("port"),
+      dashboardPort: port("dashboard-port"),
+    });
+  }
+  if (role !== "worker") return fail(`unknown role '${role}'; use scheduler or worker`);
+  const scheduler =
+    positionals[0] ?? fail("the scheduler's address is missing, e.g. tls://host:8786");
+  const concurrency = Number(values.concurrency ?? 1);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    fail(`--concurrency must be a positive integer, got '${values.concurrency}'`);
+  let memoryLimit: number | undefined;
+  try {
+    memoryLimit = parseMemoryLimit(values["memory-limit"]);
+  } catch (e) {
+    if (!(e instanceof MemoryLimitError)) throw e;
+    fail(e.message);
+  }
+  const runtime = values["thread-module"] ? undefined : await precompiledThreadRuntime();
+  return runWorkerProcess({
+    ...tls,
+    scheduler,
+    name: values.name,
+    concurrency,
+    host: values.host,
+    taskHostModule: values["task-host"] ?? runtime?.taskHost ?? DEFAULT_TASK_HOST,
+    threadModule: values["thread-module"] ?? runtime?.threadModule ?? THREAD_MODULE,
+    threadHooks: values["thread-hook"] ?? runtime?.hooks ?? DEFAULT_THREAD_HOOKS,
+    bundleDir: values["bundle-dir"] ?? BUNDLE_DIR,
+    memoryLimit,
+  });
+}
+
+/** The precompiled thread runtime, or undefined (threads then compile flowgate with tsx). */
+async function precompiledThreadRuntime(): Promise<ThreadRuntime | undefined> {
+  try {
+    return await threadRuntime();
+  } catch (e) {
+    process.stderr.write(
+      `flowgate worker: could not precompile flowgate for task threads (${e instanceof Error ? e.message : String(e)}); threads load the TypeScript sources instead, which is slower to start\n`,
+    );
+    return undefined;
+  }
+}
