@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, renameSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { CACHE_DIR, ROOT, sourceFingerprint } from "./code-paths.ts";
+import { removeStaleBuilds } from "./stale-builds.ts";
 
 let built: Promise<string> | undefined;
 
@@ -28,6 +29,7 @@ export function leanEntry(): Promise<string> {
       logLevel: "silent",
     });
     renameSync(tmp, out);
+    removeStaleBuilds("cluster-entry-", basename(out));
     return out;
   })());
 }

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CACHE_DIR, ROOT, sourceFingerprint } from "./code-paths.ts";
+import { removeStaleBuilds } from "./stale-builds.ts";
 
 /** What a worker's task threads load: URLs for `--thread-module`, `--task-host`, `--thread-hook`. */
 export interface ThreadRuntime {
@@ -23,7 +24,10 @@ let built: Promise<ThreadRuntime> | undefined;
 export function threadRuntime(): Promise<ThreadRuntime> {
   return (built ??= (async () => {
     const dir = join(CACHE_DIR, `thread-runtime-${sourceFingerprint(["src"])}`);
-    if (!existsSync(join(dir, "index.js"))) await buildInto(dir);
+    if (!existsSync(join(dir, "index.js"))) {
+      await buildInto(dir);
+      removeStaleBuilds("thread-runtime-", basename(dir));
+    }
     const at = (path: string) => pathToFileURL(join(dir, path)).href;
     const hook = new URL("bin/resolve-flowgate.js", ROOT);
     hook.searchParams.set("runtime", dir);

@@ -1,26 +1,20 @@
 import type { GraphCommand } from "../../graph/commands.ts";
-import { snapshotOf } from "../../graph/snapshot.ts";
 import type { GraphSpec } from "../../graph/task-spec.ts";
-import { WorkerLostError } from "../errors.ts";
-import {
-  OutcomeCode,
-  outcomeOfDone,
-  type ComputeTask,
-  type DoneEntry,
-  type PeerInfo,
-  type Who,
-  type WorkerHeartbeat,
-} from "../messages.ts";
+import type { DoneEntry, PeerInfo, WorkerHeartbeat } from "../messages.ts";
 import type { Message } from "../wire/connection.ts";
 import { decodeValue } from "../wire/codec.ts";
 import { FlowRun } from "./flow-run.ts";
 import { makeRecord, taskKey, type TaskRecord } from "./task-record.ts";
 import { TaskQueue } from "./task-queue.ts";
-import { planSteal } from "./steal-plan.ts";
 import { WorkerRecord } from "./worker-record.ts";
-import { locateInputs, pickRoomiest, preferNear, windowFor } from "./placement.ts";
-import { planGather, storeGathered } from "./gather-plan.ts";
 import { Retirements } from "./retirement.ts";
+import { dispatch } from "./task-dispatch.ts";
+import { tasksDone, tasksStarted } from "./task-reports.ts";
+import { inputsMissing, requeueTasksOf } from "./lost-results.ts";
+import { gather, gathered } from "./result-gather.ts";
+import { balance, stolen } from "./work-stealing.ts";
+
+export { ALLOWED_DEATHS } from "./lost-results.ts";
 
 export type SchedulerCommand =
   | {
@@ -39,9 +33,6 @@ export type SchedulerCommand =
       readonly delay: number;
     };
 
-/** A worker dying while running a task this many times fails the task (Dask's allowed-failures). */
-export const ALLOWED_DEATHS = 3;
-
 /**
  * The scheduler's pure core: flow runs (a GraphState each), the worker table and task placement.
  * Events go in as method calls; the messages to send and timers to set come out of `drain()`.
@@ -50,22 +41,24 @@ export const ALLOWED_DEATHS = 3;
 export class SchedulerState {
   readonly workers = new Map<number, WorkerRecord>();
   readonly runs = new Map<number, FlowRun>();
-  private readonly queue = new TaskQueue();
+  /** Task runs waiting for a worker. Public, like `out`, for the handlers beside this file. */
+  readonly queue = new TaskQueue();
   private readonly retirements = new Retirements({
     workers: this.workers,
     runs: this.runs,
     send: (to, msg) => this.send(to, msg),
     tellRun: (run, to) => this.tellRun(run, to),
   });
-  private out: SchedulerCommand[] = [];
+  /** What drain() hands to the shell next. */
+  out: SchedulerCommand[] = [];
   private nextRun = 1;
   /** Moving average of task durations (ms), which sets how many tasks a worker may hold. */
   avgMs = -1;
   completed = 0;
 
   drain(): SchedulerCommand[] {
-    this.dispatch();
-    if (this.queue.size === 0) this.balance();
+    dispatch(this);
+    if (this.queue.size === 0) balance(this);
     this.retirements.step();
     for (const w of this.workers.values()) {
       if (w.outgoing.size === 0) continue;
@@ -105,22 +98,8 @@ export class SchedulerState {
       run.dropWorker(id);
       run.workers.delete(id);
     }
-    for (const rec of w.assigned) {
-      rec.run.active.delete(rec.key);
-      if (rec.started && !rec.recompute) {
-        const names = rec.run.noteDeath(rec.key, w.name);
-        if (names.length >= ALLOWED_DEATHS) {
-          const err = new WorkerLostError(rec.run.label(rec.node, rec.child), names);
-          this.apply(
-            rec.run,
-            rec.run.state.finished(rec.node, rec.child, { type: "Failed", message: err.message }),
-          );
-          continue;
-        }
-      }
-      this.enqueue(rec);
-    }
-    for (const run of this.runs.values()) if (run.gathering) this.gather(run);
+    requeueTasksOf(this, w);
+    for (const run of this.runs.values()) if (run.gathering) gather(this, run);
   }
 
   /** A worker is leaving gracefully: it gets no new tasks and its results are handed over (see Retirements). */
@@ -178,22 +157,22 @@ export class SchedulerState {
     if (!w) return;
     w.lastSeen = Date.now();
     if (w.closing) this.retirements.touch(id);
-    if (m.t === "stolen") return this.stolen(w, m.keys as number[]);
+    if (m.t === "stolen") return stolen(this, w, m.keys as number[]);
     if (m.t === "replicated")
       return this.retirements.replicated(id, m.id as number, m.keys as string[]);
     const run = this.runs.get(m.run as number);
     switch (m.t) {
       case "started":
-        if (run) this.started(run, id, m.keys as number[]);
+        if (run) tasksStarted(this, run, id, m.keys as number[]);
         break;
       case "done":
-        if (run) this.done(run, w, m.res as DoneEntry[]);
+        if (run) tasksDone(this, run, w, m.res as DoneEntry[]);
         break;
       case "missing":
-        if (run) this.missing(run, id, m.n as number, m.c as number, m.lost as number[]);
+        if (run) inputsMissing(this, run, id, m.n as number, m.c as number, m.lost as number[]);
         break;
       case "gathered":
-        if (run) this.gathered(run, m.keys as string[], m.values as (Buffer | null)[]);
+        if (run) gathered(this, run, m.keys as string[], m.values as (Buffer | null)[]);
         break;
       case "logs":
         if (run)
@@ -215,79 +194,11 @@ export class SchedulerState {
     }
   }
 
-  private started(run: FlowRun, worker: number, keys: number[]): void {
-    for (let i = 0; i < keys.length; i += 2) {
-      const rec = run.active.get(taskKey(keys[i]!, keys[i + 1]!));
-      if (rec && rec.worker === worker) rec.started = true;
-    }
-    this.notifyStarted(run);
-  }
+  // Shared with the handlers beside this file (task-dispatch.ts, task-reports.ts, lost-results.ts,
+  // result-gather.ts, work-stealing.ts), which is why they are not private: not for outside callers.
 
-  private notifyStarted(run: FlowRun): void {
-    if (run.startedSent) return;
-    run.startedSent = true;
-    this.send(run.client, { t: "started", ref: run.ref });
-  }
-
-  private done(run: FlowRun, w: WorkerRecord, res: DoneEntry[]): void {
-    this.notifyStarted(run);
-    for (const entry of res) {
-      const [node, child, code, ms, , , message, , bytes] = entry;
-      const key = taskKey(node, child);
-      const rec = run.active.get(key);
-      if (!rec || rec.worker !== w.id) continue;
-      run.active.delete(key);
-      w.assigned.delete(rec);
-      w.executed++;
-      this.completed++;
-      this.avgMs = this.avgMs < 0 ? ms : this.avgMs * 0.9 + ms * 0.1;
-      if (run.finished) continue;
-      if (code === OutcomeCode.success) run.setHolder(node, child, w.id);
-      if (bytes && code === OutcomeCode.success)
-        (run.early ??= new Map()).set(
-          `${node}|${child}`,
-          Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        );
-      if (rec.recompute) {
-        this.recomputed(
-          run,
-          node,
-          child,
-          code === OutcomeCode.success ? undefined : (message ?? "failed"),
-        );
-        continue;
-      }
-      this.apply(run, run.state.finished(node, child, outcomeOfDone(entry)));
-    }
-  }
-
-  /** A worker could not fetch some inputs of a task (their holder died): recompute them, then retry the task. */
-  private missing(run: FlowRun, worker: number, node: number, child: number, lost: number[]): void {
-    for (let i = 0; i < lost.length; i += 3) {
-      const [n, c, holder] = [lost[i]!, lost[i + 1]!, lost[i + 2]!];
-      if (run.holderOf(n, c) === holder) run.setHolder(n, c, -1);
-    }
-    const rec = run.active.get(taskKey(node, child));
-    if (!rec || rec.worker !== worker) return;
-    run.active.delete(rec.key);
-    this.workers.get(worker)?.assigned.delete(rec);
-    this.enqueue(rec);
-  }
-
-  private recomputed(run: FlowRun, node: number, child: number, failure: string | undefined): void {
-    const k = taskKey(node, child);
-    const waiters = run.recomputing.get(k) ?? [];
-    run.recomputing.delete(k);
-    for (const rec of waiters) {
-      if (failure !== undefined && !rec.recompute) {
-        const message = `input '${run.label(node, child)}' was lost with its worker and recomputing it failed: ${failure}`;
-        this.apply(run, run.state.finished(rec.node, rec.child, { type: "Failed", message }));
-      } else if (--rec.waiting === 0) this.enqueue(rec);
-    }
-    if (run.gathering) this.gather(run);
-  }
-
-  private apply(run: FlowRun, commands: readonly GraphCommand[]): void {
+  /** Carries out what the graph state commanded for a run. */
+  apply(run: FlowRun, commands: readonly GraphCommand[]): void {
     for (const c of commands) {
       switch (c.type) {
         case "run":
@@ -316,83 +227,20 @@ export class SchedulerState {
           break;
         case "done":
           run.gathering = run.early ?? new Map();
-          this.gather(run);
+          gather(this, run);
           break;
       }
     }
   }
 
-  private enqueue(rec: TaskRecord): void {
+  enqueue(rec: TaskRecord): void {
     rec.worker = -1;
     rec.started = false;
     this.queue.push(rec);
   }
 
-  /** Hands queued tasks to workers with room, preferring the worker that holds an input. */
-  private dispatch(): void {
-    if (this.workers.size === 0) return;
-    const ws = [...this.workers.values()].filter((w) => !w.closing);
-    if (ws.length === 0) return;
-    const room = new Map<WorkerRecord, number>();
-    for (const w of ws) room.set(w, windowFor(w.slots, this.avgMs) - w.assigned.size);
-    let best = pickRoomiest(ws, room);
-    while (best) {
-      const rec = this.queue.shift();
-      if (!rec) break;
-      const run = rec.run;
-      if (run.finished || (!rec.recompute && run.state.stateOf(rec.node, rec.child) !== "Running"))
-        continue;
-      const who = this.locate(rec);
-      if (!who) continue;
-      let target = best;
-      const near = who.find((x): x is number => typeof x === "number" && x >= 0);
-      const nw = near === undefined ? undefined : this.workers.get(near);
-      if (nw && !rec.stolen && preferNear(nw, best, room)) target = nw;
-      this.assign(rec, target, who);
-      const left = room.get(target)! - 1;
-      room.set(target, left);
-      if (target === best) best = pickRoomiest(ws, room);
-    }
-  }
-
-  /** Work stealing: asks a worker with a backlog to hand back queued task runs for an idle one (see planSteal). */
-  private balance(): void {
-    if (this.workers.size < 2) return;
-    const req = planSteal([...this.workers.values()], this.avgMs);
-    if (!req) return;
-    req.from.stealing = true;
-    this.send(req.from.id, { t: "steal", max: req.max });
-  }
-
-  /** A worker handed back task runs it had not started ([run, node, child] triples): place them again. */
-  private stolen(w: WorkerRecord, keys: number[]): void {
-    w.stealing = false;
-    for (let i = 0; i + 2 < keys.length; i += 3) {
-      const run = this.runs.get(keys[i]!);
-      const rec = run?.active.get(taskKey(keys[i + 1]!, keys[i + 2]!));
-      if (!run || !rec || rec.worker !== w.id || rec.started) continue;
-      run.active.delete(rec.key);
-      w.assigned.delete(rec);
-      rec.stolen = true;
-      this.enqueue(rec);
-    }
-  }
-
-  /** Where each input of a task is; undefined (and recomputations started) when one was lost. */
-  private locate(rec: TaskRecord): Who[] | undefined {
-    const { who, lost } = locateInputs(rec.run, rec.args);
-    if (lost.length === 0) return who;
-    rec.waiting = lost.length;
-    for (const [n, c] of lost) this.recompute(rec.run, n, c, rec);
-    return undefined;
-  }
-
-  private recompute(
-    run: FlowRun,
-    node: number,
-    child: number,
-    waiter: TaskRecord | undefined,
-  ): void {
+  /** Queues a recomputation of a lost result (once); `waiter` is queued again when it is back. */
+  recompute(run: FlowRun, node: number, child: number, waiter: TaskRecord | undefined): void {
     const k = taskKey(node, child);
     const waiters = run.recomputing.get(k);
     if (waiters) {
@@ -403,59 +251,14 @@ export class SchedulerState {
     this.enqueue(makeRecord(run, node, child, true));
   }
 
-  private assign(rec: TaskRecord, w: WorkerRecord, who: Who[]): void {
-    const run = rec.run;
-    rec.worker = w.id;
-    run.active.set(rec.key, rec);
-    w.assigned.add(rec);
-    this.tellRun(run, w.id);
-    let batch = w.outgoing.get(run.id);
-    if (!batch) w.outgoing.set(run.id, (batch = []));
-    const task: ComputeTask = {
-      n: rec.node,
-      c: rec.child,
-      a: rec.attempt,
-      m: rec.measure,
-      args: rec.args.map((a) => (a.k === "value" ? null : a)),
-      who,
-    };
-    batch.push(task);
-  }
-
   /** Tells a worker about a run (once): it then gets the run's releases and its `forget`. */
-  private tellRun(run: FlowRun, to: number): void {
+  tellRun(run: FlowRun, to: number): void {
     if (run.workers.has(to)) return;
     run.workers.add(to);
     this.send(to, run.runMessage());
   }
 
-  /** Collects the kept results from their holders, recomputing lost ones, then answers the client. */
-  private gather(run: FlowRun): void {
-    const plan = planGather(run);
-    for (const [n, c] of plan.lost) this.recompute(run, n, c, undefined);
-    if (plan.complete) return this.finishRun(run);
-    for (const [w, keys] of plan.ask) this.send(w, { t: "gather", run: run.id, keys });
-  }
-
-  private gathered(run: FlowRun, keys: string[], values: (Buffer | null)[]): void {
-    if (!run.gathering || run.finished) return;
-    storeGathered(run, keys, values);
-    this.gather(run);
-  }
-
-  private finishRun(run: FlowRun): void {
-    if (run.finished) return;
-    const got = run.gathering!;
-    this.out.push({
-      k: "send",
-      to: run.client,
-      msg: { t: "result", ref: run.ref, snapshot: snapshotOf(run.state), keys: [...got.keys()] },
-      bulk: [...got.values()],
-    });
-    this.forget(run);
-  }
-
-  private forget(run: FlowRun): void {
+  forget(run: FlowRun): void {
     run.finished = true;
     for (const w of run.workers) this.send(w, { t: "forget", run: run.id });
     this.runs.delete(run.id);
@@ -463,11 +266,11 @@ export class SchedulerState {
     run.active.clear();
   }
 
-  private send(to: number, msg: Message): void {
+  send(to: number, msg: Message): void {
     this.out.push({ k: "send", to, msg });
   }
 
-  private sendLazy(to: number, msg: Message): void {
+  sendLazy(to: number, msg: Message): void {
     this.out.push({ k: "send", to, msg, lazy: true });
   }
 }
