@@ -11,24 +11,10 @@ import {
 } from "../../src/cluster/scheduler/scheduler-state.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
 import { OutcomeCode, type Who } from "../../src/cluster/messages.ts";
-import type { GraphSpec, TaskSpec } from "../../src/graph/task-spec.ts";
+import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import type { Flow } from "../../src/flow/index.ts";
 import { alive, startHarness, type Harness } from "./fixtures/cluster-harness.ts";
-
-const node = (id: string, o: Partial<TaskSpec> = {}): TaskSpec => ({
-  id,
-  key: id,
-  args: [],
-  mapped: false,
-  upstream: [],
-  maxRetries: 0,
-  retryDelay: 0,
-  timeout: 0,
-  trigger: "allSuccessful",
-  skipOnUpstreamSkip: true,
-  tags: [],
-  ...o,
-});
+import { node } from "../graph/graph-driver.ts";
 
 type Send = Extract<SchedulerCommand, { k: "send" }>;
 const sends = (cmds: SchedulerCommand[], t: string, to?: number) =>

@@ -5,23 +5,9 @@ import {
   type SchedulerCommand,
 } from "../../src/cluster/scheduler/scheduler-state.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
-import type { GraphSpec, TaskSpec } from "../../src/graph/task-spec.ts";
+import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { OutcomeCode } from "../../src/cluster/messages.ts";
-
-const node = (id: string, o: Partial<TaskSpec> = {}): TaskSpec => ({
-  id,
-  key: id,
-  args: [],
-  mapped: false,
-  upstream: [],
-  maxRetries: 0,
-  retryDelay: 0,
-  timeout: 0,
-  trigger: "allSuccessful",
-  skipOnUpstreamSkip: true,
-  tags: [],
-  ...o,
-});
+import { node } from "../graph/graph-driver.ts";
 
 /** inc.map([1,2,3]) then sum: constant (0), mapped inc (1), sum (2). */
 const graph: GraphSpec = {

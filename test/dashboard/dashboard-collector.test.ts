@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { GraphSpec, TaskSpec } from "../../src/graph/task-spec.ts";
+import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { DashboardCollector } from "../../src/cluster/dashboard/dashboard-collector.ts";
 import { DashboardFeed } from "../../src/cluster/dashboard/dashboard-feed.ts";
 import { layoutGraph } from "../../src/cluster/dashboard/graph-layout.ts";
@@ -11,23 +11,7 @@ import { schedulerMetrics } from "../../src/cluster/dashboard/scheduler-metrics.
 import { FlowRun } from "../../src/cluster/scheduler/flow-run.ts";
 import { WorkerRecord } from "../../src/cluster/scheduler/worker-record.ts";
 import type { SchedulerState } from "../../src/cluster/scheduler/scheduler-state.ts";
-
-function node(id: string, over: Partial<TaskSpec> = {}): TaskSpec {
-  return {
-    id,
-    key: id,
-    args: [],
-    mapped: false,
-    upstream: [],
-    maxRetries: 0,
-    retryDelay: 0,
-    timeout: 0,
-    trigger: "allSuccessful",
-    skipOnUpstreamSkip: true,
-    tags: [],
-    ...over,
-  };
-}
+import { node } from "../graph/graph-driver.ts";
 
 /** A scheduler core with one run of `spec` and two 2-slot workers (ids 1 and 2). */
 function fakeCore(spec: GraphSpec) {
