@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { once } from "node:events";
+import net from "node:net";
 import { describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Connection, type Message } from "../../src/cluster/wire/connection.ts";
 import {
   type Frame,
   FrameParser,
@@ -129,5 +133,76 @@ describe("addresses", () => {
     assert.equal(parseAddress("ws://gw/clusters/a/scheduler").port, 80);
     assert.throws(() => parseAddress("http://x:1"), AddressError);
     assert.throws(() => parseAddress("nonsense"), AddressError);
+  });
+});
+
+describe("Connection", () => {
+  /** Two Connections over a loopback TCP pair; `got` collects what the far end receives. */
+  async function pair() {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const accepted = once(server, "connection");
+    const near = net.connect((server.address() as net.AddressInfo).port, "127.0.0.1");
+    const [sock] = (await accepted) as [net.Socket];
+    const a = new Connection(near);
+    const b = new Connection(sock);
+    const got: Message[] = [];
+    b.onMessage = (m) => got.push(m);
+    return {
+      a,
+      got,
+      until: async (n: number) => {
+        while (got.length < n) await sleep(1);
+      },
+      close: () => {
+        a.close();
+        b.close();
+        server.close();
+      },
+    };
+  }
+
+  test("a lazy message goes with the next send, in order, or on its own within milliseconds", async () => {
+    const p = await pair();
+    try {
+      p.a.sendLazy({ t: "ended", n: 1 });
+      p.a.send({ t: "compute", n: 2 });
+      await p.until(2);
+      assert.deepEqual(
+        p.got.map((m) => m.t),
+        ["ended", "compute"],
+      );
+      const t0 = performance.now();
+      p.a.sendLazy({ t: "release", n: 3 });
+      await p.until(3);
+      assert.equal(p.got[2]!.t, "release");
+      assert.ok(performance.now() - t0 < 1000);
+    } finally {
+      p.close();
+    }
+  });
+
+  test("large attachments arrive whole and in order with what is sent around them", async () => {
+    const p = await pair();
+    try {
+      const big = Array.from({ length: 8 }, (_, i) => Buffer.alloc(300_000 + i, i));
+      p.a.send({ t: "before" });
+      p.a.sendBulk({ t: "data", id: 1 }, [big[0]!, null, Buffer.from("small"), ...big.slice(1)]);
+      p.a.send({ t: "after" });
+      p.a.sendBulk({ t: "data", id: 2 }, [big[7]!]);
+      await p.until(4);
+      assert.deepEqual(
+        p.got.map((m) => m.t),
+        ["before", "data", "after", "data"],
+      );
+      const values = p.got[1]!.values as (Buffer | null)[];
+      assert.equal(values.length, 10);
+      assert.equal(values[1], null);
+      assert.equal(values[2]!.toString(), "small");
+      for (const [i, v] of [values[0], ...values.slice(3)].entries()) assert.ok(v!.equals(big[i]!));
+      assert.ok((p.got[3]!.values as Buffer[])[0]!.equals(big[7]!));
+    } finally {
+      p.close();
+    }
   });
 });
