@@ -1,8 +1,8 @@
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { ClusterRecord, WorkerRecord } from "../../cluster-record.ts";
 import { BackendStartError } from "../../errors.ts";
 import type { Backend, Checkpoint, LaunchEnv } from "../backend.ts";
+import { clusterProcessEnv, schedulerArgv, workerArgv } from "../cluster-commands.ts";
+import { ClusterFolders, joinLogs } from "../cluster-folders.ts";
 import { ContainerEngineError } from "./errors.ts";
 import type { ContainerBackendSettings } from "./container-options.ts";
 import {
@@ -18,16 +18,6 @@ import { EngineClient, type ContainerSummary } from "./engine-client.ts";
 
 const liveStates = new Set(["running", "restarting", "paused"]);
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
-const memoryFlag = (gib: number): string =>
-  Number.isInteger(gib) ? `${gib}G` : `${Math.max(1, Math.round(gib * 1024))}M`;
-const tlsFlags = [
-  "--tls-cert",
-  tlsFiles.cert,
-  "--tls-key",
-  tlsFiles.key,
-  "--tls-ca",
-  tlsFiles.cert,
-];
 
 /**
  * Runs each cluster's scheduler and every worker as a container from the cluster's `image`
@@ -42,16 +32,19 @@ export class ContainerBackend implements Backend {
   readonly engine: EngineClient;
   /** Why containers ended, by container id. */
   readonly #ended = new Map<string, string | 0>();
+  /** Output of removed containers, kept per cluster. */
+  readonly #folders: ClusterFolders;
 
   constructor(private readonly s: ContainerBackendSettings) {
     this.engine = new EngineClient(s.socketPath, s.apiVersion);
+    this.#folders = new ClusterFolders(s.dataDir);
   }
 
   async *startCluster(c: ClusterRecord, launch: LaunchEnv): AsyncGenerator<Checkpoint, void, void> {
     const name = `flowgate-${c.name}-scheduler`;
-    const host = this.s.schedulerHost;
-    const flags = ["--host", host, "--port", "0", "--dashboard-port", "0", ...tlsFlags];
-    const spec = this.#spec(c, launch, [...this.s.schedulerCommand, ...flags], "scheduler");
+    const listen = { host: this.s.schedulerHost, port: 0, dashboardPort: 0 };
+    const argv = schedulerArgv(this.s.schedulerCommand, listen, tlsFiles);
+    const spec = this.#spec(c, launch, argv, "scheduler");
     const what = `the scheduler of cluster ${c.name}`;
     const id = await this.#create(
       name,
@@ -84,26 +77,10 @@ export class ContainerBackend implements Backend {
     w: WorkerRecord,
     launch: LaunchEnv,
   ): AsyncGenerator<Checkpoint, void, void> {
-    if (!c.schedulerAddress)
-      throw new BackendStartError(`cluster ${c.name} has no scheduler address yet`);
+    const argv = workerArgv(this.s.workerCommand, c, w, tlsFiles);
     const name = `flowgate-${c.name}-worker-${w.name}`;
     const cfg = c.config;
-    const flags = [
-      "--name",
-      w.name,
-      "--concurrency",
-      String(cfg.worker_cores),
-      "--memory-limit",
-      memoryFlag(cfg.worker_memory),
-      ...tlsFlags,
-    ];
-    const spec = this.#spec(
-      c,
-      launch,
-      [...this.s.workerCommand, c.schedulerAddress, ...flags],
-      "worker",
-      w.name,
-    );
+    const spec = this.#spec(c, launch, argv, "worker", w.name);
     const what = `worker ${w.name} of cluster ${c.name}`;
     const id = await this.#create(
       name,
@@ -142,30 +119,19 @@ export class ContainerBackend implements Backend {
 
   /** Output of removed containers (kept at stop), then of the cluster's live ones; scheduler first. */
   async logs(c: ClusterRecord): Promise<string> {
-    const texts = new Map<string, string>();
-    const dir = this.#dir(c.name);
-    const kept = await readdir(dir).catch(() => [] as string[]);
-    for (const f of kept.filter((f) => f.endsWith(".log")))
-      texts.set(f, await readFile(join(dir, f), "utf8"));
+    const texts = await this.#folders.readLogs(c.name);
     for (const f of await this.engine.list([`${Label.cluster}=${c.name}`])) {
       texts.set(logFile(f.Labels ?? {}), await this.engine.logs(f.Id));
     }
-    const files = [...texts.keys()].sort((a, b) =>
-      a === "scheduler.log" ? -1 : b === "scheduler.log" ? 1 : a.localeCompare(b),
-    );
-    return files.map((f) => `==> ${f} <==\n${texts.get(f)}`).join("\n");
+    return joinLogs(texts);
   }
 
   async close(): Promise<void> {}
 
-  #dir(name: string): string {
-    return join(this.s.dataDir, "clusters", name);
-  }
-
   #spec(c: ClusterRecord, launch: LaunchEnv, argv: string[], role: string, worker?: string) {
     const labels: Record<string, string> = { [Label.cluster]: c.name, [Label.role]: role };
     if (worker) labels[Label.worker] = worker;
-    const env = { ...c.config.environment, ...launch.env };
+    const env = clusterProcessEnv(c, launch.env);
     return { image: c.config.image ?? this.s.image, argv, env, labels };
   }
 
@@ -205,11 +171,7 @@ export class ContainerBackend implements Backend {
   async #stopAndRemove(clusterName: string, id: string, file: string): Promise<void> {
     await this.engine.stop(id, this.s.stopGraceSeconds);
     const text = await this.engine.logs(id);
-    if (text) {
-      const dir = this.#dir(clusterName);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await writeFile(join(dir, file), text, { mode: 0o600 });
-    }
+    if (text) await this.#folders.writeLog(clusterName, file, text);
     await this.engine.remove(id);
   }
 

@@ -3,6 +3,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { ClusterRecord, WorkerRecord } from "../../cluster-record.ts";
 import { BackendStartError } from "../../errors.ts";
 import type { Backend, Checkpoint, LaunchEnv } from "../backend.ts";
+import { requireSchedulerAddress } from "../cluster-commands.ts";
 import type { KubernetesCall } from "./errors.ts";
 import { KubernetesApiError, PodsRemainError, statusOf } from "./errors.ts";
 import type { KubernetesBackendConfig, ResolvedKubernetesConfig } from "./kubernetes-options.ts";
@@ -178,11 +179,10 @@ export class KubernetesBackend implements Backend {
         `cluster ${c.name} has no scheduler pod yet; start its scheduler first`,
       );
     const n = objectNames(c.name);
-    let address: string;
-    if (this.#k.workerSchedulerAddress === "service")
-      address = `tls://${n.service}.${namespace}.svc:${this.#k.schedulerPort}`;
-    else if (c.schedulerAddress) address = c.schedulerAddress;
-    else throw new BackendStartError(`cluster ${c.name} has no scheduler address yet`);
+    const address =
+      this.#k.workerSchedulerAddress === "service"
+        ? `tls://${n.service}.${namespace}.svc:${this.#k.schedulerPort}`
+        : requireSchedulerAddress(c);
     await this.#ready(namespace);
     const body = workerPodManifest(this.#k, c, w, address, launch.env, ownedBy(scheduler, uid));
     await this.#createPod(namespace, body);

@@ -7,6 +7,12 @@ import type {
   V1Service,
 } from "@kubernetes/client-node";
 import type { ClusterRecord, WorkerRecord } from "../../cluster-record.ts";
+import {
+  clusterProcessEnv,
+  schedulerArgv,
+  workerArgv,
+  type TlsPaths,
+} from "../cluster-commands.ts";
 import type { ResolvedKubernetesConfig } from "./kubernetes-options.ts";
 
 /** Label keys by which the backend finds its objects. */
@@ -56,12 +62,8 @@ function labels(
   };
 }
 
-/** Memory in Mi, as a Kubernetes quantity and as the worker's --memory-limit flag. */
+/** Memory in Mi, as a Kubernetes quantity. */
 const mebi = (gib: number) => `${Math.max(1, Math.round(gib * 1024))}Mi`;
-
-/** The worker's --memory-limit, as the local backend spells it ("2G", "512M"). */
-const memoryFlag = (gib: number) =>
-  Number.isInteger(gib) ? `${gib}G` : `${Math.max(1, Math.round(gib * 1024))}M`;
 
 function resources(cores: number, gib: number): V1ResourceRequirements {
   const r = { cpu: String(cores), memory: mebi(gib) };
@@ -70,7 +72,7 @@ function resources(cores: number, gib: number): V1ResourceRequirements {
 
 /** Cluster environment, then the gateway's launch env; the API token comes from the secret. */
 function env(c: ClusterRecord, launch: Record<string, string>, secret: string): V1EnvVar[] {
-  const all: Record<string, string> = { ...c.config.environment, ...launch };
+  const all = clusterProcessEnv(c, launch);
   delete all.FLOWGATE_GATEWAY_API_TOKEN;
   return [
     ...Object.entries(all).map(([name, value]) => ({ name, value })),
@@ -81,14 +83,7 @@ function env(c: ClusterRecord, launch: Record<string, string>, secret: string): 
   ];
 }
 
-const tlsFlags = [
-  "--tls-cert",
-  `${tlsMountPath}/tls.crt`,
-  "--tls-key",
-  `${tlsMountPath}/tls.key`,
-  "--tls-ca",
-  `${tlsMountPath}/tls.crt`,
-];
+const tlsPaths: TlsPaths = { cert: `${tlsMountPath}/tls.crt`, key: `${tlsMountPath}/tls.key` };
 
 function pod(
   k: ResolvedKubernetesConfig,
@@ -163,16 +158,8 @@ export function schedulerPodManifest(
   launch: Record<string, string>,
 ): V1Pod {
   const n = objectNames(c.name);
-  const argv = [
-    ...k.schedulerCommand,
-    "--host",
-    "0.0.0.0",
-    "--port",
-    String(k.schedulerPort),
-    "--dashboard-port",
-    String(k.dashboardPort),
-    ...tlsFlags,
-  ];
+  const listen = { host: "0.0.0.0", port: k.schedulerPort, dashboardPort: k.dashboardPort };
+  const argv = schedulerArgv(k.schedulerCommand, listen, tlsPaths);
   const p = pod(
     k,
     c,
@@ -237,17 +224,7 @@ export function workerPodManifest(
   launch: Record<string, string>,
   owner: V1OwnerReference,
 ): V1Pod {
-  const argv = [
-    ...k.workerCommand,
-    schedulerAddress,
-    "--name",
-    w.name,
-    "--concurrency",
-    String(c.config.worker_cores),
-    "--memory-limit",
-    memoryFlag(c.config.worker_memory),
-    ...tlsFlags,
-  ];
+  const argv = workerArgv(k.workerCommand, c, w, tlsPaths, schedulerAddress);
   const n = objectNames(c.name);
   return pod(
     k,

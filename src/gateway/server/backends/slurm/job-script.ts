@@ -27,7 +27,3 @@ export function jobScript(s: JobScriptSpec): string {
 
 /** MiB for sbatch --mem from GiB. */
 export const memMiB = (gib: number): string => `${Math.max(1, Math.ceil(gib * 1024))}M`;
-
-/** The worker's --memory-limit flag from GiB. */
-export const memoryFlag = (gib: number): string =>
-  Number.isInteger(gib) ? `${gib}G` : `${Math.max(1, Math.round(gib * 1024))}M`;

@@ -1,9 +1,9 @@
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { ClusterRecord, WorkerRecord } from "../../cluster-record.ts";
-import { BackendStartError } from "../../errors.ts";
 import type { Backend, Checkpoint, LaunchEnv } from "../backend.ts";
-import { jobScript, memMiB, memoryFlag } from "./job-script.ts";
+import { clusterProcessEnv, schedulerArgv, workerArgv } from "../cluster-commands.ts";
+import { ClusterFolders, joinLogs } from "../cluster-folders.ts";
+import { jobScript, memMiB } from "./job-script.ts";
 import { SlurmJobs } from "./slurm-jobs.ts";
 import type { SlurmBackendSettings } from "./slurm-options.ts";
 
@@ -19,13 +19,11 @@ const str = (v: unknown): string | undefined => (typeof v === "string" && v !== 
 export class SlurmBackend implements Backend {
   onProcessExit?: (clusterName: string) => void;
   readonly jobs: SlurmJobs;
+  readonly #folders: ClusterFolders;
 
   constructor(private readonly s: SlurmBackendSettings) {
     this.jobs = new SlurmJobs(s);
-  }
-
-  #dir(name: string): string {
-    return join(this.s.dataDir, "clusters", name);
+    this.#folders = new ClusterFolders(s.dataDir);
   }
 
   /** Job name prefix of every job of a cluster. */
@@ -34,29 +32,11 @@ export class SlurmBackend implements Backend {
   }
 
   async *startCluster(c: ClusterRecord, launch: LaunchEnv): AsyncGenerator<Checkpoint, void, void> {
-    const dir = this.#dir(c.name);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const cert = join(dir, "tls.crt");
-    const key = join(dir, "tls.key");
-    await writeFile(cert, c.tlsCert, { mode: 0o600 });
-    await writeFile(key, c.tlsKey, { mode: 0o600 });
+    const dir = this.#folders.dir(c.name);
+    const tls = await this.#folders.writeTlsFiles(c);
     yield { dir };
     const host = this.s.schedulerHost ?? { shell: '"$(hostname)"' };
-    const argv = [
-      ...this.s.schedulerCommand,
-      "--host",
-      host,
-      "--port",
-      "0",
-      "--dashboard-port",
-      "0",
-      "--tls-cert",
-      cert,
-      "--tls-key",
-      key,
-      "--tls-ca",
-      cert,
-    ];
+    const argv = schedulerArgv(this.s.schedulerCommand, { host, port: 0, dashboardPort: 0 }, tls);
     const jobId = await this.#submit(
       c,
       launch,
@@ -75,9 +55,7 @@ export class SlurmBackend implements Backend {
     const own = str(state.jobId);
     if (own) ids.add(own);
     await this.jobs.cancel([...ids]);
-    const dir = this.#dir(c.name);
-    await rm(join(dir, "tls.key"), { force: true });
-    await rm(join(dir, "tls.crt"), { force: true });
+    await this.#folders.removeTlsFiles(c.name);
   }
 
   async checkClusters(clusters: ClusterRecord[]): Promise<boolean[]> {
@@ -89,27 +67,7 @@ export class SlurmBackend implements Backend {
     w: WorkerRecord,
     launch: LaunchEnv,
   ): AsyncGenerator<Checkpoint, void, void> {
-    if (!c.schedulerAddress)
-      throw new BackendStartError(`cluster ${c.name} has no scheduler address yet`);
-    const dir = this.#dir(c.name);
-    const cert = join(dir, "tls.crt");
-    const key = join(dir, "tls.key");
-    const argv = [
-      ...this.s.workerCommand,
-      c.schedulerAddress,
-      "--name",
-      w.name,
-      "--concurrency",
-      String(c.config.worker_cores),
-      "--memory-limit",
-      memoryFlag(c.config.worker_memory),
-      "--tls-cert",
-      cert,
-      "--tls-key",
-      key,
-      "--tls-ca",
-      cert,
-    ];
+    const argv = workerArgv(this.s.workerCommand, c, w, this.#folders.tlsPaths(c.name));
     const jobId = await this.#submit(
       c,
       launch,
@@ -146,20 +104,7 @@ export class SlurmBackend implements Backend {
   }
 
   async logs(c: ClusterRecord): Promise<string> {
-    const dir = this.#dir(c.name);
-    let files: string[];
-    try {
-      files = (await readdir(dir)).filter((f) => f.endsWith(".log"));
-    } catch {
-      return "";
-    }
-    files.sort((a, b) =>
-      a === "scheduler.log" ? -1 : b === "scheduler.log" ? 1 : a.localeCompare(b),
-    );
-    const parts = await Promise.all(
-      files.map(async (f) => `==> ${f} <==\n${await readFile(join(dir, f), "utf8")}`),
-    );
-    return parts.join("\n");
+    return joinLogs(await this.#folders.readLogs(c.name));
   }
 
   async close(): Promise<void> {}
@@ -173,7 +118,7 @@ export class SlurmBackend implements Backend {
     memGiB: number,
     what: string,
   ): Promise<string> {
-    const dir = this.#dir(c.name);
+    const dir = this.#folders.dir(c.name);
     const o = c.options;
     const args = [
       "--export=NONE",
@@ -202,7 +147,7 @@ export class SlurmBackend implements Backend {
     ].join(":");
     const script = jobScript({
       title: `flowgate ${role} of cluster ${c.name}`,
-      env: { PATH: path, ...c.config.environment, ...launch.env },
+      env: { PATH: path, ...clusterProcessEnv(c, launch.env) },
       setup: this.s.setup,
       argv,
     });
