@@ -112,13 +112,7 @@ export class DashboardFeed {
         const st = this.c.workerStats.get(w.id);
         return {
           id: w.id,
-          name: w.name,
-          address: w.address,
-          slots: w.slots,
-          processing: w.assigned.size,
-          executed: w.executed,
-          closing: w.closing,
-          paused: w.paused,
+          ...w.summary(),
           cpu: st?.cpu ?? 0,
           rss: st?.rss ?? 0,
           stored: st?.stored ?? 0,

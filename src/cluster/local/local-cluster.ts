@@ -6,20 +6,9 @@ import { join } from "node:path";
 import { ClusterStartError } from "../errors.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { makeSelfSignedCredentials } from "../../common/tls/self-signed-credentials.ts";
-import {
-  BUNDLE_DIR,
-  DEFAULT_TASK_HOST,
-  DEFAULT_THREAD_HOOKS,
-  THREAD_MODULE,
-} from "./code-paths.ts";
+import { BUNDLE_DIR } from "./code-paths.ts";
 import { leanEntry } from "./lean-entry.ts";
-import { threadRuntime, type ThreadRuntime } from "./thread-runtime.ts";
-
-const SOURCE_RUNTIME: ThreadRuntime = {
-  threadModule: THREAD_MODULE,
-  taskHost: DEFAULT_TASK_HOST,
-  hooks: DEFAULT_THREAD_HOOKS,
-};
+import { SOURCE_RUNTIME, threadRuntimeOrSources, type ThreadRuntime } from "./thread-runtime.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
 
 export interface LocalClusterOptions {
@@ -100,8 +89,7 @@ class LocalClusterImpl implements LocalCluster {
     const [security, entry, runtime] = await Promise.all([
       makeSelfSignedCredentials("flowgate-local"),
       leanEntry(),
-      // Without the precompiled runtime, task threads compile flowgate's sources with tsx.
-      threadRuntime().catch(() => SOURCE_RUNTIME),
+      threadRuntimeOrSources(),
     ]);
     this.runtime = runtime;
     this.security = security;

@@ -1,7 +1,14 @@
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { CACHE_DIR, ROOT, sourceFingerprint } from "./code-paths.ts";
+import {
+  CACHE_DIR,
+  DEFAULT_TASK_HOST,
+  DEFAULT_THREAD_HOOKS,
+  ROOT,
+  THREAD_MODULE,
+  sourceFingerprint,
+} from "./code-paths.ts";
 import { removeStaleBuilds } from "./stale-builds.ts";
 
 /** What a worker's task threads load: URLs for `--thread-module`, `--task-host`, `--thread-hook`. */
@@ -10,6 +17,13 @@ export interface ThreadRuntime {
   readonly taskHost: string;
   readonly hooks: readonly string[];
 }
+
+/** flowgate's TypeScript sources, which task threads compile with tsx when nothing better exists. */
+export const SOURCE_RUNTIME: ThreadRuntime = {
+  threadModule: THREAD_MODULE,
+  taskHost: DEFAULT_TASK_HOST,
+  hooks: DEFAULT_THREAD_HOOKS,
+};
 
 const SRC = fileURLToPath(new URL("src/", ROOT));
 let built: Promise<ThreadRuntime> | undefined;
@@ -37,6 +51,16 @@ export function threadRuntime(): Promise<ThreadRuntime> {
       hooks: [hook.href],
     };
   })());
+}
+
+/** threadRuntime(), or SOURCE_RUNTIME (told to `onError`) when it cannot be built. */
+export function threadRuntimeOrSources(
+  onError: (e: unknown) => void = () => {},
+): Promise<ThreadRuntime> {
+  return threadRuntime().catch((e: unknown) => {
+    onError(e);
+    return SOURCE_RUNTIME;
+  });
 }
 
 async function buildInto(dir: string): Promise<void> {

@@ -1,15 +1,12 @@
 import { parseArgs } from "node:util";
-import { readSecurity, runSchedulerProcess } from "./scheduler-process.ts";
+import { runSchedulerProcess } from "./scheduler-process.ts";
+import { readSecurity } from "./tls-files.ts";
+import type { ClusterSecurity } from "../security.ts";
 import { runWorkerProcess } from "./worker-process.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
 import { MemoryLimitError } from "../errors.ts";
-import {
-  BUNDLE_DIR,
-  DEFAULT_TASK_HOST,
-  DEFAULT_THREAD_HOOKS,
-  THREAD_MODULE,
-} from "../local/code-paths.ts";
-import { threadRuntime, type ThreadRuntime } from "../local/thread-runtime.ts";
+import { BUNDLE_DIR } from "../local/code-paths.ts";
+import { SOURCE_RUNTIME, threadRuntimeOrSources } from "../local/thread-runtime.ts";
 
 const options = {
   host: { type: "string" },
@@ -52,15 +49,19 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
       ? n
       : fail(`--${flag} must be a port number (0 = any free port), got '${values[flag]}'`);
   };
-  const tls = { tlsCert: values["tls-cert"], tlsKey: values["tls-key"], tlsCa: values["tls-ca"] };
+  let security: ClusterSecurity | undefined;
   try {
-    readSecurity(tls);
+    security = readSecurity({
+      tlsCert: values["tls-cert"],
+      tlsKey: values["tls-key"],
+      tlsCa: values["tls-ca"],
+    });
   } catch (e) {
     fail((e as Error).message);
   }
   if (role === "scheduler") {
     return runSchedulerProcess({
-      ...tls,
+      security,
       host: values.host,
       port: port("port"),
       dashboardPort: port("dashboard-port"),
@@ -79,29 +80,23 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
     if (!(e instanceof MemoryLimitError)) throw e;
     fail(e.message);
   }
-  const runtime = values["thread-module"] ? undefined : await precompiledThreadRuntime();
+  const runtime = values["thread-module"]
+    ? SOURCE_RUNTIME
+    : await threadRuntimeOrSources((e) =>
+        process.stderr.write(
+          `flowgate worker: could not precompile flowgate for task threads (${e instanceof Error ? e.message : String(e)}); threads load the TypeScript sources instead, which is slower to start\n`,
+        ),
+      );
   return runWorkerProcess({
-    ...tls,
+    security,
     scheduler,
     name: values.name,
     concurrency,
     host: values.host,
-    taskHostModule: values["task-host"] ?? runtime?.taskHost ?? DEFAULT_TASK_HOST,
-    threadModule: values["thread-module"] ?? runtime?.threadModule ?? THREAD_MODULE,
-    threadHooks: values["thread-hook"] ?? runtime?.hooks ?? DEFAULT_THREAD_HOOKS,
+    taskHostModule: values["task-host"] ?? runtime.taskHost,
+    threadModule: values["thread-module"] ?? runtime.threadModule,
+    threadHooks: values["thread-hook"] ?? runtime.hooks,
     bundleDir: values["bundle-dir"] ?? BUNDLE_DIR,
     memoryLimit,
   });
-}
-
-/** The precompiled thread runtime, or undefined (threads then compile flowgate with tsx). */
-async function precompiledThreadRuntime(): Promise<ThreadRuntime | undefined> {
-  try {
-    return await threadRuntime();
-  } catch (e) {
-    process.stderr.write(
-      `flowgate worker: could not precompile flowgate for task threads (${e instanceof Error ? e.message : String(e)}); threads load the TypeScript sources instead, which is slower to start\n`,
-    );
-    return undefined;
-  }
 }

@@ -1,39 +1,10 @@
-import { readFileSync } from "node:fs";
 import type { ClusterSecurity } from "../security.ts";
 import { SchedulerServer } from "../scheduler/scheduler-server.ts";
 import { startDashboard } from "../scheduler/dashboard.ts";
 import { GatewayLink } from "../scheduler/gateway-link.ts";
 
-export interface TlsFiles {
-  readonly tlsCert?: string;
-  readonly tlsKey?: string;
-  readonly tlsCa?: string;
-}
-
-/** Reads --tls-cert/--tls-key/--tls-ca files; undefined when none given. */
-export function readSecurity(f: TlsFiles): ClusterSecurity | undefined {
-  if (!f.tlsCert && !f.tlsKey) return undefined;
-  if (!f.tlsCert || !f.tlsKey)
-    throw new Error("give both --tls-cert and --tls-key (PEM files), or neither");
-  const cert = readPem("--tls-cert", f.tlsCert);
-  return {
-    tlsCert: cert,
-    tlsKey: readPem("--tls-key", f.tlsKey),
-    tlsCa: f.tlsCa ? readPem("--tls-ca", f.tlsCa) : cert,
-  };
-}
-
-function readPem(flag: string, path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    throw new Error(
-      `cannot read the ${flag} file '${path}' (${(e as NodeJS.ErrnoException).code})`,
-    );
-  }
-}
-
-export interface SchedulerProcessOptions extends TlsFiles {
+export interface SchedulerProcessOptions {
+  readonly security?: ClusterSecurity;
   readonly host?: string;
   readonly port?: number;
   readonly dashboardPort?: number;
@@ -45,7 +16,7 @@ export interface SchedulerProcessOptions extends TlsFiles {
  */
 export async function runSchedulerProcess(o: SchedulerProcessOptions): Promise<void> {
   const host = o.host ?? "127.0.0.1";
-  const server = new SchedulerServer({ host, port: o.port ?? 0, security: readSecurity(o) });
+  const server = new SchedulerServer({ host, port: o.port ?? 0, security: o.security });
   const address = await server.listen();
   const env = process.env;
   let link: GatewayLink | undefined;

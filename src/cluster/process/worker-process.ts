@@ -1,9 +1,10 @@
 import { hostname } from "node:os";
 import { ClusterWorker } from "../worker/worker.ts";
-import { readSecurity, type TlsFiles } from "./scheduler-process.ts";
+import type { ClusterSecurity } from "../security.ts";
 
-export interface WorkerProcessOptions extends TlsFiles {
+export interface WorkerProcessOptions {
   readonly scheduler: string;
+  readonly security?: ClusterSecurity;
   readonly name?: string;
   readonly concurrency?: number;
   readonly host?: string;
@@ -27,7 +28,7 @@ export async function runWorkerProcess(o: WorkerProcessOptions): Promise<void> {
     scheduler: o.scheduler,
     name,
     concurrency: o.concurrency,
-    security: readSecurity(o),
+    security: o.security,
     host: o.host,
     taskHostModule: o.taskHostModule,
     threadHooks: o.threadHooks,

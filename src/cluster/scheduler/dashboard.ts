@@ -17,15 +17,7 @@ export function statusOf(s: SchedulerServer, rate: number) {
   const core = s.core;
   return {
     address: s.address,
-    workers: [...core.workers.values()].map((w) => ({
-      name: w.name,
-      address: w.address,
-      slots: w.slots,
-      processing: w.assigned.size,
-      executed: w.executed,
-      closing: w.closing,
-      paused: w.paused,
-    })),
+    workers: [...core.workers.values()].map((w) => w.summary()),
     runs: core.runs.size,
     tasks: {
       ...stateCounts(core.runs.values()),

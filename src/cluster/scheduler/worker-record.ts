@@ -28,4 +28,17 @@ export class WorkerRecord {
     if (typeof hb.bytes === "number") this.bytes = hb.bytes;
     this.paused = hb.paused === true;
   }
+
+  /** What the status endpoint and the dashboard show of it. */
+  summary() {
+    return {
+      name: this.name,
+      address: this.address,
+      slots: this.slots,
+      processing: this.assigned.size,
+      executed: this.executed,
+      closing: this.closing,
+      paused: this.paused,
+    };
+  }
 }
