@@ -85,13 +85,13 @@ async function lifecycle(kind: string, local: NonNullable<GatewayConfig["local"]
       const t0 = performance.now();
       const name = (await api(a, "POST", "/api/v1/clusters/", { body: { cluster_options: {} } }))
         .body.name as string;
-      let m = (await api(a, "GET", `/api/v1/clusters/${name}?wait`)).body;
+      let m = (await api(a, "GET", `/api/v1/clusters/${name}?wait&extended=true`)).body;
       if (m.status !== "RUNNING") throw new Error(`cluster ${m.status}: ${m.stop_reason}`);
       await api(a, "POST", `/api/v1/clusters/${name}/scale`, { body: { count: 1 } });
       await waitFor(
         async () =>
-          (m = (await api(a, "GET", `/api/v1/clusters/${name}`)).body).workers.running === 1 ||
-          m.status !== "RUNNING",
+          (m = (await api(a, "GET", `/api/v1/clusters/${name}?extended=true`)).body).workers
+            .running === 1 || m.status !== "RUNNING",
         "worker",
         30_000,
       );
@@ -101,7 +101,8 @@ async function lifecycle(kind: string, local: NonNullable<GatewayConfig["local"]
       await api(a, "DELETE", `/api/v1/clusters/${name}`);
       await waitFor(
         async () =>
-          (await api(a, "GET", `/api/v1/clusters/${name}?wait`)).body.status === "STOPPED",
+          (await api(a, "GET", `/api/v1/clusters/${name}?wait&extended=true`)).body.status ===
+          "STOPPED",
         "STOPPED",
         30_000,
       );

@@ -2,7 +2,13 @@ import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
-import { startGateway, type BackendName, type GatewayConfig } from "../../gateway/server/index.ts";
+import {
+  GatewayConfigError,
+  resolveGatewayConfig,
+  startGateway,
+  type BackendName,
+  type GatewayConfig,
+} from "../../gateway/server/index.ts";
 import { UsageError } from "../usage-error.ts";
 
 const backends: BackendName[] = ["local", "slurm", "container", "kubernetes"];
@@ -50,12 +56,28 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
       throw new UsageError("--tls-cert and --tls-key go together");
     config.tls = { cert: flags.tlsCert, key: flags.tlsKey };
   }
+  let grace: number;
+  try {
+    grace = resolveGatewayConfig(config).shutdownGraceMs;
+  } catch (e) {
+    // A broken config is one line naming the key, not a stack.
+    if (e instanceof GatewayConfigError)
+      throw new UsageError(flags.config ? `${flags.config}: ${e.message}` : e.message);
+    throw e;
+  }
   const gw = await startGateway(config);
   process.stdout.write(`flowgate gateway ready ${JSON.stringify({ address: gw.address })}\n`);
   await new Promise<void>((done) => {
     const stop = () => {
       process.off("SIGTERM", stop);
       process.off("SIGINT", stop);
+      // Whatever clients or clusters do, the process ends within the grace period.
+      setTimeout(() => {
+        process.stderr.write(
+          `flowgate gateway: not stopped after the ${grace / 1000} s grace period; exiting\n`,
+        );
+        process.exit(1);
+      }, grace + 1000).unref();
       gw.close().then(done, (e) => {
         process.stderr.write(`flowgate gateway: error while stopping: ${(e as Error).message}\n`);
         done();
@@ -64,6 +86,8 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
+  // Sockets a client still holds open must not keep the process alive.
+  process.exit(0);
 }
 
 export function registerGateway(program: Command): void {
@@ -73,7 +97,7 @@ export function registerGateway(program: Command): void {
       "serve the gateway: a REST API that creates, scales and stops clusters (Dask Gateway compatible)",
     )
     .option("--config <file>", "config file: .json, or .ts/.js default-exporting the config object")
-    .option("--address <host:port>", "address to listen on (default 127.0.0.1:0)")
+    .option("--address <host:port>", "address to listen on (default 0.0.0.0:8000, as Dask Gateway)")
     .option(
       "--backend <name>",
       "where clusters run: local (default), slurm, container or kubernetes",

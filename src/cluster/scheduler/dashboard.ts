@@ -2,6 +2,7 @@ import http from "node:http";
 import type { SchedulerServer } from "./scheduler-server.ts";
 import { stateCounts } from "./placement.ts";
 import { ClusterDashboard } from "../dashboard/cluster-dashboard.ts";
+import { dashboardAccessAllowed } from "../dashboard/dashboard-access.ts";
 
 export interface DashboardOptions {
   readonly host: string;
@@ -52,6 +53,12 @@ export async function startDashboard(
       res.writeHead(code, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
+    if (!dashboardAccessAllowed(req, url.pathname, o.apiToken)) {
+      res.setHeader("www-authenticate", "token");
+      return json(401, {
+        error: "this cluster's token is required; open the dashboard through the gateway",
+      });
+    }
     if (req.method === "GET" && url.pathname === "/api/health")
       return json(200, { status: "pass" });
     if (req.method === "GET" && (url.pathname === "/api/status" || url.pathname === "/status.json"))

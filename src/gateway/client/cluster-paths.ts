@@ -8,3 +8,9 @@ export function clusterPath(name: string, suffix = ""): string {
     );
   return `/api/v1/clusters/${encodeURIComponent(name)}${suffix}`;
 }
+
+/**
+ * The query that asks a flowgate gateway for its extended cluster model (owner, stop reason,
+ * worker counts, tunnel path, lease); a plain Dask Gateway ignores it.
+ */
+export const EXTENDED: Readonly<Record<string, string>> = { extended: "true" };

@@ -5,7 +5,7 @@ import {
   type ClusterSecurity,
   type ClusterStatus,
 } from "./cluster-report.ts";
-import { clusterPath } from "./cluster-paths.ts";
+import { clusterPath, EXTENDED } from "./cluster-paths.ts";
 import {
   ClusterStartTimeoutError,
   GatewayProtocolError,
@@ -131,7 +131,7 @@ export class Gateway {
     const body = await this.#http.json({
       method: "GET",
       path: "/api/v1/clusters/",
-      ...(statuses.length > 0 && { query: { status: statuses.join(",") } }),
+      query: { ...EXTENDED, ...(statuses.length > 0 && { status: statuses.join(",") }) },
       what,
     });
     if (typeof body !== "object" || body === null || Array.isArray(body))
@@ -147,6 +147,7 @@ export class Gateway {
     const model = await this.#http.json({
       method: "GET",
       path: clusterPath(name),
+      query: EXTENDED,
       what,
       clusterName: name,
     });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { toClusterReport, type ClusterReport } from "./cluster-report.ts";
-import { clusterPath } from "./cluster-paths.ts";
+import { clusterPath, EXTENDED } from "./cluster-paths.ts";
 import { ClusterFailedError, ClusterStartTimeoutError, GatewayTimeoutError } from "./errors.ts";
 import { LONG_POLL_MS, type GatewayHttp } from "./gateway-http.ts";
 
@@ -30,7 +30,7 @@ export async function waitForCluster(
       model = await http.json({
         method: "GET",
         path: clusterPath(name),
-        query: { wait: "" },
+        query: { wait: "", ...EXTENDED },
         what,
         clusterName: name,
         timeoutMs: Math.min(pollTimeout, remaining),

@@ -85,37 +85,3 @@ export function publicStatus(c: Pick<ClusterRecord, "status" | "target">): Clust
   if (c.status === JobStatus.RUNNING) return "RUNNING";
   return "PENDING";
 }
-
-/** The cluster model served by the REST API (Dask Gateway keys + flowgate extensions). */
-export function clusterModel(
-  c: ClusterRecord,
-  workers: Iterable<WorkerRecord>,
-): Record<string, unknown> {
-  const status = publicStatus(c);
-  const running = status === "RUNNING";
-  let wRunning = 0;
-  let wPending = 0;
-  for (const w of workers) {
-    if (w.target !== JobStatus.RUNNING || isFinal(w.status)) continue;
-    if (w.status === JobStatus.RUNNING) wRunning++;
-    else wPending++;
-  }
-  return {
-    name: c.name,
-    status,
-    dashboard_route: running && c.dashboardAddress ? `/clusters/${c.name}/status` : null,
-    start_time: c.startTime,
-    stop_time: c.stopTime,
-    options: c.options,
-    tls_cert: running ? c.tlsCert : null,
-    tls_key: running ? c.tlsKey : null,
-    user: c.user,
-    stop_reason: c.stopReason,
-    scheduler_address: running ? c.schedulerAddress : null,
-    dashboard_address: running ? c.dashboardAddress : null,
-    tunnel_path: `/clusters/${c.name}/scheduler`,
-    workers: { target: c.count, running: wRunning, pending: wPending },
-    adapt: c.adapt,
-    lease_ttl: c.leaseTtl,
-  };
-}

@@ -1,5 +1,6 @@
 import type { ClusterRecord, WorkerRecord } from "./cluster-record.ts";
-import { clusterModel, isFinal, JobStatus } from "./cluster-record.ts";
+import { daskClusterModel, extendedClusterModel } from "./cluster-model.ts";
+import { isFinal, JobStatus } from "./cluster-record.ts";
 import type { ClusterStore } from "./cluster-store.ts";
 
 /**
@@ -104,12 +105,19 @@ export class ClusterRegistry {
     this.#generation++;
   }
 
-  /** The cluster's model as a JSON string, cached per record version. */
-  modelJson(c: ClusterRecord): string {
-    const hit = this.#json.get(c.name);
+  /**
+   * The cluster's model as a JSON string, cached per record version: Dask Gateway's keys, or
+   * with flowgate's extensions when `extended`.
+   */
+  modelJson(c: ClusterRecord, extended = false): string {
+    const key = extended ? `+${c.name}` : c.name;
+    const hit = this.#json.get(key);
     if (hit && hit.version === c.version) return hit.json;
-    const json = JSON.stringify(clusterModel(c, this.#workers.get(c.name)?.values() ?? []));
-    this.#json.set(c.name, { version: c.version, json });
+    const model = extended
+      ? extendedClusterModel(c, this.#workers.get(c.name)?.values() ?? [])
+      : daskClusterModel(c);
+    const json = JSON.stringify(model);
+    this.#json.set(key, { version: c.version, json });
     return json;
   }
 

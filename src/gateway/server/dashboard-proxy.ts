@@ -10,14 +10,14 @@ const hopByHop =
 
 /**
  * Reverse-proxies /clusters/{name}/* (except the scheduler tunnel) to the cluster's dashboard
- * with the prefix stripped, as Dask Gateway's PATH routes do. The gateway's credentials are
- * not passed on.
+ * with the prefix stripped, as Dask Gateway's PATH routes do. The user's credentials are
+ * not passed on; the cluster's token is, as the scheduler's dashboard requires it.
  */
 export function registerDashboardProxy(app: FastifyInstance, ctx: GatewayContext): void {
   app.all(
     "/clusters/:name/*",
     async (req: FastifyRequest<{ Params: { name: string; "*": string } }>, reply) => {
-      const { user, setCookie } = await authenticateUser(ctx, req.headers);
+      const { user, setCookie } = await authenticateUser(ctx, req.headers, req.ip);
       const c = ownedCluster(ctx, user, req.params.name);
       if (publicStatus(c) !== "RUNNING" || !c.dashboardAddress)
         throw new ClusterNotRunningError(c.name, publicStatus(c));
@@ -28,6 +28,7 @@ export function registerDashboardProxy(app: FastifyInstance, ctx: GatewayContext
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (v !== undefined && !hopByHop.test(k)) headers[k] = v;
+      headers.authorization = `token ${c.token}`; // the scheduler's dashboard wants the cluster's token
       const body = typeof req.body === "string" ? req.body : undefined;
       if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
       const res = await new Promise<import("node:http").IncomingMessage>((resolve, reject) => {

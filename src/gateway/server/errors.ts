@@ -123,3 +123,46 @@ export class BackendStartError extends GatewayError {
     super("FG_GATEWAY_BACKEND_START", 500, message, options);
   }
 }
+
+/** Thrown when an API request sends a body that is not JSON (text/plain, multipart, forms). */
+export class UnsupportedMediaTypeError extends GatewayError {
+  constructor(
+    readonly contentType: string,
+    path: string,
+  ) {
+    super(
+      "FG_GATEWAY_UNSUPPORTED_MEDIA_TYPE",
+      415,
+      `Content-Type ${JSON.stringify(contentType)} is not accepted by ${path}; send a JSON body with Content-Type: application/json`,
+    );
+  }
+}
+
+/** Thrown when an API path exists but not for the request's method (PUT, PATCH, …). */
+export class MethodNotAllowedError extends GatewayError {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(
+      "FG_GATEWAY_METHOD_NOT_ALLOWED",
+      405,
+      `Method ${method} is not allowed on ${path}; use ${allowed.join(", ")}`,
+    );
+  }
+}
+
+/** Thrown when a client address or a user name failed authentication too often recently. */
+export class TooManyAttemptsError extends GatewayError {
+  constructor(
+    readonly subject: string,
+    readonly retryAfterS: number,
+  ) {
+    super(
+      "FG_GATEWAY_TOO_MANY_ATTEMPTS",
+      429,
+      `Too many failed authentication attempts from ${subject}; retry after ${retryAfterS} s`,
+    );
+  }
+}

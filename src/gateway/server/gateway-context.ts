@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Authenticator, GatewayUser, SessionCookie } from "./auth/index.ts";
+import type { AuthGuard, Authenticator, SessionCookie } from "./auth/index.ts";
 import type { Backend } from "./backends/backend.ts";
 import type { ClusterReconciler } from "./cluster-reconciler.ts";
 import type { ClusterRegistry } from "./cluster-registry.ts";
@@ -19,6 +19,6 @@ export interface GatewayContext {
   version: string;
   /** When the gateway last set a cluster's count itself (heartbeats briefly defer to it). */
   countSetAt: Map<string, number>;
-  /** Recently accepted Authorization headers (by hash), per gateway. */
-  authCache: Map<string, { user: GatewayUser; until: number }>;
+  /** Verified-credential cache and failed-authentication limits. */
+  authGuard: AuthGuard;
 }

@@ -2,136 +2,94 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayConfigError } from "./errors.ts";
+import type { z } from "zod";
 import type { OptionField } from "./cluster-options.ts";
 import { defaultOptionFields } from "./cluster-options.ts";
 import type { ContainerBackendConfig } from "./backends/container/container-options.ts";
 import type { KubernetesBackendConfig } from "./backends/kubernetes/kubernetes-options.ts";
 import type { SlurmBackendConfig } from "./backends/slurm/slurm-options.ts";
+import {
+  gatewayConfigSchema,
+  type authLimitsSchema,
+  type authSchema,
+  type basicUser,
+  type GatewayConfigInput,
+  type GatewayConfigParsed,
+  type limitsSchema,
+  type localSchema,
+  type quotaSchema,
+} from "./gateway-config-schema.ts";
+import { describeIssues } from "./schema/schema-errors.ts";
 
 /** Where clusters run. */
 export type BackendName = "local" | "slurm" | "container" | "kubernetes";
-const backendNames: readonly BackendName[] = ["local", "slurm", "container", "kubernetes"];
 
-/** A user of the `basic` authenticator; `passwordHash` comes from `hashPassword()`. */
-export interface BasicUser {
-  passwordHash: string;
-  admin?: boolean;
-}
-
+/** The gateway configuration as written in a config file (docs/gateway-config.example.ts). */
+export type GatewayConfig = GatewayConfigInput;
 /** How users authenticate. */
-export type AuthConfig =
-  | { type: "simple"; password?: string; admins?: string[] }
-  | { type: "basic"; users: Record<string, BasicUser>; admins?: string[] }
-  | {
-      type: "token";
-      /** Static API tokens: token -> user. */
-      tokens?: Record<string, { user: string; admin?: boolean }>;
-      /** JWTs signed with an HS256 secret or verified by a PEM public key / JWKS URL. */
-      jwt?: {
-        secret?: string;
-        publicKey?: string;
-        jwksUrl?: string;
-        issuer?: string;
-        audience?: string;
-        userClaim?: string;
-        adminClaim?: string;
-      };
-      admins?: string[];
-    };
+export type AuthConfig = z.output<typeof authSchema>;
+/** A user of the `basic` authenticator; `passwordHash` comes from `hashPassword()`. */
+export type BasicUser = z.output<typeof basicUser>;
+/** Per-cluster limits (memory in GiB). Absent fields are unlimited. */
+export type ClusterLimits = z.output<typeof limitsSchema>;
+/** Per-user quotas over all the user's active clusters (memory in GiB). */
+export type UserQuota = z.output<typeof quotaSchema>;
+/** The local backend's settings, as written. */
+export type LocalBackendConfig = z.input<typeof localSchema>;
+/** Failed-authentication limits and the verified-credential cache. */
+export type AuthLimits = Required<z.output<typeof authLimitsSchema>>;
 
-/** Per-cluster limits. Absent fields are unlimited. */
-export interface ClusterLimits {
-  maxWorkers?: number;
-  maxCores?: number;
-  /** GiB */
-  maxMemory?: number;
-}
-
-/** Per-user quotas over all the user's active clusters. */
-export interface UserQuota {
-  maxClusters?: number;
-  maxCores?: number;
-  /** GiB */
-  maxMemory?: number;
-}
-
-/** The local backend's settings. */
-export interface LocalBackendConfig {
-  /** argv that starts a scheduler; flowgate adds its flags. @default [node, <repo>/bin/flowgate.js, "scheduler"] */
-  schedulerCommand?: string[];
-  /** argv that starts a worker; flowgate adds the address and flags. @default [node, <repo>/bin/flowgate.js, "worker"] */
-  workerCommand?: string[];
-  /** ms between SIGTERM and SIGKILL. @default 5000 */
-  stopGraceMs?: number;
-  /** Idle Node processes kept ready per command, so a start skips Node's boot. @default 2 */
-  warmProcesses?: number;
-}
-
-/** The gateway configuration: what a config file default-exports. */
-export interface GatewayConfig {
-  /** host:port to listen on. @default "127.0.0.1:0" */
-  address?: string;
-  /** Address schedulers use to reach the API. @default the listening address */
+/** `GatewayConfig` parsed, with every default filled in. */
+export interface ResolvedGatewayConfig {
+  address: string;
   apiUrl?: string;
   tls?: { cert: string; key: string };
-  /** @default { type: "simple" } */
-  auth?: AuthConfig;
-  /** @default "local" */
-  backend?: BackendName;
-  local?: LocalBackendConfig;
+  auth: AuthConfig;
+  backend: BackendName;
+  local: Required<z.output<typeof localSchema>>;
   slurm?: SlurmBackendConfig;
   container?: ContainerBackendConfig;
   kubernetes?: KubernetesBackendConfig;
-  /** SQLite file; ":memory:" keeps nothing across restarts. @default ":memory:" */
-  db?: string;
-  /** Where per-cluster certificates and logs live. @default a fresh directory under the OS temp dir */
-  dataDir?: string;
-  /** Key for secrets at rest (any string, hashed to 32 bytes). @default env FLOWGATE_GATEWAY_ENCRYPT_KEY; required with a file db */
-  encryptKey?: string;
-  /** Key signing the auth cookie. @default random per process */
-  cookieSecret?: string;
-  /** Typed cluster options. @default worker_cores, worker_memory, environment, image */
-  options?: OptionField[];
-  limits?: ClusterLimits;
-  quotas?: { default?: UserQuota; users?: Record<string, UserQuota> };
-  /** @default 60000 */ clusterStartTimeoutMs?: number;
-  /** @default 60000 */ workerStartTimeoutMs?: number;
-  /** @default 5000 */ heartbeatPeriodMs?: number;
-  /** @default 3 * heartbeatPeriodMs */ heartbeatTimeoutMs?: number;
-  /** 0 turns it off. @default 1800000 (30 min) */ idleTimeoutMs?: number;
-  /** 0 turns it off. @default 0 */ maxLifetimeMs?: number;
-  /** @default 1000 */ adaptivePeriodMs?: number;
-  /** @default 3 */ workerStartFailureLimit?: number;
-  /** How often timeouts and process liveness are checked. @default 1000 */ checkPeriodMs?: number;
-  /** @default 1048576 */ bodyLimit?: number;
-  /** @default 20000 */ waitTimeoutMs?: number;
-  /** pino level. @default "info" */ logLevel?: string;
-  /** Stop every cluster when the gateway closes. @default true */
-  stopClustersOnShutdown?: boolean;
-}
-
-/** `GatewayConfig` with every default filled in. */
-export interface ResolvedGatewayConfig extends Required<
-  Omit<
-    GatewayConfig,
-    "tls" | "apiUrl" | "local" | "quotas" | "limits" | "slurm" | "container" | "kubernetes"
-  >
-> {
-  slurm?: SlurmBackendConfig;
-  container?: ContainerBackendConfig;
-  kubernetes?: KubernetesBackendConfig;
-  tls?: { cert: string; key: string };
-  apiUrl?: string;
-  local: Required<LocalBackendConfig>;
+  db: string;
+  dataDir: string;
+  encryptKey: string;
+  encryptKeyIsEphemeral: boolean;
+  cookieSecret: string;
+  options: OptionField[];
   limits: ClusterLimits;
   quotas: { default: UserQuota; users: Record<string, UserQuota> };
-  encryptKeyIsEphemeral: boolean;
+  clusterStartTimeoutMs: number;
+  workerStartTimeoutMs: number;
+  heartbeatPeriodMs: number;
+  heartbeatTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxLifetimeMs: number;
+  adaptivePeriodMs: number;
+  workerStartFailureLimit: number;
+  checkPeriodMs: number;
+  bodyLimit: number;
+  waitTimeoutMs: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  shutdownGraceMs: number;
+  authLimits: AuthLimits;
+  logLevel: string;
+  logFormat: "auto" | "json" | "pretty";
+  stopClustersOnShutdown: boolean;
+}
+
+/** Parses a config with the schema; throws GatewayConfigError with one line naming the key. */
+export function parseGatewayConfig(c: unknown): GatewayConfigParsed {
+  const r = gatewayConfigSchema.safeParse(c ?? {});
+  if (!r.success) throw new GatewayConfigError(`gateway config: ${describeIssues(r.error)}`);
+  return r.data;
 }
 
 const repoRoot = new URL("../../../", import.meta.url).pathname;
 
 /** Fills in defaults and checks the config; throws GatewayConfigError naming the bad field. */
-export function resolveGatewayConfig(c: GatewayConfig): ResolvedGatewayConfig {
+export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConfig {
+  const c = parseGatewayConfig(config);
   const db = c.db ?? ":memory:";
   const envKey = process.env.FLOWGATE_GATEWAY_ENCRYPT_KEY;
   let encryptKey = c.encryptKey ?? envKey ?? "";
@@ -143,21 +101,18 @@ export function resolveGatewayConfig(c: GatewayConfig): ResolvedGatewayConfig {
   const ephemeral = !encryptKey;
   if (ephemeral) encryptKey = randomBytes(32).toString("hex");
   const heartbeatPeriodMs = c.heartbeatPeriodMs ?? 5000;
-  const auth = c.auth ?? { type: "simple" };
-  if (!["simple", "basic", "token"].includes(auth.type)) {
-    throw new GatewayConfigError(
-      `auth.type ${JSON.stringify(auth.type)} is unknown; use "simple", "basic" or "token"`,
-    );
-  }
+  const auth: AuthConfig = c.auth ?? { type: "simple" };
   const backend = c.backend ?? "local";
-  if (!backendNames.includes(backend)) {
+  const heartbeatTimeoutMs = c.heartbeatTimeoutMs ?? 3 * heartbeatPeriodMs;
+  if (heartbeatTimeoutMs <= heartbeatPeriodMs)
     throw new GatewayConfigError(
-      `backend ${JSON.stringify(c.backend)} is unknown; use ${backendNames.map((b) => JSON.stringify(b)).join(", ")}`,
+      `gateway config: heartbeatTimeoutMs (${heartbeatTimeoutMs} ms) must be longer than heartbeatPeriodMs (${heartbeatPeriodMs} ms); use about 3 periods`,
     );
-  }
+  const bodyTimeoutMs = c.bodyTimeoutMs ?? 30_000;
+  const headersTimeoutMs = Math.min(c.headersTimeoutMs ?? 10_000, bodyTimeoutMs);
   const flowgateBin = join(repoRoot, "bin", "flowgate.js");
   return {
-    address: c.address ?? "127.0.0.1:0",
+    address: c.address ?? "0.0.0.0:8000",
     apiUrl: c.apiUrl,
     tls: c.tls,
     auth,
@@ -184,7 +139,7 @@ export function resolveGatewayConfig(c: GatewayConfig): ResolvedGatewayConfig {
     clusterStartTimeoutMs: c.clusterStartTimeoutMs ?? 60_000,
     workerStartTimeoutMs: c.workerStartTimeoutMs ?? 60_000,
     heartbeatPeriodMs,
-    heartbeatTimeoutMs: c.heartbeatTimeoutMs ?? 3 * heartbeatPeriodMs,
+    heartbeatTimeoutMs,
     idleTimeoutMs: c.idleTimeoutMs ?? 30 * 60_000,
     maxLifetimeMs: c.maxLifetimeMs ?? 0,
     adaptivePeriodMs: c.adaptivePeriodMs ?? 1000,
@@ -192,7 +147,17 @@ export function resolveGatewayConfig(c: GatewayConfig): ResolvedGatewayConfig {
     checkPeriodMs: c.checkPeriodMs ?? 1000,
     bodyLimit: c.bodyLimit ?? 1024 * 1024,
     waitTimeoutMs: c.waitTimeoutMs ?? 20_000,
+    headersTimeoutMs,
+    bodyTimeoutMs,
+    shutdownGraceMs: c.shutdownGraceMs ?? 20_000,
+    authLimits: {
+      maxFailuresPerAddress: c.authLimits?.maxFailuresPerAddress ?? 20,
+      maxFailuresPerUser: c.authLimits?.maxFailuresPerUser ?? 10,
+      failureWindowMs: c.authLimits?.failureWindowMs ?? 60_000,
+      credentialCacheMs: c.authLimits?.credentialCacheMs ?? 60_000,
+    },
     logLevel: c.logLevel ?? "info",
+    logFormat: c.logFormat ?? "auto",
     stopClustersOnShutdown: c.stopClustersOnShutdown ?? true,
   };
 }

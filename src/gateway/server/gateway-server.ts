@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import pino from "pino";
-import { makeAuthenticator, SessionCookie } from "./auth/index.ts";
+import type { AddressInfo, Socket } from "node:net";
+import type { FastifyInstance } from "fastify";
+import { AuthGuard, makeAuthenticator, SessionCookie } from "./auth/index.ts";
 import { makeBackend } from "./backends/make-backend.ts";
 import { isFinal, JobStatus } from "./cluster-record.ts";
 import { ClusterReconciler } from "./cluster-reconciler.ts";
@@ -11,15 +11,20 @@ import { ClusterStore } from "./cluster-store.ts";
 import { GatewayConfigError } from "./errors.ts";
 import { buildGatewayApp } from "./gateway-app.ts";
 import type { GatewayContext } from "./gateway-context.ts";
+import { makeGatewayLogger } from "./gateway-log.ts";
 import { resolveGatewayConfig, type GatewayConfig } from "./gateway-options.ts";
 import { LifecycleMonitor } from "./lifecycle-monitor.ts";
 import { SecretBox } from "./secret-box.ts";
 
 /** A running gateway. */
 export interface RunningGateway {
-  /** e.g. http://127.0.0.1:8000 */
+  /** e.g. http://127.0.0.1:8000 (a wildcard listening host is shown as loopback). */
   address: string;
-  /** Stops every cluster (unless stopClustersOnShutdown is false), then the server. */
+  /**
+   * Stops every cluster (unless stopClustersOnShutdown is false), then the server: idle
+   * connections at once, the rest (slow or hostile clients, open tunnels) when the config's
+   * shutdownGraceMs is used up. Resolves within shutdownGraceMs.
+   */
   close(): Promise<void>;
 }
 
@@ -32,6 +37,27 @@ function splitAddress(address: string): { host: string; port: number } {
     );
   }
   return { host: address.slice(0, i).replace(/^\[|\]$/g, "") || "127.0.0.1", port };
+}
+
+/**
+ * Closes the HTTP server: idle keep-alive connections at once; requests still being received
+ * or answered (a client that sends 3 of 100 promised bytes, a long poll, a scheduler tunnel)
+ * get until `deadline`, then their sockets are destroyed.
+ */
+async function closeServer(
+  app: FastifyInstance,
+  sockets: Set<Socket>,
+  deadline: number,
+): Promise<void> {
+  const closed = app.close();
+  app.server.closeIdleConnections();
+  const timeout = new Promise<"timeout">((r) =>
+    setTimeout(() => r("timeout"), Math.max(0, deadline - Date.now())).unref(),
+  );
+  if ((await Promise.race([closed, timeout])) !== "timeout") return;
+  app.server.closeAllConnections();
+  for (const s of sockets) s.destroy();
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 200).unref())]);
 }
 
 const version = (
@@ -48,10 +74,7 @@ export async function startGateway(config: GatewayConfig = {}): Promise<RunningG
   const cfg = resolveGatewayConfig(config);
   const { host, port } = splitAddress(cfg.address);
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const log = pino(
-    { level: cfg.logLevel, base: { name: "flowgate-gateway" } },
-    pino.destination(2),
-  );
+  const log = makeGatewayLogger(cfg.logLevel, cfg.logFormat);
   if (cfg.encryptKeyIsEphemeral)
     log.info("No encryptKey set: secrets are encrypted with a key that lives only in this process");
   const store = new ClusterStore(cfg.db, new SecretBox(cfg.encryptKey));
@@ -61,6 +84,7 @@ export async function startGateway(config: GatewayConfig = {}): Promise<RunningG
   const rec = new ClusterReconciler(reg, backend, cfg, log, () => apiUrl);
   const monitor = new LifecycleMonitor(reg, backend, rec, cfg, log, (s) => backend.exitCode?.(s));
   backend.onProcessExit = () => monitor.poke();
+  const auth = makeAuthenticator(cfg.auth);
   const ctx: GatewayContext = {
     cfg,
     reg,
@@ -69,36 +93,61 @@ export async function startGateway(config: GatewayConfig = {}): Promise<RunningG
     backend,
     log,
     version,
-    auth: makeAuthenticator(cfg.auth),
+    auth,
     cookie: new SessionCookie(cfg.cookieSecret),
     countSetAt: new Map(),
-    authCache: new Map(),
+    authGuard: new AuthGuard(auth, cfg.authLimits),
   };
   const app = buildGatewayApp(ctx);
+  // Every socket, also those upgraded to tunnels (which the HTTP server no longer tracks).
+  const sockets = new Set<Socket>();
+  app.server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.once("close", () => sockets.delete(s));
+  });
   await recoverClusters(ctx);
   await app.listen({ host, port });
   const a = app.server.address() as AddressInfo;
-  const shownHost = a.family === "IPv6" ? `[${a.address}]` : a.address;
+  const wildcard = a.address === "0.0.0.0" || a.address === "::";
+  const shownHost = wildcard
+    ? a.family === "IPv6"
+      ? "[::1]"
+      : "127.0.0.1"
+    : a.family === "IPv6"
+      ? `[${a.address}]`
+      : a.address;
   const address = `${cfg.tls ? "https" : "http"}://${shownHost}:${a.port}`;
   apiUrl = cfg.apiUrl ?? address;
   rec.start();
   monitor.start();
-  log.info({ address }, `Gateway listening at ${address}`);
+  log.info(
+    { address, listen: `${a.address}:${a.port}` },
+    `Gateway listening at ${address}${wildcard ? ` (all interfaces, port ${a.port})` : ""}`,
+  );
 
   let closing: Promise<void> | undefined;
   const close = async () => {
+    const deadline = Date.now() + cfg.shutdownGraceMs;
     monitor.stop();
     if (cfg.stopClustersOnShutdown) {
       const active = [...reg.clusters.values()].filter((c) => !isFinal(c.status));
       if (active.length) log.info(`Stopping ${active.length} clusters…`);
       for (const c of active) rec.requestStop(c, JobStatus.STOPPED, "gateway shut down");
-      const end = Date.now() + cfg.local.stopGraceMs + 10_000;
+      // Leave a quarter of the grace period for the connections and the store.
+      const end = Math.min(
+        Date.now() + cfg.local.stopGraceMs + 10_000,
+        deadline - cfg.shutdownGraceMs / 4,
+      );
       while (active.some((c) => !isFinal(c.status)) && Date.now() < end)
         await new Promise((r) => setTimeout(r, 20));
-      if (active.length) log.info(`Stopped ${active.length} clusters`);
+      const left = active.filter((c) => !isFinal(c.status)).length;
+      if (active.length)
+        log.info(
+          `Stopped ${active.length - left} clusters${left ? `; ${left} still stopping` : ""}`,
+        );
     }
     await rec.close();
-    await app.close();
+    await closeServer(app, sockets, deadline);
     await backend.close();
     store.close();
   };

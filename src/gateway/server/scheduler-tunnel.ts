@@ -4,7 +4,7 @@ import type { Duplex } from "node:stream";
 import { createWebSocketStream, WebSocketServer } from "ws";
 import type { ClusterRecord } from "./cluster-record.ts";
 import { publicStatus } from "./cluster-record.ts";
-import { ClusterNotRunningError, GatewayError } from "./errors.ts";
+import { ClusterNotRunningError, GatewayError, TooManyAttemptsError } from "./errors.ts";
 import type { GatewayContext } from "./gateway-context.ts";
 import { authenticateUser, ownedCluster } from "./routes/request-auth.ts";
 
@@ -51,7 +51,11 @@ export function attachUpgradeHandler(server: Server, ctx: GatewayContext): void 
           socket,
           e.status,
           e.message,
-          e.status === 401 ? `WWW-Authenticate: ${ctx.auth.challenge}\r\n` : "",
+          e.status === 401
+            ? `WWW-Authenticate: ${ctx.auth.challenge}\r\n`
+            : e instanceof TooManyAttemptsError
+              ? `Retry-After: ${e.retryAfterS}\r\n`
+              : "",
         );
       } else {
         ctx.log.error({ err: e }, "Upgrade failed");
@@ -64,7 +68,7 @@ export function attachUpgradeHandler(server: Server, ctx: GatewayContext): void 
     const url = new URL(req.url ?? "/", "http://gateway");
     const m = /^\/clusters\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (!m) return refuse(socket, 404, `Not found: ${url.pathname}`);
-    const { user } = await authenticateUser(ctx, req.headers);
+    const { user } = await authenticateUser(ctx, req.headers, req.socket.remoteAddress);
     let name: string;
     try {
       name = decodeURIComponent(m[1]!);
@@ -108,6 +112,7 @@ function passToDashboard(
       lines.push(`${k}: ${req.rawHeaders[i + 1]}`);
     }
     lines.push(`Host: ${host}:${port}`);
+    lines.push(`Authorization: token ${c.token}`); // the scheduler's dashboard wants the cluster's token
     upstream.write(lines.join("\r\n") + "\r\n\r\n");
     if (head.length) upstream.write(head);
     splice(socket, upstream, touch);

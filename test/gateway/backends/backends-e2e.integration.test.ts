@@ -97,7 +97,7 @@ async function brokenScheduler(config: Record<string, unknown>, reason: RegExp):
       `cluster ${name} to fail`,
     );
     const model = (await (
-      await fetch(`${gw.address}/api/v1/clusters/${name}`, {
+      await fetch(`${gw.address}/api/v1/clusters/${name}?extended=true`, {
         headers: { Authorization: `Basic ${Buffer.from("alice:").toString("base64")}` },
       })
     ).json()) as { stop_reason: string };

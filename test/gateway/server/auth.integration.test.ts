@@ -33,7 +33,7 @@ describe("gateway auth - one user can neither see nor stop another's cluster", (
     const a = gw.address;
     const name = await createRunning(a, "alice");
     assert.deepEqual((await api(a, "GET", "/api/v1/clusters/", { user: "bob" })).body, {});
-    const get = await api(a, "GET", `/api/v1/clusters/${name}`, { user: "bob" });
+    const get = await api(a, "GET", `/api/v1/clusters/${name}?extended=true`, { user: "bob" });
     assert.equal(get.status, 403);
     assert.match(get.body.error, /"bob" is not allowed/);
     assert.equal((await api(a, "DELETE", `/api/v1/clusters/${name}`, { user: "bob" })).status, 403);
@@ -56,7 +56,8 @@ describe("gateway auth - one user can neither see nor stop another's cluster", (
       403,
     );
     assert.equal(
-      (await api(a, "GET", `/api/v1/clusters/${name}`, { user: "alice" })).body.status,
+      (await api(a, "GET", `/api/v1/clusters/${name}?extended=true`, { user: "alice" })).body
+        .status,
       "RUNNING",
     );
     assert.ok(name in (await api(a, "GET", "/api/v1/clusters/", { user: "root" })).body);
@@ -65,7 +66,7 @@ describe("gateway auth - one user can neither see nor stop another's cluster", (
       204,
     );
     const r = await waitFor(async () => {
-      const g = await api(a, "GET", `/api/v1/clusters/${name}`, { user: "alice" });
+      const g = await api(a, "GET", `/api/v1/clusters/${name}?extended=true`, { user: "alice" });
       return g.body.status === "STOPPED" && g.body;
     }, "STOPPED");
     assert.equal(r.stop_reason, "stopped by admin root");

@@ -43,7 +43,7 @@ describe("gateway faults - every failure ends FAILED with a reason and no proces
   async function finalState(name: string, timeoutMs = 15_000) {
     return waitFor(
       async () => {
-        const r = await api(gw.address, "GET", `/api/v1/clusters/${name}`);
+        const r = await api(gw.address, "GET", `/api/v1/clusters/${name}?extended=true`);
         return (r.body.status === "FAILED" || r.body.status === "STOPPED") && r.body;
       },
       `${name} to end`,
@@ -71,7 +71,8 @@ describe("gateway faults - every failure ends FAILED with a reason and no proces
     const name = await create({ FAKE_FAIL: "after-connect", FAKE_FAIL_DELAY_MS: "500" });
     await waitFor(
       async () =>
-        (await api(gw.address, "GET", `/api/v1/clusters/${name}`)).body.status === "RUNNING",
+        (await api(gw.address, "GET", `/api/v1/clusters/${name}?extended=true`)).body.status ===
+        "RUNNING",
       "RUNNING",
     );
     const c = await finalState(name);
@@ -90,7 +91,8 @@ describe("gateway faults - every failure ends FAILED with a reason and no proces
     const name = await create({ FAKE_WORKER_FAIL: "hang" });
     await waitFor(
       async () =>
-        (await api(gw.address, "GET", `/api/v1/clusters/${name}?wait`)).body.status === "RUNNING",
+        (await api(gw.address, "GET", `/api/v1/clusters/${name}?wait&extended=true`)).body
+          .status === "RUNNING",
       "RUNNING",
     );
     assert.equal(
@@ -111,7 +113,8 @@ describe("gateway faults - every failure ends FAILED with a reason and no proces
     const name = await create({ FAKE_IGNORE_SIGTERM: "1" });
     await waitFor(
       async () =>
-        (await api(gw.address, "GET", `/api/v1/clusters/${name}?wait`)).body.status === "RUNNING",
+        (await api(gw.address, "GET", `/api/v1/clusters/${name}?wait&extended=true`)).body
+          .status === "RUNNING",
       "RUNNING",
     );
     const t = Date.now();
@@ -142,7 +145,8 @@ describe("gateway faults - every failure ends FAILED with a reason and no proces
     const name = await create({ FAKE_WORKER_FAIL: "start" });
     await waitFor(
       async () =>
-        (await api(gw.address, "GET", `/api/v1/clusters/${name}?wait`)).body.status === "RUNNING",
+        (await api(gw.address, "GET", `/api/v1/clusters/${name}?wait&extended=true`)).body
+          .status === "RUNNING",
       "RUNNING",
     );
     assert.equal(

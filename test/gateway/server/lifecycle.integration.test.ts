@@ -15,7 +15,7 @@ import {
 async function ended(gw: TestGateway, name: string, timeoutMs = 15_000) {
   return waitFor(
     async () => {
-      const r = await api(gw.address, "GET", `/api/v1/clusters/${name}`);
+      const r = await api(gw.address, "GET", `/api/v1/clusters/${name}?extended=true`);
       return (r.body.status === "STOPPED" || r.body.status === "FAILED") && r.body;
     },
     `${name} to stop`,
@@ -70,12 +70,18 @@ describe("gateway lifecycle - client lease", () => {
       300,
     );
     const dropped = await createRunning(gw.address, "alice", body);
-    assert.equal((await api(gw.address, "GET", `/api/v1/clusters/${kept}`)).body.lease_ttl, 2);
+    assert.equal(
+      (await api(gw.address, "GET", `/api/v1/clusters/${kept}?extended=true`)).body.lease_ttl,
+      2,
+    );
     const c = await ended(gw, dropped);
     assert.equal(c.stop_reason, "client lease expired");
     clearInterval(renew);
     assert.ok(renewals.length > 3 && renewals.every((r) => r === 204));
-    assert.equal((await api(gw.address, "GET", `/api/v1/clusters/${kept}`)).body.status, "RUNNING");
+    assert.equal(
+      (await api(gw.address, "GET", `/api/v1/clusters/${kept}?extended=true`)).body.status,
+      "RUNNING",
+    );
     assert.equal((await api(gw.address, "DELETE", `/api/v1/clusters/${kept}`)).status, 204);
     await ended(gw, kept);
     assert.equal((await api(gw.address, "POST", `/api/v1/clusters/${kept}/lease`)).status, 409);
@@ -115,8 +121,8 @@ describe("gateway lifecycle - stopping the gateway stops every cluster", () => {
       });
       await waitFor(
         async () =>
-          (await api(gw.address, "GET", `/api/v1/clusters/${n}`, { user: "bob" })).body.workers
-            .running === 2,
+          (await api(gw.address, "GET", `/api/v1/clusters/${n}?extended=true`, { user: "bob" }))
+            .body.workers.running === 2,
         "workers",
       );
       assert.ok(clusterProcesses(gw.dataDir).length >= 4);

@@ -50,7 +50,7 @@ describe(
         const flow = (await import("./fixtures/burst-flow.ts")).default;
         const a = gw.address;
         const name = await createRunning(a);
-        const model = (await api(a, "GET", `/api/v1/clusters/${name}`)).body;
+        const model = (await api(a, "GET", `/api/v1/clusters/${name}?extended=true`)).body;
         assert.match(model.scheduler_address, /^tls:\/\/127\.0\.0\.1:\d+$/);
         assert.deepEqual(
           (
@@ -61,7 +61,10 @@ describe(
           { ok: true, msg: null },
         );
         await new Promise((r) => setTimeout(r, 1000));
-        assert.equal((await api(a, "GET", `/api/v1/clusters/${name}`)).body.workers.running, 0);
+        assert.equal(
+          (await api(a, "GET", `/api/v1/clusters/${name}?extended=true`)).body.workers.running,
+          0,
+        );
 
         let peak = 0;
         let polling = true;
@@ -69,7 +72,7 @@ describe(
           while (polling) {
             peak = Math.max(
               peak,
-              (await api(a, "GET", `/api/v1/clusters/${name}`)).body.workers.running,
+              (await api(a, "GET", `/api/v1/clusters/${name}?extended=true`)).body.workers.running,
             );
             await new Promise((r) => setTimeout(r, 100));
           }
@@ -87,7 +90,9 @@ describe(
         assert.equal(r.state.type, "Success");
         assert.equal(r.outputs, 276);
         await waitFor(
-          async () => (await api(a, "GET", `/api/v1/clusters/${name}`)).body.workers.running === 0,
+          async () =>
+            (await api(a, "GET", `/api/v1/clusters/${name}?extended=true`)).body.workers.running ===
+            0,
           "scale down to 0",
           30_000,
         );
@@ -102,7 +107,7 @@ describe(
           "only the scheduler left",
           15_000,
         );
-        const m = (await api(a, "GET", `/api/v1/clusters/${name}`)).body;
+        const m = (await api(a, "GET", `/api/v1/clusters/${name}?extended=true`)).body;
         assert.equal(m.status, "RUNNING");
         assert.equal(m.workers.target, 0);
       },

@@ -28,11 +28,12 @@ describe("gateway recovery - a restarted gateway finds its clusters again", () =
       );
       await waitFor(
         async () =>
-          (await api(gw.address, "GET", `/api/v1/clusters/${alive}`)).body.workers.running === 1,
+          (await api(gw.address, "GET", `/api/v1/clusters/${alive}?extended=true`)).body.workers
+            .running === 1,
         "worker",
       );
       const doomed = await createRunning(gw.address);
-      const before = (await api(gw.address, "GET", `/api/v1/clusters/${alive}`)).body;
+      const before = (await api(gw.address, "GET", `/api/v1/clusters/${alive}?extended=true`)).body;
       const pids = clusterProcesses(gw.dataDir);
       assert.equal(pids.length, 3);
 
@@ -46,19 +47,19 @@ describe("gateway recovery - a restarted gateway finds its clusters again", () =
       process.kill(doomedPid!, "SIGKILL");
 
       gw = await startTestGateway(cfg, dir);
-      const after = (await api(gw.address, "GET", `/api/v1/clusters/${alive}`)).body;
+      const after = (await api(gw.address, "GET", `/api/v1/clusters/${alive}?extended=true`)).body;
       assert.equal(after.status, "RUNNING");
       assert.equal(after.tls_cert, before.tls_cert);
       assert.equal(after.tls_key, before.tls_key, "secrets decrypt after the restart");
       const d = await waitFor(async () => {
-        const r = await api(gw.address, "GET", `/api/v1/clusters/${doomed}`);
+        const r = await api(gw.address, "GET", `/api/v1/clusters/${doomed}?extended=true`);
         return r.body.status === "FAILED" && r.body;
       }, "doomed FAILED");
       assert.equal(d.stop_reason, "scheduler process was gone when the gateway restarted");
       // Heartbeats keep coming to the restarted gateway; the adopted cluster still scales.
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(
-        (await api(gw.address, "GET", `/api/v1/clusters/${alive}`)).body.status,
+        (await api(gw.address, "GET", `/api/v1/clusters/${alive}?extended=true`)).body.status,
         "RUNNING",
       );
       assert.equal(
@@ -68,7 +69,8 @@ describe("gateway recovery - a restarted gateway finds its clusters again", () =
       );
       await waitFor(
         async () =>
-          (await api(gw.address, "GET", `/api/v1/clusters/${alive}`)).body.workers.running === 2,
+          (await api(gw.address, "GET", `/api/v1/clusters/${alive}?extended=true`)).body.workers
+            .running === 2,
         "2 workers",
       );
       assert.equal(await gw.stop(), 0);

@@ -30,7 +30,7 @@ describe("gateway scaling - adapt, limits, quotas", () => {
     cleanup(dir, gw.dataDir);
   });
   const model = async (name: string, user = "alice") =>
-    (await api(gw.address, "GET", `/api/v1/clusters/${name}`, { user })).body;
+    (await api(gw.address, "GET", `/api/v1/clusters/${name}?extended=true`, { user })).body;
 
   it("adaptive scaling follows the scheduler's target 0 -> n -> 0", async () => {
     const name = await createRunning(gw.address, "alice", {

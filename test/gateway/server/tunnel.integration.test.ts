@@ -56,7 +56,7 @@ describe("gateway tunnel and dashboard - one public address", () => {
   before(async () => {
     gw = await startTestGateway(testConfig(dir), dir);
     name = await createRunning(gw.address);
-    model = (await api(gw.address, "GET", `/api/v1/clusters/${name}`)).body;
+    model = (await api(gw.address, "GET", `/api/v1/clusters/${name}?extended=true`)).body;
   });
   after(async () => {
     assert.equal(await gw.stop(), 0);

@@ -7,6 +7,7 @@ import { TokenAuthenticator } from "./token-auth.ts";
 export type { Authenticator, GatewayUser } from "./authenticator.ts";
 export { hashPassword, verifyPassword } from "./basic-auth.ts";
 export { SessionCookie, cookieName } from "./session-cookie.ts";
+export { AuthGuard } from "./auth-guard.ts";
 
 /** Builds the authenticator the config names. */
 export function makeAuthenticator(c: AuthConfig): Authenticator {

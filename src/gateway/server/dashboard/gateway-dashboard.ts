@@ -48,7 +48,7 @@ function row(ctx: GatewayContext, c: ClusterRecord) {
  */
 export function registerGatewayDashboard(app: FastifyInstance, ctx: GatewayContext): void {
   const auth = async (req: FastifyRequest, reply: FastifyReply) => {
-    const { user, setCookie } = await authenticateUser(ctx, req.headers);
+    const { user, setCookie } = await authenticateUser(ctx, req.headers, req.ip);
     if (setCookie) reply.header("set-cookie", setCookie);
     return user;
   };

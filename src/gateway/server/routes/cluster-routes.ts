@@ -14,23 +14,25 @@ import type { GatewayContext } from "../gateway-context.ts";
 import { checkCreate, maxWorkers } from "../quotas.ts";
 import { sendToScheduler } from "../scheduler-comm.ts";
 import { authenticateUser, hasClusterToken, ownedCluster, validName } from "./request-auth.ts";
-import { bodyObject, boolField, countField } from "./request-body.ts";
+import { parseBody, queryFlag, queryValues, requestSchemas } from "./request-schemas.ts";
 
 type Req = FastifyRequest<{
   Params: { name: string };
-  Querystring: Record<string, string | undefined>;
+  Querystring: Record<string, string | string[] | undefined>;
 }>;
 
 async function user(ctx: GatewayContext, req: FastifyRequest, reply: FastifyReply) {
-  const { user, setCookie } = await authenticateUser(ctx, req.headers);
+  const { user, setCookie } = await authenticateUser(ctx, req.headers, req.ip);
   if (setCookie) reply.header("set-cookie", setCookie);
   return user;
 }
 
-function parseStatusFilter(q: string | undefined): Set<ClusterStatus> {
-  if (q === undefined || q === "") return new Set(["PENDING", "RUNNING"]);
+/** `?status=` as Dask Gateway takes it (comma-separated), or repeated; default PENDING+RUNNING. */
+function parseStatusFilter(q: string | string[] | undefined): Set<ClusterStatus> {
+  const values = queryValues(q);
+  if (values.length === 0) return new Set(["PENDING", "RUNNING"]);
   const out = new Set<ClusterStatus>();
-  for (const s of q.split(",")) {
+  for (const s of values) {
     const up = s.trim().toUpperCase() as ClusterStatus;
     if (!clusterStatuses.includes(up))
       throw new InvalidRequestError(
@@ -46,18 +48,23 @@ function runningOrThrow(c: ClusterRecord): void {
   if (s !== "RUNNING") throw new ClusterNotRunningError(c.name, s);
 }
 
-/** The Dask-Gateway-compatible cluster API plus flowgate's lease and logs extensions. */
+/**
+ * The Dask-Gateway-compatible cluster API plus flowgate's lease and logs extensions. Cluster
+ * models carry exactly Dask Gateway's keys; `?extended=true` adds flowgate's (CONTRACTS.md).
+ */
 export function registerClusterRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   const { reg, rec, cfg } = ctx;
 
   app.get("/api/v1/clusters/", async (req: Req, reply) => {
     const u = await user(ctx, req, reply);
     const want = parseStatusFilter(req.query.status);
-    const key = `${u.admin ? "*" : u.name}\0${[...want].sort().join(",")}`;
+    const extended = queryFlag(req.query.extended, "extended");
+    const key = `${u.admin ? "*" : u.name}\0${[...want].sort().join(",")}\0${extended}`;
     const body = reg.cachedList(key, () => {
       const parts: string[] = [];
       for (const c of reg.visibleTo(u.name, u.admin)) {
-        if (want.has(publicStatus(c))) parts.push(`${JSON.stringify(c.name)}:${reg.modelJson(c)}`);
+        if (want.has(publicStatus(c)))
+          parts.push(`${JSON.stringify(c.name)}:${reg.modelJson(c, extended)}`);
       }
       return `{${parts.join(",")}}`;
     });
@@ -66,19 +73,10 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: GatewayContext)
 
   app.post("/api/v1/clusters/", async (req, reply) => {
     const u = await user(ctx, req, reply);
-    const body = bodyObject(req.body, ["cluster_options", "shutdown_on_close", "lease_ttl"]);
+    const body = parseBody(requestSchemas.create, req.body);
     const { options, config } = applyClusterOptions(cfg.options, body.cluster_options);
-    const shutdownOnClose = boolField(body, "shutdown_on_close", false);
+    const shutdownOnClose = body.shutdown_on_close ?? false;
     const ttl = body.lease_ttl;
-    if (
-      ttl !== undefined &&
-      ttl !== null &&
-      (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0 || ttl > 86_400 * 7)
-    ) {
-      throw new InvalidRequestError(
-        `"lease_ttl" must be a number of seconds > 0 (at most a week), got ${JSON.stringify(ttl)}`,
-      );
-    }
     const name = randomUUID().replaceAll("-", "");
     const { tlsCert, tlsKey } = await makeClusterCredentials(name);
     const now = Date.now();
@@ -121,8 +119,8 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: GatewayContext)
   app.get("/api/v1/clusters/:name", async (req: Req, reply) => {
     const u = await user(ctx, req, reply);
     const c = ownedCluster(ctx, u, req.params.name);
-    const wait = req.query.wait;
-    if (wait !== undefined && wait !== "0" && wait !== "false") {
+    const extended = queryFlag(req.query.extended, "extended");
+    if (queryFlag(req.query.wait, "wait")) {
       const end = Date.now() + cfg.waitTimeoutMs;
       const abort = new AbortController();
       req.raw.once("close", () => abort.abort());
@@ -130,7 +128,7 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: GatewayContext)
         await reg.waitForChange(c.name, end - Date.now(), abort.signal);
       }
     }
-    return reply.type("application/json").send(reg.modelJson(c));
+    return reply.type("application/json").send(reg.modelJson(c, extended));
   });
 
   app.delete("/api/v1/clusters/:name", async (req: Req, reply) => {
@@ -154,7 +152,7 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: GatewayContext)
   app.post("/api/v1/clusters/:name/scale", async (req: Req, reply) => {
     const u = await user(ctx, req, reply);
     const c = ownedCluster(ctx, u, req.params.name);
-    const count = countField(bodyObject(req.body, ["count"]), "count", false)!;
+    const { count } = parseBody(requestSchemas.scale, req.body);
     runningOrThrow(c);
     c.lastActivity = Date.now();
     const max = maxWorkers(cfg, reg, c);
@@ -173,11 +171,11 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: GatewayContext)
   app.post("/api/v1/clusters/:name/adapt", async (req: Req, reply) => {
     const u = await user(ctx, req, reply);
     const c = ownedCluster(ctx, u, req.params.name);
-    const body = bodyObject(req.body, ["minimum", "maximum", "active"]);
-    const active = boolField(body, "active", true);
-    let minimum = countField(body, "minimum", true) ?? 0;
+    const body = parseBody(requestSchemas.adapt, req.body);
+    const active = body.active ?? true;
+    let minimum = body.minimum ?? 0;
     const max = maxWorkers(cfg, reg, c);
-    let maximum = countField(body, "maximum", true) ?? (Number.isFinite(max) ? max : 1000);
+    let maximum = body.maximum ?? (Number.isFinite(max) ? max : 1000);
     if (minimum > maximum)
       throw new InvalidRequestError(
         `"minimum" (${minimum}) must not be greater than "maximum" (${maximum})`,

@@ -5,45 +5,32 @@ import { AuthRequiredError, ClusterNotFoundError } from "../errors.ts";
 import type { GatewayContext } from "../gateway-context.ts";
 import { maxWorkers } from "../quotas.ts";
 import { hasClusterToken, validName } from "./request-auth.ts";
-import { bodyObject, countField, stringField, stringList } from "./request-body.ts";
+import { parseBody, requestSchemas } from "./request-schemas.ts";
 
-const keys = [
-  "scheduler_address",
-  "dashboard_address",
-  "api_address",
-  "count",
-  "active_workers",
-  "closing_workers",
-  "closed_workers",
-  "busy",
-];
+type HeartbeatBody = ReturnType<typeof parseBody<typeof requestSchemas.heartbeat>>;
 
 /**
  * Applies one scheduler heartbeat (CONTRACTS.md): addresses, the wanted worker count and the
  * worker sets. Writes only records and targets, then enqueues the cluster.
  */
-export function applyHeartbeat(
-  ctx: GatewayContext,
-  c: ClusterRecord,
-  body: Record<string, unknown>,
-): void {
+export function applyHeartbeat(ctx: GatewayContext, c: ClusterRecord, body: HeartbeatBody): void {
   const { reg, rec } = ctx;
   const now = Date.now();
   const patch: Partial<ClusterRecord> = { lastHeartbeat: now };
-  const sched = stringField(body, "scheduler_address");
+  const sched = body.scheduler_address;
   if (sched && c.status < JobStatus.RUNNING && !c.schedulerAddress) {
     patch.schedulerAddress = sched;
-    patch.dashboardAddress = stringField(body, "dashboard_address");
-    patch.apiAddress = stringField(body, "api_address") ?? patch.dashboardAddress;
+    patch.dashboardAddress = body.dashboard_address ?? null;
+    patch.apiAddress = body.api_address ?? patch.dashboardAddress;
   }
-  const count = countField(body, "count", true);
+  const count = body.count ?? null;
   const setAt = ctx.countSetAt.get(c.name) ?? 0;
   if (count !== null && count !== c.count && (c.adapt?.active || now - setAt > 2000)) {
     patch.count = Math.min(count, maxWorkers(ctx.cfg, reg, c));
   }
-  const active = new Set(stringList(body, "active_workers"));
-  const closing = new Set(stringList(body, "closing_workers"));
-  const closed = new Set(stringList(body, "closed_workers"));
+  const active = new Set(body.active_workers ?? []);
+  const closing = new Set(body.closing_workers ?? []);
+  const closed = new Set(body.closed_workers ?? []);
   // Idle = no busy heartbeat (optional "busy" key), no adaptive workers, no user traffic.
   if (body.busy === true || (body.busy === undefined && c.adapt?.active && active.size > 0))
     c.lastActivity = now;
@@ -81,7 +68,7 @@ export function registerHeartbeatRoute(app: FastifyInstance, ctx: GatewayContext
         reply.header("www-authenticate", "token");
         throw new AuthRequiredError("Invalid cluster token");
       }
-      const body = bodyObject(req.body, keys);
+      const body = parseBody(requestSchemas.heartbeat, req.body);
       if (!isFinal(c.status) && c.target === JobStatus.RUNNING) applyHeartbeat(ctx, c, body);
       return reply.code(200).send();
     },

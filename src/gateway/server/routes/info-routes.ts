@@ -9,7 +9,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: GatewayContext): v
   app.get("/api/health", async () => ({ status: "pass" }));
   app.get("/api/version", async () => ({ version: ctx.version }));
   app.get("/api/v1/options", async (req, reply) => {
-    const { setCookie } = await authenticateUser(ctx, req.headers);
+    const { setCookie } = await authenticateUser(ctx, req.headers, req.ip);
     if (setCookie) reply.header("set-cookie", setCookie);
     return reply.type("application/json").send(optionsBody);
   });

@@ -9,12 +9,14 @@ const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * Authenticates a user request: a valid session cookie, or the Authorization header checked by
- * the configured authenticator (remembered for 5 min by a hash of the header, so clients that
- * resend credentials do not pay an scrypt check per call). Returns the Set-Cookie value to send.
+ * the configured authenticator through the AuthGuard (briefly cached, failures limited per
+ * client `address` and user name). Returns the Set-Cookie value to send. Throws
+ * AuthRequiredError (401) or TooManyAttemptsError (429).
  */
 export async function authenticateUser(
   ctx: GatewayContext,
   headers: IncomingHttpHeaders,
+  address: string | undefined,
 ): Promise<{ user: GatewayUser; setCookie?: string }> {
   const authz = headers.authorization;
   if (!authz) {
@@ -22,14 +24,8 @@ export async function authenticateUser(
     if (user) return { user };
     throw new AuthRequiredError();
   }
-  const key = createHash("sha256").update(authz).digest("base64");
-  const recent = ctx.authCache;
-  const hit = recent.get(key);
-  if (hit && hit.until > Date.now()) return { user: hit.user };
-  const user = await ctx.auth.authenticate(authz);
+  const user = await ctx.authGuard.authenticate(authz, address ?? "");
   if (!user) throw new AuthRequiredError("Invalid credentials");
-  if (recent.size > 1000) recent.clear();
-  recent.set(key, { user, until: Date.now() + 300_000 });
   return { user, setCookie: ctx.cookie.issue(user) };
 }
 

@@ -220,7 +220,10 @@ export async function createRunning(
   if (r.status !== 201) throw new Error(`create failed: ${r.status} ${r.text}`);
   const name = r.body.name as string;
   await waitFor(async () => {
-    const g = await api(address, "GET", `/api/v1/clusters/${name}?wait`, { user, password });
+    const g = await api(address, "GET", `/api/v1/clusters/${name}?wait&extended=true`, {
+      user,
+      password,
+    });
     if (g.body.status === "FAILED" || g.body.status === "STOPPED")
       throw new Error(`cluster ${g.body.status}: ${g.body.stop_reason}`);
     return g.body.status === "RUNNING";
