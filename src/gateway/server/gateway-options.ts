@@ -1,16 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayConfigError } from "./errors.ts";
 import type { OptionField } from "./cluster-options.ts";
 import { defaultOptionFields } from "./cluster-options.ts";
+import { defaultStateDir, stateEncryptKey } from "./state-dir.ts";
 import type { ContainerBackendConfig } from "./backends/container/container-options.ts";
 import type { KubernetesBackendConfig } from "./backends/kubernetes/kubernetes-options.ts";
 import type { SlurmBackendConfig } from "./backends/slurm/slurm-options.ts";
 
-/** Where clusters run. */
-export type BackendName = "local" | "slurm" | "container" | "kubernetes";
-const backendNames: readonly BackendName[] = ["local", "slurm", "container", "kubernetes"];
+/** Where clusters run. `local` runs each user's clusters as their Unix account; `unsafe-local` runs all as the gateway's. */
+export type BackendName = "local" | "unsafe-local" | "slurm" | "container" | "kubernetes";
+const backendNames: readonly BackendName[] = [
+  "local",
+  "unsafe-local",
+  "slurm",
+  "container",
+  "kubernetes",
+];
 
 /** A user of the `basic` authenticator; `passwordHash` comes from `hashPassword()`. */
 export interface BasicUser {
@@ -82,12 +88,19 @@ export interface GatewayConfig {
   slurm?: SlurmBackendConfig;
   container?: ContainerBackendConfig;
   kubernetes?: KubernetesBackendConfig;
-  /** SQLite file; ":memory:" keeps nothing across restarts. @default ":memory:" */
+  /**
+   * The gateway's own folder: database, generated encryption key, cluster folders.
+   * @default env FLOWGATE_STATE_DIR, else /var/lib/flowgate/gateway as root, else $XDG_STATE_HOME/flowgate/gateway (~/.local/state/flowgate/gateway)
+   */
+  stateDir?: string;
+  /** SQLite file; ":memory:" keeps nothing across restarts (ask for it explicitly). @default <stateDir>/gateway.db */
   db?: string;
-  /** Where per-cluster certificates and logs live. @default a fresh directory under the OS temp dir */
+  /** Where per-cluster certificates and logs live. @default stateDir */
   dataDir?: string;
-  /** Key for secrets at rest (any string, hashed to 32 bytes). @default env FLOWGATE_GATEWAY_ENCRYPT_KEY; required with a file db */
+  /** Key for secrets at rest (any string, hashed to 32 bytes). @default env FLOWGATE_GATEWAY_ENCRYPT_KEY, else <stateDir>/encrypt-key (generated, 0600) for the default db; required with another file db */
   encryptKey?: string;
+  /** ms a scheduler keeps running while the gateway is unreachable (a cluster's lease, when shorter, wins). @default 600000 */
+  orphanTimeoutMs?: number;
   /** Key signing the auth cookie. @default random per process */
   cookieSecret?: string;
   /** Typed cluster options. @default worker_cores, worker_memory, environment, image */
@@ -132,9 +145,10 @@ const repoRoot = new URL("../../../", import.meta.url).pathname;
 
 /** Fills in defaults and checks the config; throws GatewayConfigError naming the bad field. */
 export function resolveGatewayConfig(c: GatewayConfig): ResolvedGatewayConfig {
-  const db = c.db ?? ":memory:";
+  const stateDir = c.stateDir ?? defaultStateDir();
+  const db = c.db ?? join(stateDir, "gateway.db");
   const envKey = process.env.FLOWGATE_GATEWAY_ENCRYPT_KEY;
-  let encryptKey = c.encryptKey ?? envKey ?? "";
+  let encryptKey = c.encryptKey ?? envKey ?? (c.db === undefined ? stateEncryptKey(stateDir) : "");
   if (!encryptKey && db !== ":memory:") {
     throw new GatewayConfigError(
       `db ${JSON.stringify(db)} keeps secrets on disk: set encryptKey in the config or FLOWGATE_GATEWAY_ENCRYPT_KEY`,
@@ -171,10 +185,10 @@ export function resolveGatewayConfig(c: GatewayConfig): ResolvedGatewayConfig {
       stopGraceMs: c.local?.stopGraceMs ?? 5000,
       warmProcesses: c.local?.warmProcesses ?? 2,
     },
+    stateDir,
     db,
-    dataDir:
-      c.dataDir ??
-      join(tmpdir(), `flowgate-gateway-${process.pid}-${randomBytes(4).toString("hex")}`),
+    dataDir: c.dataDir ?? stateDir,
+    orphanTimeoutMs: c.orphanTimeoutMs ?? 600_000,
     encryptKey,
     encryptKeyIsEphemeral: ephemeral,
     cookieSecret: c.cookieSecret ?? randomBytes(32).toString("hex"),
