@@ -147,7 +147,7 @@ const repoRoot = new URL("../../../", import.meta.url).pathname;
 export function resolveGatewayConfig(c: GatewayConfig): ResolvedGatewayConfig {
   const stateDir = c.stateDir ?? defaultStateDir();
   const db = c.db ?? join(stateDir, "gateway.db");
-  const envKey = process.env.FLOWGATE_GATEWAY_ENCRYPT_KEY;
+  const envKey = process.env.FLOWGATE_GATEWAY_ENCRYPT_KEY || undefined;
   let encryptKey = c.encryptKey ?? envKey ?? (c.db === undefined ? stateEncryptKey(stateDir) : "");
   if (!encryptKey && db !== ":memory:") {
     throw new GatewayConfigError(
