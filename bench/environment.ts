@@ -7,7 +7,12 @@ import { startGateway } from "../src/gateway/server/index.ts";
 import timesTwo from "../examples/times-two.ts";
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
-const gateway = await startGateway({ address: "127.0.0.1:0", backend: "local", logLevel: "warn" });
+const gateway = await startGateway({
+  address: "127.0.0.1:0",
+  backend: "unsafe-local",
+  db: ":memory:",
+  logLevel: "warn",
+});
 const environment = new GatewayEnvironment({
   gatewayAddress: gateway.address,
   auth: new BasicAuth("bench"),

@@ -51,7 +51,8 @@ describe("dashboards in a browser", { skip }, () => {
     gw = await startGateway({
       address: "127.0.0.1:0",
       auth: { type: "simple", password: PASSWORD, admins: ["root"] },
-      backend: "local",
+      backend: "unsafe-local",
+      db: ":memory:",
       logLevel: "warn",
     });
     b = await launchBrowser();

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 const bin = new URL("../../bin/flowgate.js", import.meta.url).pathname;
@@ -12,15 +15,29 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `flowgate gateway` on a free port and waits for its ready line. */
+/**
+ * Starts `flowgate gateway` on a free port, with a fresh state folder (removed by stop) and the
+ * single-account local backend (the tests' users have no Unix accounts), and waits for its
+ * ready line. Later `args` win.
+ */
 export async function startGatewayProcess(
   args: string[] = [],
   env: NodeJS.ProcessEnv = {},
 ): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [bin, "gateway", "--address", "127.0.0.1:0", ...args], {
+  const stateDir = mkdtempSync(join(tmpdir(), "fg-gateway-state-"));
+  const defaults = [
+    "--address",
+    "127.0.0.1:0",
+    "--backend",
+    "unsafe-local",
+    "--state-dir",
+    stateDir,
+  ];
+  const child = spawn(process.execPath, [bin, "gateway", ...defaults, ...args], {
     env: { ...process.env, FLOWGATE_LOG_LEVEL: "OFF", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  child.once("exit", () => rmSync(stateDir, { recursive: true, force: true }));
   let output = "";
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const lines = createInterface({ input: child.stdout! });

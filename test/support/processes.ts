@@ -13,13 +13,19 @@ export function flowgateProcesses(): FlowgateProcess[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      // Cluster processes set their title ("flowgate-worker <cluster>"), whatever started them
+      // (the warm pool's launcher included); before it is set, the command line names the role.
+      const titled = /^flowgate-(scheduler|worker)(?: (\S+))?/.exec(argv[0] ?? "");
       const bin = argv.findIndex((a) => a.endsWith("flowgate.js"));
-      const role = bin >= 0 ? argv[bin + 1] : undefined;
+      const role = titled ? titled[1] : bin >= 0 ? argv[bin + 1] : undefined;
       if (role !== "scheduler" && role !== "worker") continue;
       const status = readFileSync(`/proc/${entry}/stat`, "utf8");
       if (/\) Z /.test(status)) continue; // a zombie is gone, only not yet reaped
-      const env = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
-      const name = env.find((e) => e.startsWith("FLOWGATE_CLUSTER_NAME="))?.slice(22);
+      let name = titled?.[2];
+      if (!name) {
+        const env = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+        name = env.find((e) => e.startsWith("FLOWGATE_CLUSTER_NAME="))?.slice(22);
+      }
       out.push({ pid: Number(entry), role, clusterName: name });
     } catch {
       // the process ended while we looked

@@ -22,9 +22,11 @@ export function registerDemo(program: Command): void {
     .command("demo")
     .description("run the example flows, each on its own cluster from an embedded gateway")
     .action(async () => {
+      // One person's machine, one run: every cluster as this account, nothing kept afterwards.
       const gateway = await startGateway({
         address: "127.0.0.1:0",
-        backend: "local",
+        backend: "unsafe-local",
+        db: ":memory:",
         logLevel: "warn",
       });
       process.stderr.write(`Embedded gateway listening at ${gateway.address}\n`);

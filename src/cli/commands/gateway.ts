@@ -11,12 +11,13 @@ import {
 } from "../../gateway/server/index.ts";
 import { UsageError } from "../usage-error.ts";
 
-const backends: BackendName[] = ["local", "slurm", "container", "kubernetes"];
+const backends: BackendName[] = ["local", "unsafe-local", "slurm", "container", "kubernetes"];
 
 interface GatewayFlags {
   config?: string;
   address?: string;
   backend?: string;
+  stateDir?: string;
   tlsCert?: string;
   tlsKey?: string;
 }
@@ -51,6 +52,7 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
     }
     config.backend = flags.backend as BackendName;
   }
+  if (flags.stateDir) config.stateDir = flags.stateDir;
   if (flags.tlsCert || flags.tlsKey) {
     if (!flags.tlsCert || !flags.tlsKey)
       throw new UsageError("--tls-cert and --tls-key go together");
@@ -100,7 +102,11 @@ export function registerGateway(program: Command): void {
     .option("--address <host:port>", "address to listen on (default 0.0.0.0:8000, as Dask Gateway)")
     .option(
       "--backend <name>",
-      "where clusters run: local (default), slurm, container or kubernetes",
+      "where clusters run: local (default; each user's clusters as their Unix account, needs root for several users), unsafe-local (all as the gateway's account: single-user machines only), slurm, container or kubernetes",
+    )
+    .option(
+      "--state-dir <dir>",
+      "database, encryption key and cluster folders (default FLOWGATE_STATE_DIR, /var/lib/flowgate/gateway as root, else ~/.local/state/flowgate/gateway)",
     )
     .option("--tls-cert <file>", "serve HTTPS with this certificate (PEM)")
     .option("--tls-key <file>", "the certificate's key (PEM)")

@@ -10,6 +10,8 @@ import { SOURCE_RUNTIME, threadRuntimeOrSources } from "../local/thread-runtime.
 
 const options = {
   host: { type: "string" },
+  // The host others reach the scheduler at, when it listens on every interface (0.0.0.0).
+  "advertise-host": { type: "string" },
   port: { type: "string" },
   "dashboard-port": { type: "string" },
   "tls-cert": { type: "string" },
@@ -32,6 +34,7 @@ const options = {
  */
 export async function runClusterProcess(argv: readonly string[]): Promise<void> {
   const [role, ...rest] = argv;
+  setProcessTitle(role);
   const fail = (why: string): never => {
     process.stderr.write(`flowgate ${role ?? ""}: ${why}\n`);
     process.exit(2);
@@ -63,6 +66,7 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
     return runSchedulerProcess({
       security,
       host: values.host,
+      advertiseHost: values["advertise-host"],
       port: port("port"),
       dashboardPort: port("dashboard-port"),
     });
@@ -99,4 +103,14 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
     bundleDir: values["bundle-dir"] ?? BUNDLE_DIR,
     memoryLimit,
   });
+}
+
+/**
+ * `flowgate-scheduler <cluster>` / `flowgate-worker <cluster>` in ps and pgrep, however the
+ * process was started (the gateway's warm pool starts them as `node warm-launcher.mjs`).
+ */
+function setProcessTitle(role: string | undefined): void {
+  if (role !== "scheduler" && role !== "worker") return;
+  const cluster = process.env.FLOWGATE_CLUSTER_NAME;
+  process.title = cluster ? `flowgate-${role} ${cluster}` : `flowgate-${role}`;
 }

@@ -5,16 +5,34 @@ export interface GatewayLinkOptions {
   readonly apiUrl: string;
   readonly token: string;
   readonly clusterName: string;
+  /** The address heartbeats report. @default the scheduler server's own */
+  readonly schedulerAddress?: string;
   readonly dashboardAddress: string;
   /** @default FLOWGATE_HEARTBEAT_PERIOD_MS or 5000 */
   readonly heartbeatMs?: number;
   /** @default FLOWGATE_ADAPTIVE_PERIOD_MS or 1000 */
   readonly adaptiveMs?: number;
+  /**
+   * How long the gateway may stay unreachable (or failing) before the scheduler gives up on it.
+   * @default FLOWGATE_ORPHAN_TIMEOUT_MS or 600000 (10 min)
+   */
+  readonly orphanTimeoutMs?: number;
+  /**
+   * Called once when the cluster is orphaned: the gateway answered 401/403/404 for it (it was
+   * forgotten, or its token is no longer valid) or was unreachable for longer than
+   * orphanTimeoutMs. The scheduler process then stops itself and its workers.
+   */
+  readonly onOrphaned?: (why: string) => void;
 }
+
+/** Answers meaning the gateway no longer owns this cluster. */
+const disowned = new Set([401, 403, 404]);
 
 /**
  * Gateway mode (CONTRACTS.md): heartbeats the scheduler's addresses, wanted worker count and
- * worker sets to the gateway, and applies scale/adapt requests from POST /api/comm.
+ * worker sets to the gateway, and applies scale/adapt requests from POST /api/comm. A cluster
+ * the gateway disowns or that loses its gateway for too long is reported through onOrphaned,
+ * so no scheduler outlives the gateway that should manage it.
  */
 export class GatewayLink {
   private count = 0;
@@ -22,6 +40,8 @@ export class GatewayLink {
   private readonly closed = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private lastSig = "";
+  private lastOk = Date.now();
+  private orphaned = false;
 
   constructor(
     private readonly s: SchedulerServer,
@@ -73,11 +93,29 @@ export class GatewayLink {
     if (sig !== this.lastSig) void this.beat();
   }
 
+  private orphan(why: string): void {
+    if (this.orphaned) return;
+    this.orphaned = true;
+    this.stop();
+    this.o.onOrphaned?.(why);
+  }
+
+  private orphanTimeoutMs(): number {
+    const ms = this.o.orphanTimeoutMs ?? Number(process.env.FLOWGATE_ORPHAN_TIMEOUT_MS ?? 600_000);
+    return Number.isFinite(ms) && ms > 0 ? ms : 600_000;
+  }
+
   private async beat(): Promise<void> {
+    if (this.orphaned) return;
+    const limit = this.orphanTimeoutMs();
+    if (Date.now() - this.lastOk > limit)
+      return this.orphan(
+        `the gateway at ${this.o.apiUrl} has not accepted a heartbeat for ${Math.round((Date.now() - this.lastOk) / 1000)} s (orphan timeout ${limit / 1000} s)`,
+      );
     const workers = [...this.s.core.workers.values()];
     this.lastSig = `${this.count}|${workers.map((w) => w.name).join(",")}`;
     const body = {
-      scheduler_address: this.s.address,
+      scheduler_address: this.o.schedulerAddress ?? this.s.address,
       dashboard_address: this.o.dashboardAddress,
       api_address: this.o.dashboardAddress,
       count: this.count,
@@ -86,11 +124,19 @@ export class GatewayLink {
       closed_workers: [...this.closed],
     };
     try {
-      await fetch(`${this.o.apiUrl}/v1/clusters/${this.o.clusterName}/heartbeat`, {
+      const res = await fetch(`${this.o.apiUrl}/v1/clusters/${this.o.clusterName}/heartbeat`, {
         method: "POST",
         headers: { authorization: `token ${this.o.token}`, "content-type": "application/json" },
         body: JSON.stringify(body),
+        signal: AbortSignal.timeout(Math.min(limit, 30_000)),
       });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) this.lastOk = Date.now();
+      else if (disowned.has(res.status))
+        this.orphan(
+          `the gateway answered ${res.status} to the heartbeat of cluster ${this.o.clusterName}: it no longer manages this cluster`,
+        );
+      else process.stderr.write(`gateway heartbeat failed: HTTP ${res.status}\n`);
     } catch (e) {
       process.stderr.write(
         `gateway heartbeat failed: ${e instanceof Error ? e.message : String(e)}\n`,

@@ -94,7 +94,12 @@ export class ClusterReconciler {
     this.enqueueCluster(c.name);
   }
 
+  /**
+   * The variables a cluster's processes get from the gateway. FLOWGATE_ORPHAN_TIMEOUT_MS: how
+   * long the scheduler outlives an unreachable gateway (the cluster's lease when shorter).
+   */
   launchEnv(c: ClusterRecord): { env: Record<string, string> } {
+    const lease = c.leaseTtl === null ? Infinity : c.leaseTtl * 1000;
     return {
       env: {
         FLOWGATE_GATEWAY_API_URL: `${this.apiUrl()}/api`,
@@ -103,6 +108,7 @@ export class ClusterReconciler {
         FLOWGATE_HEARTBEAT_PERIOD_MS: String(this.cfg.heartbeatPeriodMs),
         FLOWGATE_ADAPTIVE_PERIOD_MS: String(this.cfg.adaptivePeriodMs),
         FLOWGATE_CONNECT_TIMEOUT_MS: String(this.cfg.workerStartTimeoutMs),
+        FLOWGATE_ORPHAN_TIMEOUT_MS: String(Math.min(this.cfg.orphanTimeoutMs, lease)),
       },
     };
   }

@@ -18,6 +18,12 @@ export class ClusterRegistry {
   /** Bumped on every change of any record: cached list bodies are valid for one generation. */
   #generation = 0;
 
+  /**
+   * Called by `add` before anything is stored; throws to refuse the cluster (the backend's
+   * `admit`, so an unknown Unix user gets a 4xx instead of a FAILED cluster).
+   */
+  admit: (c: ClusterRecord) => void = () => {};
+
   constructor(readonly store: ClusterStore) {}
 
   /** Loads every row from the store (at start-up). */
@@ -31,6 +37,7 @@ export class ClusterRegistry {
   }
 
   add(c: ClusterRecord): void {
+    this.admit(c);
     this.store.saveCluster(c);
     this.#index(c);
     this.#generation++;

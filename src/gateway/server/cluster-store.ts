@@ -1,11 +1,14 @@
 import Database from "better-sqlite3";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import type { ClusterRecord, WorkerRecord } from "./cluster-record.ts";
 import type { SecretBox } from "./secret-box.ts";
 
 /**
  * SQLite persistence of cluster and worker rows. The in-memory maps of ClusterRegistry are
  * authoritative while the gateway runs; every change is written here first so that a restart
- * finds every cluster again. The cluster token and TLS key are stored encrypted.
+ * finds every cluster again. The cluster token, TLS key and everything the user sent (options,
+ * hence `environment`, and the config built from them) are stored encrypted; the files are 0600.
  */
 export class ClusterStore {
   readonly #db: Database.Database;
@@ -17,11 +20,15 @@ export class ClusterStore {
   readonly #sealed = new Set<string>();
 
   constructor(path: string, box: SecretBox) {
+    const onDisk = path !== ":memory:" && path !== "";
+    if (onDisk) createPrivate(path);
     this.#db = new Database(path);
     this.#box = box;
-    if (path !== ":memory:") {
+    if (onDisk) {
       this.#db.pragma("journal_mode = WAL");
       this.#db.pragma("synchronous = NORMAL");
+      // SQLite gives -wal/-shm the database file's mode; this covers files an older version left.
+      for (const f of [`${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
     }
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS clusters (name TEXT PRIMARY KEY, user TEXT NOT NULL, status INTEGER NOT NULL,
@@ -29,8 +36,11 @@ export class ClusterStore {
       CREATE TABLE IF NOT EXISTS workers (name TEXT PRIMARY KEY, cluster TEXT NOT NULL, status INTEGER NOT NULL,
         target INTEGER NOT NULL, data TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS workers_cluster ON workers(cluster);`);
+    const cols = this.#db.prepare(`PRAGMA table_info(clusters)`).all() as { name: string }[];
+    if (!cols.some((c) => c.name === "request_enc"))
+      this.#db.exec(`ALTER TABLE clusters ADD COLUMN request_enc TEXT NOT NULL DEFAULT ''`);
     this.#putCluster = this.#db.prepare(
-      `INSERT INTO clusters (name, user, status, target, data, token_enc, tls_key_enc) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO clusters (name, user, status, target, data, token_enc, tls_key_enc, request_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(name) DO UPDATE SET status = excluded.status, target = excluded.target, data = excluded.data`,
     );
     this.#putWorker = this.#db.prepare(
@@ -46,11 +56,13 @@ export class ClusterStore {
   }
 
   saveCluster(c: ClusterRecord): void {
-    const { token, tlsKey, ...rest } = c;
-    // Secrets are sealed on the first insert only; the upsert keeps the stored columns after that.
+    const { token, tlsKey, options, config, ...rest } = c;
+    // Secrets are sealed on the first insert only (they never change); the upsert keeps the
+    // stored columns after that.
     const first = !this.#sealed.has(c.name);
     const tokenEnc = first ? this.#box.seal(token) : "";
     const keyEnc = first ? this.#box.seal(tlsKey) : "";
+    const requestEnc = first ? this.#box.seal(JSON.stringify({ options, config })) : "";
     this.#putCluster.run(
       c.name,
       c.user,
@@ -59,6 +71,7 @@ export class ClusterStore {
       JSON.stringify(rest),
       tokenEnc,
       keyEnc,
+      requestEnc,
     );
     this.#sealed.add(c.name);
   }
@@ -74,13 +87,21 @@ export class ClusterStore {
 
   loadClusters(): ClusterRecord[] {
     const rows = this.#db
-      .prepare(`SELECT name, data, token_enc, tls_key_enc FROM clusters`)
-      .all() as { name: string; data: string; token_enc: string; tls_key_enc: string }[];
+      .prepare(`SELECT name, data, token_enc, tls_key_enc, request_enc FROM clusters`)
+      .all() as {
+      name: string;
+      data: string;
+      token_enc: string;
+      tls_key_enc: string;
+      request_enc: string;
+    }[];
     for (const r of rows) this.#sealed.add(r.name);
     return rows.map(
       (r) =>
         ({
           ...JSON.parse(r.data),
+          // Rows written before options were sealed keep them in `data`.
+          ...(r.request_enc ? JSON.parse(this.#box.open(r.request_enc)) : {}),
           token: this.#box.open(r.token_enc),
           tlsKey: this.#box.open(r.tls_key_enc),
         }) as ClusterRecord,
@@ -95,4 +116,11 @@ export class ClusterStore {
   close(): void {
     this.#db.close();
   }
+}
+
+/** Creates the database file (and its folder, 0700 when new) readable by the gateway only. */
+function createPrivate(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, "a", 0o600));
+  chmodSync(path, 0o600);
 }

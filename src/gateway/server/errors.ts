@@ -166,3 +166,20 @@ export class TooManyAttemptsError extends GatewayError {
     );
   }
 }
+
+/**
+ * Thrown when the `local` backend, which runs each user's clusters as their own Unix account,
+ * has no account for the user (or, not running as root, may not switch to it).
+ */
+export class NoUnixAccountError extends GatewayError {
+  constructor(
+    readonly user: string,
+    why: string,
+  ) {
+    super(
+      "FG_GATEWAY_NO_UNIX_ACCOUNT",
+      403,
+      `User ${JSON.stringify(user)} cannot start clusters on this gateway: the "local" backend runs each user's clusters as that user's Unix account, and ${why}. Create the Unix account ${JSON.stringify(user)} on the gateway's machine (and run the gateway as root), or, on a single-user machine, choose the "unsafe-local" backend, which runs every cluster as the gateway's own account`,
+    );
+  }
+}

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayConfigError } from "./errors.ts";
 import type { z } from "zod";
 import type { OptionField } from "./cluster-options.ts";
 import { defaultOptionFields } from "./cluster-options.ts";
+import { defaultStateDir, stateEncryptKey } from "./state-dir.ts";
 import type { ContainerBackendConfig } from "./backends/container/container-options.ts";
 import type { KubernetesBackendConfig } from "./backends/kubernetes/kubernetes-options.ts";
 import type { SlurmBackendConfig } from "./backends/slurm/slurm-options.ts";
@@ -21,8 +21,8 @@ import {
 } from "./gateway-config-schema.ts";
 import { describeIssues } from "./schema/schema-errors.ts";
 
-/** Where clusters run. */
-export type BackendName = "local" | "slurm" | "container" | "kubernetes";
+/** Where clusters run. `local` runs each user's clusters as their Unix account; `unsafe-local` runs all as the gateway's. */
+export type BackendName = "local" | "unsafe-local" | "slurm" | "container" | "kubernetes";
 
 /** The gateway configuration as written in a config file (docs/gateway-config.example.ts). */
 export type GatewayConfig = GatewayConfigInput;
@@ -50,10 +50,12 @@ export interface ResolvedGatewayConfig {
   slurm?: SlurmBackendConfig;
   container?: ContainerBackendConfig;
   kubernetes?: KubernetesBackendConfig;
+  stateDir: string;
   db: string;
   dataDir: string;
   encryptKey: string;
   encryptKeyIsEphemeral: boolean;
+  orphanTimeoutMs: number;
   cookieSecret: string;
   options: OptionField[];
   limits: ClusterLimits;
@@ -90,9 +92,10 @@ const repoRoot = new URL("../../../", import.meta.url).pathname;
 /** Fills in defaults and checks the config; throws GatewayConfigError naming the bad field. */
 export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConfig {
   const c = parseGatewayConfig(config);
-  const db = c.db ?? ":memory:";
-  const envKey = process.env.FLOWGATE_GATEWAY_ENCRYPT_KEY;
-  let encryptKey = c.encryptKey ?? envKey ?? "";
+  const stateDir = c.stateDir ?? defaultStateDir();
+  const db = c.db ?? join(stateDir, "gateway.db");
+  const envKey = process.env.FLOWGATE_GATEWAY_ENCRYPT_KEY || undefined;
+  let encryptKey = c.encryptKey ?? envKey ?? (c.db === undefined ? stateEncryptKey(stateDir) : "");
   if (!encryptKey && db !== ":memory:") {
     throw new GatewayConfigError(
       `db ${JSON.stringify(db)} keeps secrets on disk: set encryptKey in the config or FLOWGATE_GATEWAY_ENCRYPT_KEY`,
@@ -126,10 +129,10 @@ export function resolveGatewayConfig(config: GatewayConfig): ResolvedGatewayConf
       stopGraceMs: c.local?.stopGraceMs ?? 5000,
       warmProcesses: c.local?.warmProcesses ?? 2,
     },
+    stateDir,
     db,
-    dataDir:
-      c.dataDir ??
-      join(tmpdir(), `flowgate-gateway-${process.pid}-${randomBytes(4).toString("hex")}`),
+    dataDir: c.dataDir ?? stateDir,
+    orphanTimeoutMs: c.orphanTimeoutMs ?? 600_000,
     encryptKey,
     encryptKeyIsEphemeral: ephemeral,
     cookieSecret: c.cookieSecret ?? randomBytes(32).toString("hex"),

@@ -80,6 +80,8 @@ export async function startGateway(config: GatewayConfig = {}): Promise<RunningG
   const store = new ClusterStore(cfg.db, new SecretBox(cfg.encryptKey));
   const reg = new ClusterRegistry(store);
   const backend = makeBackend(cfg);
+  for (const w of backend.warnings ?? []) log.warn(w);
+  reg.admit = (c) => backend.admit?.(c);
   let apiUrl = "";
   const rec = new ClusterReconciler(reg, backend, cfg, log, () => apiUrl);
   const monitor = new LifecycleMonitor(reg, backend, rec, cfg, log, (s) => backend.exitCode?.(s));

@@ -35,6 +35,7 @@ function offered(backend: string): string | false {
 async function runTimesTwo(config: Record<string, unknown>): Promise<string> {
   const gw = await startGateway({
     address: "127.0.0.1:0",
+    db: ":memory:",
     logLevel: "warn",
     ...config,
   } as GatewayConfig);
@@ -75,6 +76,7 @@ async function runTimesTwo(config: Record<string, unknown>): Promise<string> {
 async function brokenScheduler(config: Record<string, unknown>, reason: RegExp): Promise<string> {
   const gw = await startGateway({
     address: "127.0.0.1:0",
+    db: ":memory:",
     logLevel: "warn",
     ...config,
   } as GatewayConfig);

@@ -39,6 +39,8 @@ test("client end to end - create, scale, connect through the tunnel, list, stop 
   const before = new Set(children());
   const gw = await startGateway({
     address: "127.0.0.1:0",
+    backend: "unsafe-local",
+    db: ":memory:",
     logLevel: "warn",
     heartbeatPeriodMs: 500,
     checkPeriodMs: 200,

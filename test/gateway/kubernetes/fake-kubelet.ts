@@ -109,6 +109,10 @@ export class FakeKubelet {
       );
     const env: Record<string, string> = {};
     for (const e of c.env ?? []) {
+      if (e.valueFrom?.fieldRef?.fieldPath === "status.podIP") {
+        env[e.name] = "127.0.0.1"; // the podIP this kubelet reports: pods share the host
+        continue;
+      }
       const ref = e.valueFrom?.secretKeyRef;
       if (!ref) {
         env[e.name] = e.value ?? "";

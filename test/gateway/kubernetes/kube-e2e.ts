@@ -35,6 +35,7 @@ export async function timesTwoOnFakeKubernetes(
     };
     const gw = await start({
       address: "127.0.0.1:0",
+      db: ":memory:",
       logLevel: "warn",
       backend: "kubernetes",
       kubernetes,
@@ -62,6 +63,10 @@ export async function timesTwoOnFakeKubernetes(
       );
       const logs = await client.clusterLogs(name);
       assert.match(logs, /-scheduler \(deleted\) <==\n[^]*flowgate scheduler ready/);
+      // The scheduler listens on 0.0.0.0 but reports its pod IP (the fake kubelet's 127.0.0.1),
+      // and that reported address is what the workers were given ("reported" mode) and used.
+      assert.match(logs, /flowgate scheduler ready \{"address":"tls:\/\/127\.0\.0\.1:\d+"/);
+      assert.doesNotMatch(logs, /0\.0\.0\.0/);
       assert.match(logs, /flowgate worker ready/);
     } finally {
       await gw.close();

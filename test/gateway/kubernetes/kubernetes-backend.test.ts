@@ -40,6 +40,10 @@ test("kubernetes backend - starts a scheduler pod, service and owned worker pods
         (e: { name: string; value?: string }) => e.name === "MY_SETTING" && e.value === "on",
       ),
     );
+    const podIp = ctr.env.find((e: { name: string }) => e.name === "FLOWGATE_POD_IP");
+    assert.deepEqual(podIp?.valueFrom, { fieldRef: { fieldPath: "status.podIP" } });
+    const adv = ctr.args.indexOf("--advertise-host");
+    assert.equal(ctr.args[adv + 1], "$(FLOWGATE_POD_IP)", "the scheduler reports its pod IP");
     assert.ok(
       !JSON.stringify(pod).includes(c.token),
       "the API token is not in the pod spec (it comes from the secret)",
@@ -71,6 +75,8 @@ test("kubernetes backend - starts a scheduler pod, service and owned worker pods
       wpod.spec.containers[0].args.includes(`tls://flowgate-${c.name}.${namespace}.svc:0`),
       "workers reach the scheduler through its service",
     );
+    const wargs: string[] = wpod.spec.containers[0].args;
+    assert.equal(wargs[wargs.indexOf("--host") + 1], "$(FLOWGATE_POD_IP)", "peers reach workers");
     assert.ok(wpod.spec.containers[0].args.includes("1536M"));
     await until(
       () => ws.every((w) => podPhase(h, w.state.pod) === "Running"),

@@ -34,6 +34,13 @@ export interface Backend {
   logs(cluster: ClusterRecord): Promise<string>;
   /** How the process of a checkpoint ended, when the backend knows ("exit 1" in stop reasons). */
   exitCode?(state: Checkpoint): number | string | undefined;
+  /**
+   * Refuses a new cluster before it is stored, with a GatewayError the caller sees (e.g. the
+   * `local` backend when the user has no Unix account). Absent = every user is admitted.
+   */
+  admit?(cluster: Pick<ClusterRecord, "user">): void;
+  /** Things the operator must know, logged once at start (e.g. an unsafe mode was chosen). */
+  readonly warnings?: readonly string[];
   /** Called when a process ends on its own, so the gateway can react before the next check. */
   onProcessExit?: (clusterName: string) => void;
   /** Stops watching; does not stop clusters (the reconciler does that). */

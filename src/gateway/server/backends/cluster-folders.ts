@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chown, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ClusterRecord } from "../cluster-record.ts";
 import type { TlsPaths } from "./cluster-commands.ts";
@@ -16,12 +16,17 @@ export class ClusterFolders {
     return { cert: join(dir, "tls.crt"), key: join(dir, "tls.key") };
   }
 
-  /** Creates the cluster's folder (0700) and writes its certificate and key into it (0600). */
-  async writeTlsFiles(c: ClusterRecord): Promise<TlsPaths> {
-    await mkdir(this.dir(c.name), { recursive: true, mode: 0o700 });
+  /**
+   * Creates the cluster's folder (0700) and writes its certificate and key into it (0600), all
+   * owned by `owner` when given (the account the cluster runs as), else by the gateway.
+   */
+  async writeTlsFiles(c: ClusterRecord, owner?: { uid: number; gid: number }): Promise<TlsPaths> {
+    const dir = this.dir(c.name);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const tls = this.tlsPaths(c.name);
     await writeFile(tls.cert, c.tlsCert, { mode: 0o600 });
     await writeFile(tls.key, c.tlsKey, { mode: 0o600 });
+    if (owner) for (const p of [dir, tls.cert, tls.key]) await chown(p, owner.uid, owner.gid);
     return tls;
   }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fchownSync, openSync, readFileSync } from "node:fs";
 
 /** Exit codes of children this process spawned (an exited child can linger as a zombie pid). */
 const exited = new Map<number, number | string>();
@@ -23,9 +23,16 @@ export function trackChild(child: ChildProcess, onExit: (code: number | string) 
   return pid;
 }
 
+/** Unix ids a process runs as; absent = the gateway's own. */
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
 /**
  * Spawns a detached child (its own process group) writing stdout+stderr to `logFile`, so the
- * child outlives a crashed gateway and can be adopted after a restart.
+ * child outlives a crashed gateway and can be adopted after a restart. `env` is the child's
+ * whole environment; with `runAs` the child (and its log file) belong to that account.
  */
 export function spawnLogged(
   argv: string[],
@@ -33,12 +40,21 @@ export function spawnLogged(
   cwd: string,
   logFile: string,
   onExit: (code: number | string) => void,
+  runAs?: RunAs,
 ): number {
   const fd = openSync(logFile, "a", 0o600);
   try {
     const [cmd, ...args] = argv;
     if (!cmd) throw new Error("empty command");
-    const child = spawn(cmd, args, { cwd, env, detached: true, stdio: ["ignore", fd, fd] });
+    if (runAs) fchownSync(fd, runAs.uid, runAs.gid);
+    // With uid/gid, libuv also drops the gateway's supplementary groups (setgroups(0)).
+    const child = spawn(cmd, args, {
+      cwd,
+      env,
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
+    });
     const pid = trackChild(child, onExit);
     child.unref();
     return pid;

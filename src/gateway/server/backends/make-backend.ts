@@ -11,7 +11,9 @@ import { resolveSlurmOptions } from "./slurm/slurm-options.ts";
 export function makeBackend(cfg: ResolvedGatewayConfig): Backend {
   switch (cfg.backend) {
     case "local":
-      return new LocalBackend({ dataDir: cfg.dataDir, ...cfg.local });
+      return new LocalBackend({ mode: "per-user", dataDir: cfg.dataDir, ...cfg.local });
+    case "unsafe-local":
+      return new LocalBackend({ mode: "single-account", dataDir: cfg.dataDir, ...cfg.local });
     case "slurm":
       return new SlurmBackend(resolveSlurmOptions(cfg.slurm ?? {}, cfg.dataDir));
     case "container":

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
+import { chownSync, closeSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { trackChild } from "./local-process.ts";
+import { trackChild, type RunAs } from "./local-process.ts";
 
 const launcher = new URL("./warm-launcher.mjs", import.meta.url).pathname;
 const valueFlags = new Set([
@@ -40,6 +40,8 @@ function splitNodeArgv(argv: string[]): { flags: string[]; rest: string[] } | un
  * Keeps `size` idle Node processes per set of node flags, so starting a scheduler or worker does
  * not pay Node's start-up (150–300 ms on a small machine). A spare writes to its own log file,
  * renamed into the cluster's directory when it is taken; it runs detached, like a cold start.
+ * A spare starts with `spareEnv` only (never the gateway's environment) and, when taken, swaps
+ * in the job's whole environment and, if the job names an account, becomes that account.
  */
 export class WarmPool {
   readonly #spares = new Map<string, Spare[]>();
@@ -49,6 +51,7 @@ export class WarmPool {
   constructor(
     dataDir: string,
     private readonly size: number,
+    private readonly spareEnv: Record<string, string>,
   ) {
     this.#dir = join(dataDir, "spares");
     if (size > 0) mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
@@ -70,6 +73,7 @@ export class WarmPool {
       let child: ChildProcess;
       try {
         child = spawn(process.execPath, [...flags, launcher], {
+          env: this.spareEnv,
           detached: true,
           stdio: ["pipe", fd, fd],
         });
@@ -95,6 +99,7 @@ export class WarmPool {
     cwd: string,
     logFile: string,
     onExit: (code: number | string) => void,
+    runAs?: RunAs,
   ): number | undefined {
     const s = splitNodeArgv(argv);
     if (!s || this.size === 0 || this.#closed) return undefined;
@@ -103,8 +108,9 @@ export class WarmPool {
     this.#fill(s.flags);
     if (!spare || spare.child.exitCode !== null) return undefined;
     renameSync(spare.log, logFile);
+    if (runAs) chownSync(logFile, runAs.uid, runAs.gid);
     spare.onExit = onExit;
-    spare.child.stdin!.end(JSON.stringify({ argv: s.rest, env, cwd }) + "\n");
+    spare.child.stdin!.end(JSON.stringify({ argv: s.rest, env, cwd, ...runAs }) + "\n");
     return spare.pid;
   }
 

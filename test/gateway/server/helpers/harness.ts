@@ -40,6 +40,8 @@ export const fakeCommands = (): NonNullable<GatewayConfig["local"]> => ({
 export function testConfig(dir: string, extra: GatewayConfig = {}): GatewayConfig {
   return {
     address: "127.0.0.1:0",
+    // The tests' users (alice, bob, …) have no Unix accounts; per-user runs have their own test.
+    backend: "unsafe-local",
     db: join(dir, "gateway.db"),
     dataDir: join(dir, "data"),
     encryptKey: "test-key",

@@ -70,11 +70,19 @@ function resources(cores: number, gib: number): V1ResourceRequirements {
   return { requests: r, limits: r };
 }
 
-/** Cluster environment, then the gateway's launch env; the API token comes from the secret. */
+/** The pod's own IP (downward API), which other pods and the gateway can connect to. */
+const podIpVar = "FLOWGATE_POD_IP";
+
+/**
+ * Cluster environment, then the gateway's launch env; the API token comes from the secret and
+ * FLOWGATE_POD_IP from the downward API.
+ */
 function env(c: ClusterRecord, launch: Record<string, string>, secret: string): V1EnvVar[] {
   const all = clusterProcessEnv(c, launch);
   delete all.FLOWGATE_GATEWAY_API_TOKEN;
+  delete all[podIpVar];
   return [
+    { name: podIpVar, valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
     ...Object.entries(all).map(([name, value]) => ({ name, value })),
     {
       name: "FLOWGATE_GATEWAY_API_TOKEN",
@@ -158,8 +166,14 @@ export function schedulerPodManifest(
   launch: Record<string, string>,
 ): V1Pod {
   const n = objectNames(c.name);
+  // Listens on every interface (Service, port-forward) but reports the pod IP, never 0.0.0.0;
+  // Kubernetes expands $(VAR) in args from the container's env.
   const listen = { host: "0.0.0.0", port: k.schedulerPort, dashboardPort: k.dashboardPort };
-  const argv = schedulerArgv(k.schedulerCommand, listen, tlsPaths);
+  const argv = [
+    ...schedulerArgv(k.schedulerCommand, listen, tlsPaths),
+    "--advertise-host",
+    `$(${podIpVar})`,
+  ];
   const p = pod(
     k,
     c,
@@ -224,7 +238,13 @@ export function workerPodManifest(
   launch: Record<string, string>,
   owner: V1OwnerReference,
 ): V1Pod {
-  const argv = workerArgv(k.workerCommand, c, w, tlsPaths, schedulerAddress);
+  // Workers listen for their peers on the pod IP (127.0.0.1, the default, is unreachable from
+  // other pods).
+  const argv = [
+    ...workerArgv(k.workerCommand, c, w, tlsPaths, schedulerAddress),
+    "--host",
+    `$(${podIpVar})`,
+  ];
   const n = objectNames(c.name);
   return pod(
     k,
