@@ -42,6 +42,22 @@ try {
   }
   out.map100kTasksPerSecond = { median: Math.round(median(rates)), all: rates.map(Math.round) };
 
+  // The same map over an upstream task's result (issue 11): must stay within 10 % of the above.
+  await b.resultMapFlow.run({ executor, ...quiet, parameters: { n: 2000 } });
+  const resultRates: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = await b.resultMapFlow.run({ executor, ...quiet, parameters: { n: 100_000 } });
+    const s = (performance.now() - t0) / 1000;
+    if (r.outputs !== (100_000 * 99_999) / 2)
+      throw new Error(`result map gave ${String(r.outputs)}`);
+    resultRates.push(100_002 / s);
+  }
+  out.resultMap100kTasksPerSecond = {
+    median: Math.round(median(resultRates)),
+    all: resultRates.map(Math.round),
+  };
+
   const links: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
@@ -112,21 +128,32 @@ try {
 }
 
 if (process.argv.includes("--big")) {
-  const c = await LocalCluster({ workers: 2 });
-  const ex = new ClusterExecutor(c);
-  try {
-    const t0 = performance.now();
-    const r = await b.mapFlow.run({ executor: ex, ...quiet, parameters: { xs: range(1_000_000) } });
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${c.pids[0]}/status`, "utf8"))?.[1];
-    out.map1M = {
-      ok: r.outputs === (1_000_000 * 999_999) / 2,
-      seconds: +((performance.now() - t0) / 1000).toFixed(2),
-    };
-    // Peak RSS (VmHWM) of the scheduler process (the first pid LocalCluster started); target <= 1024.
-    out.map1MSchedulerPeakMiB = Math.round(Number(hwm) / 1024);
-  } finally {
-    ex.close();
-    await c.close();
+  // Each 1,000,000-task map on a fresh cluster, so that the scheduler's peak memory is its own.
+  const shapes = {
+    map1M: (ex: ClusterExecutor) =>
+      b.mapFlow.run({ executor: ex, ...quiet, parameters: { xs: range(1_000_000) } }),
+    resultMap1M: (ex: ClusterExecutor) =>
+      b.resultMapFlow.run({ executor: ex, ...quiet, parameters: { n: 1_000_000 } }),
+  };
+  for (const [name, run] of Object.entries(shapes)) {
+    const c = await LocalCluster({ workers: 2 });
+    const ex = new ClusterExecutor(c);
+    try {
+      const t0 = performance.now();
+      const r = await run(ex);
+      const seconds = (performance.now() - t0) / 1000;
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${c.pids[0]}/status`, "utf8"))?.[1];
+      out[name] = {
+        ok: r.outputs === (1_000_000 * 999_999) / 2,
+        seconds: +seconds.toFixed(2),
+        tasksPerSecond: Math.round(1_000_000 / seconds),
+        // Peak RSS (VmHWM) of the scheduler process (the first pid LocalCluster started); target <= 1024.
+        schedulerPeakMiB: Math.round(Number(hwm) / 1024),
+      };
+    } finally {
+      ex.close();
+      await c.close();
+    }
   }
 }
 console.log(JSON.stringify(out, null, 2));

@@ -79,6 +79,8 @@ export type WorkerHeartbeat = {
   readonly xfer: number[];
   /** Above 80% of its --memory-limit: it starts no new task until its memory drops. */
   readonly paused?: boolean;
+  /** Bytes of task inputs handed to its task threads so far. */
+  readonly inputBytes?: number;
 };
 
 /**

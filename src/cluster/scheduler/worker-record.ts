@@ -12,6 +12,9 @@ export class WorkerRecord {
   /** Bytes of results it holds and whether it is paused (over 80% of its memory limit), from its last heartbeat. */
   bytes = 0;
   paused = false;
+  /** Bytes of task inputs it handed to its task threads, and when it said so (its clock), from its last heartbeat. */
+  inputBytes = 0;
+  heartbeatAt = 0;
   /** A steal request to this worker awaits its answer. */
   stealing = false;
 
@@ -27,6 +30,8 @@ export class WorkerRecord {
     this.lastSeen = Date.now();
     if (typeof hb.bytes === "number") this.bytes = hb.bytes;
     this.paused = hb.paused === true;
+    if (typeof hb.inputBytes === "number") this.inputBytes = hb.inputBytes;
+    if (typeof hb.now === "number") this.heartbeatAt = hb.now;
   }
 
   /** What the status endpoint and the dashboard show of it. */
@@ -39,6 +44,8 @@ export class WorkerRecord {
       executed: this.executed,
       closing: this.closing,
       paused: this.paused,
+      inputBytes: this.inputBytes,
+      heartbeatAt: this.heartbeatAt,
     };
   }
 }
