@@ -23,8 +23,6 @@ export class FlowRun {
   gathering: Map<string, Buffer> | undefined;
   /** Small kept results that came with their `done` (key "node|child"); the gather starts from these. */
   early: Map<string, Buffer> | undefined;
-  gatherPending = 0;
-  loadFailure: string | undefined;
 
   constructor(
     readonly id: number,

@@ -180,7 +180,6 @@ export class SchedulerState {
         break;
       case "load-failed":
         if (run && !run.finished) {
-          run.loadFailure = m.message as string;
           this.send(run.client, {
             t: "failed",
             ref: run.ref,
