@@ -13,6 +13,14 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const out: Record<string, unknown> = {};
 
+/** A process's CPU time so far (user + system, all threads), in µs, from /proc/PID/stat. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of stat (here 11 and 12 after the command name), in ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
 await leanEntry();
 const starts: number[] = [];
 for (let i = 0; i < 3; i++) {
@@ -57,6 +65,22 @@ try {
     median: Math.round(median(resultRates)),
     all: resultRates.map(Math.round),
   };
+
+  // CPU per task (issue 11): scheduler and worker processes' CPU time over a 200,000-task no-op
+  // map, from /proc/PID/stat (utime + stime, all threads). Targets: scheduler <= 3 µs, worker <= 8.
+  {
+    const [sched, ...workers] = cluster.pids;
+    const cpu0 = cluster.pids.map(cpuMicros);
+    const r = await b.mapFlow.run({ executor, ...quiet, parameters: { xs: range(200_000) } });
+    if (r.outputs !== (200_000 * 199_999) / 2) throw new Error(`map gave ${String(r.outputs)}`);
+    const cpu1 = cluster.pids.map(cpuMicros);
+    const used = cpu1.map((c, i) => c - cpu0[i]!);
+    out.cpuMicrosPerTask = {
+      scheduler: +(used[0]! / 200_001).toFixed(2),
+      worker: +(used.slice(1).reduce((a, x) => a + x, 0) / 200_001).toFixed(2),
+      note: `200,000-task no-op map; scheduler pid ${sched}, ${workers.length} workers (all threads); clock ticks of 10 ms`,
+    };
+  }
 
   const links: number[] = [];
   for (let i = 0; i < 3; i++) {

@@ -6,7 +6,8 @@ export class WorkerRecord {
   readonly assigned = new Set<TaskRecord>();
   /** Tasks to send at the end of this turn, by run. */
   readonly outgoing = new Map<number, ComputeTask[]>();
-  lastSeen = Date.now();
+  /** When it was last heard from (the scheduler's clock). */
+  lastSeen: number;
   executed = 0;
   closing = false;
   /** Bytes of results it holds and whether it is paused (over 80% of its memory limit), from its last heartbeat. */
@@ -23,12 +24,15 @@ export class WorkerRecord {
     readonly name: string,
     readonly address: string,
     readonly slots: number,
-  ) {}
+    now = 0,
+  ) {
+    this.lastSeen = now;
+  }
 
   /** A heartbeat came: it is alive (see SchedulerServer's sweep), and how full it is. */
-  noteHeartbeat(hb: Partial<WorkerHeartbeat>): void {
-    this.lastSeen = Date.now();
-    if (typeof hb.bytes === "number") this.bytes = hb.bytes;
+  noteHeartbeat(hb: WorkerHeartbeat, now: number): void {
+    this.lastSeen = now;
+    this.bytes = hb.bytes;
     this.paused = hb.paused === true;
     if (typeof hb.inputBytes === "number") this.inputBytes = hb.inputBytes;
     if (typeof hb.now === "number") this.heartbeatAt = hb.now;
