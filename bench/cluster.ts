@@ -13,6 +13,14 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const out: Record<string, unknown> = {};
 
+/** A process's CPU time so far (user + system, all threads), in µs, from /proc/PID/stat. */
+function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of stat (here 11 and 12 after the command name), in ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+}
+
 await leanEntry();
 const starts: number[] = [];
 for (let i = 0; i < 3; i++) {
@@ -41,6 +49,38 @@ try {
     rates.push(100_001 / s);
   }
   out.map100kTasksPerSecond = { median: Math.round(median(rates)), all: rates.map(Math.round) };
+
+  // The same map over an upstream task's result (issue 11): must stay within 10 % of the above.
+  await b.resultMapFlow.run({ executor, ...quiet, parameters: { n: 2000 } });
+  const resultRates: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const r = await b.resultMapFlow.run({ executor, ...quiet, parameters: { n: 100_000 } });
+    const s = (performance.now() - t0) / 1000;
+    if (r.outputs !== (100_000 * 99_999) / 2)
+      throw new Error(`result map gave ${String(r.outputs)}`);
+    resultRates.push(100_002 / s);
+  }
+  out.resultMap100kTasksPerSecond = {
+    median: Math.round(median(resultRates)),
+    all: resultRates.map(Math.round),
+  };
+
+  // CPU per task (issue 11): scheduler and worker processes' CPU time over a 200,000-task no-op
+  // map, from /proc/PID/stat (utime + stime, all threads). Targets: scheduler <= 3 µs, worker <= 8.
+  {
+    const [sched, ...workers] = cluster.pids;
+    const cpu0 = cluster.pids.map(cpuMicros);
+    const r = await b.mapFlow.run({ executor, ...quiet, parameters: { xs: range(200_000) } });
+    if (r.outputs !== (200_000 * 199_999) / 2) throw new Error(`map gave ${String(r.outputs)}`);
+    const cpu1 = cluster.pids.map(cpuMicros);
+    const used = cpu1.map((c, i) => c - cpu0[i]!);
+    out.cpuMicrosPerTask = {
+      scheduler: +(used[0]! / 200_001).toFixed(2),
+      worker: +(used.slice(1).reduce((a, x) => a + x, 0) / 200_001).toFixed(2),
+      note: `200,000-task no-op map; scheduler pid ${sched}, ${workers.length} workers (all threads); clock ticks of 10 ms`,
+    };
+  }
 
   const links: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -112,21 +152,32 @@ try {
 }
 
 if (process.argv.includes("--big")) {
-  const c = await LocalCluster({ workers: 2 });
-  const ex = new ClusterExecutor(c);
-  try {
-    const t0 = performance.now();
-    const r = await b.mapFlow.run({ executor: ex, ...quiet, parameters: { xs: range(1_000_000) } });
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${c.pids[0]}/status`, "utf8"))?.[1];
-    out.map1M = {
-      ok: r.outputs === (1_000_000 * 999_999) / 2,
-      seconds: +((performance.now() - t0) / 1000).toFixed(2),
-    };
-    // Peak RSS (VmHWM) of the scheduler process (the first pid LocalCluster started); target <= 1024.
-    out.map1MSchedulerPeakMiB = Math.round(Number(hwm) / 1024);
-  } finally {
-    ex.close();
-    await c.close();
+  // Each 1,000,000-task map on a fresh cluster, so that the scheduler's peak memory is its own.
+  const shapes = {
+    map1M: (ex: ClusterExecutor) =>
+      b.mapFlow.run({ executor: ex, ...quiet, parameters: { xs: range(1_000_000) } }),
+    resultMap1M: (ex: ClusterExecutor) =>
+      b.resultMapFlow.run({ executor: ex, ...quiet, parameters: { n: 1_000_000 } }),
+  };
+  for (const [name, run] of Object.entries(shapes)) {
+    const c = await LocalCluster({ workers: 2 });
+    const ex = new ClusterExecutor(c);
+    try {
+      const t0 = performance.now();
+      const r = await run(ex);
+      const seconds = (performance.now() - t0) / 1000;
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${c.pids[0]}/status`, "utf8"))?.[1];
+      out[name] = {
+        ok: r.outputs === (1_000_000 * 999_999) / 2,
+        seconds: +seconds.toFixed(2),
+        tasksPerSecond: Math.round(1_000_000 / seconds),
+        // Peak RSS (VmHWM) of the scheduler process (the first pid LocalCluster started); target <= 1024.
+        schedulerPeakMiB: Math.round(Number(hwm) / 1024),
+      };
+    } finally {
+      ex.close();
+      await c.close();
+    }
   }
 }
 console.log(JSON.stringify(out, null, 2));

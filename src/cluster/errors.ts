@@ -125,3 +125,24 @@ export class TaskMemoryError extends FlowgateError {
     );
   }
 }
+
+/**
+ * The scheduler was asked to move a task run between two states no transition joins (a bug in
+ * the scheduler, or a worker message out of order that it failed to ignore): it names the task,
+ * both states, the stimulus and the task's recent story.
+ */
+export class InvalidTransitionError extends FlowgateError {
+  constructor(
+    readonly taskKey: string,
+    readonly from: string,
+    readonly to: string,
+    readonly stimulusId: string,
+    readonly story: readonly string[],
+  ) {
+    super(
+      "FG_CLUSTER_INVALID_TRANSITION",
+      `InvalidTransitionError: task '${taskKey}' cannot go from '${from}' to '${to}' (stimulus '${stimulusId}'); ` +
+        `its story: ${story.length ? story.join("; ") : "(none)"}; this is a scheduler bug, please report it with this message`,
+    );
+  }
+}

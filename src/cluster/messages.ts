@@ -79,6 +79,8 @@ export type WorkerHeartbeat = {
   readonly xfer: number[];
   /** Above 80% of its --memory-limit: it starts no new task until its memory drops. */
   readonly paused?: boolean;
+  /** Bytes of task inputs handed to its task threads so far. */
+  readonly inputBytes?: number;
 };
 
 /**
@@ -101,3 +103,143 @@ export type RetirementMessage =
     }
   | { readonly t: "replicated"; readonly id: number; readonly run: number; readonly keys: string[] }
   | { readonly t: "retired" };
+
+// ---- The protocol as types: one per `t`, grouped by direction. Wire keys stay short; the doc
+// comments give their meaning. Decoding (msgpack) happens in the connection; the shells receive
+// these unions and narrow them by `t`, so no handler casts a field.
+
+/** A result on the peer protocol and in gathers: "node|child". */
+export type ResultKey = string;
+
+/** What a worker sends its scheduler. */
+export type WorkerToScheduler =
+  | {
+      readonly t: "hello-worker";
+      readonly name: string;
+      readonly address: string;
+      readonly slots: number;
+    }
+  | WorkerHeartbeat
+  /** slow task runs about to start: flat [node, child] pairs */
+  | { readonly t: "started"; readonly run: number; readonly keys: number[] }
+  /** task runs that ended */
+  | { readonly t: "done"; readonly run: number; readonly res: DoneEntry[] }
+  /** task run (n, c) could not fetch inputs: flat [node, child, holder] triples */
+  | {
+      readonly t: "missing";
+      readonly run: number;
+      readonly n: number;
+      readonly c: number;
+      readonly lost: number[];
+    }
+  /** the answer to a `gather` (values null where it no longer holds the result) */
+  | {
+      readonly t: "gathered";
+      readonly run: number;
+      readonly keys: ResultKey[];
+      readonly values: (Buffer | null)[];
+    }
+  | { readonly t: "logs"; readonly run: number; readonly logs: TaskLog[] }
+  | { readonly t: "load-failed"; readonly run: number; readonly message: string }
+  /** queued task runs handed back: flat [run, node, child] triples */
+  | { readonly t: "stolen"; readonly keys: number[] }
+  /** speculative task runs it started itself (a chain's next link): flat [node, child] pairs */
+  | { readonly t: "took"; readonly run: number; readonly keys: number[] }
+  | { readonly t: "get-bundle"; readonly hash: string }
+  | Extract<RetirementMessage, { t: "goodbye" | "replicated" }>;
+
+/** What a flow runner's client sends the scheduler. */
+export type ClientToScheduler =
+  | { readonly t: "hello-client" }
+  | { readonly t: "has-bundle"; readonly hash: string }
+  | { readonly t: "put-bundle"; readonly hash: string; readonly code: Buffer }
+  | {
+      readonly t: "submit";
+      readonly ref: number;
+      readonly flowRunId: string;
+      readonly flowName: string;
+      readonly bundle: string;
+      /** the GraphSpec, V8-serialized */
+      readonly graph: Buffer;
+      /** the parameters, V8-serialized */
+      readonly params: Buffer;
+      /** nodes whose results the client wants back */
+      readonly keep: number[];
+    }
+  /** ref -1: every run of this client */
+  | { readonly t: "cancel"; readonly ref: number };
+
+/** Everything the scheduler's port receives (workers and clients share it). */
+export type SchedulerInbound = WorkerToScheduler | ClientToScheduler;
+
+/** What the scheduler sends a worker. */
+export type SchedulerToWorker =
+  | { readonly t: "welcome"; readonly id: number; readonly peers: PeerInfo[] }
+  | { readonly t: "peer"; readonly peer: PeerInfo }
+  | { readonly t: "peer-gone"; readonly id: number }
+  | {
+      readonly t: "run";
+      readonly run: number;
+      readonly bundle: string;
+      readonly flowName: string;
+      readonly flowRunId: string;
+      readonly graph: Buffer;
+      readonly params: Buffer;
+      readonly keep: number[];
+    }
+  | { readonly t: "compute"; readonly run: number; readonly tasks: ComputeTask[] }
+  | { readonly t: "bundle"; readonly hash: string; readonly code: Buffer | null }
+  | { readonly t: "release"; readonly run: number; readonly node: number }
+  | { readonly t: "cancel"; readonly run: number }
+  | { readonly t: "steal"; readonly max: number }
+  /** speculative task runs taken back: flat [node, child] pairs (it answers with `stolen` for those not begun) */
+  | { readonly t: "untake"; readonly run: number; readonly keys: number[] }
+  | { readonly t: "forget"; readonly run: number }
+  | { readonly t: "gather"; readonly run: number; readonly keys: ResultKey[] }
+  | { readonly t: "shutdown" }
+  | Extract<RetirementMessage, { t: "replicate" | "retired" }>;
+
+/** What the scheduler sends a client. */
+export type SchedulerToClient =
+  | { readonly t: "hello"; readonly workers: number }
+  | { readonly t: "bundle-status"; readonly hash: string; readonly has: boolean }
+  | { readonly t: "started"; readonly ref: number }
+  | {
+      readonly t: "ended";
+      readonly ref: number;
+      readonly node: number;
+      readonly child: number;
+      readonly state: string;
+      readonly message: string;
+    }
+  | { readonly t: "logs"; readonly ref: number; readonly worker: string; readonly logs: TaskLog[] }
+  /** the run ended: its graph snapshot and the kept results (keys here, bytes as attachments) */
+  | {
+      readonly t: "result";
+      readonly ref: number;
+      readonly snapshot: unknown;
+      readonly keys: ResultKey[];
+    }
+  | {
+      readonly t: "failed";
+      readonly ref: number;
+      readonly code: string;
+      readonly worker: string;
+      readonly message: string;
+    };
+
+/** Everything the scheduler sends. */
+export type SchedulerOutbound = SchedulerToWorker | SchedulerToClient;
+
+/** Worker to worker: fetch results, and the answer (values as attachments, null where missing). */
+export type PeerRequest = {
+  readonly t: "get";
+  readonly id: number;
+  readonly run: number;
+  readonly keys: ResultKey[];
+};
+export type PeerAnswer = {
+  readonly t: "data";
+  readonly id: number;
+  readonly values: (Buffer | null)[];
+};

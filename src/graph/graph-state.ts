@@ -98,15 +98,6 @@ export class GraphState {
     return child < 0 ? n.state : n.childState(child);
   }
 
-  /**
-   * The argument references of a task run, as its run command had them; lets a cluster
-   * scheduler recompute a result whose only copy was lost without keeping every command.
-   */
-  argsFor(node: number, child: number): ArgRef[] {
-    const n = this.nodes[node]!;
-    return n.spec.args.map((a, i) => this.argRef(n, child, i, a));
-  }
-
   detailOf(node: number, child = -1): FailureDetail | undefined {
     const n = this.nodes[node]!;
     return child < 0 ? n.detail : n.childDetails.get(child);

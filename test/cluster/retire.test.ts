@@ -5,24 +5,17 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  SchedulerState,
-  type SchedulerCommand,
-} from "../../src/cluster/scheduler/scheduler-state.ts";
+import type { SchedulerCommand } from "../../src/cluster/scheduler/scheduler-state.ts";
+import { SchedulerDriver, sends } from "./fixtures/scheduler-driver.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
-import { OutcomeCode, type Who } from "../../src/cluster/messages.ts";
+import { OutcomeCode } from "../../src/cluster/messages.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import type { Flow } from "../../src/flow/index.ts";
 import { alive, startHarness, type Harness } from "./fixtures/cluster-harness.ts";
 import { node } from "../graph/graph-driver.ts";
 
-type Send = Extract<SchedulerCommand, { k: "send" }>;
-const sends = (cmds: SchedulerCommand[], t: string, to?: number) =>
-  cmds.filter(
-    (c): c is Send => c.k === "send" && c.msg.t === t && (to === undefined || c.to === to),
-  );
 const tasksOf = (cmds: SchedulerCommand[], to: number) =>
-  sends(cmds, "compute", to).flatMap((c) => c.msg.tasks as { n: number; c: number; who: Who[] }[]);
+  sends(cmds, "compute", to).flatMap((c) => c.msg.tasks);
 
 /** inc.map(xs) (node 1, `width` children) then sum (node 2, kept). */
 function mapThenSum(width: number): GraphSpec {
@@ -35,9 +28,16 @@ function mapThenSum(width: number): GraphSpec {
   };
 }
 
-function state(workers: number, graph: GraphSpec, keep: number[]): SchedulerState {
-  const s = new SchedulerState();
+/** `workers` workers (those in `paused` heartbeat as paused), then one run submitted. */
+function state(
+  workers: number,
+  graph: GraphSpec,
+  keep: number[],
+  paused: number[] = [],
+): SchedulerDriver {
+  const s = new SchedulerDriver();
   for (let i = 1; i <= workers; i++) s.addWorker(i, `w${i}`, `tls://w${i}`, 1);
+  for (const i of paused) s.heartbeat(i, { paused: true });
   s.drain();
   s.submit(100, {
     t: "submit",
@@ -52,7 +52,7 @@ function state(workers: number, graph: GraphSpec, keep: number[]): SchedulerStat
   return s;
 }
 
-const done = (s: SchedulerState, w: number, tasks: { n: number; c: number }[]) =>
+const done = (s: SchedulerDriver, w: number, tasks: { n: number; c: number }[]) =>
   s.fromWorker(w, {
     t: "done",
     run: 1,
@@ -149,13 +149,14 @@ describe("SchedulerState retirement", () => {
     assert.equal(sends(cmds, "retired", 1).length, 1, "no receiver left: it goes");
   });
 
-  test("the hand-off is bounded by the grace period", async () => {
+  test("the hand-off is bounded by the grace period", () => {
     const s = state(2, mapThenSum(2), [2]);
     done(s, 1, tasksOf(s.drain(), 1));
     s.drain();
     s.retire(1, 50);
     assert.equal(sends(s.drain(), "replicate").length, 1);
-    await sleep(80);
+    s.now += 80;
+    s.heartbeat(2);
     assert.equal(sends(s.drain(), "retired", 1).length, 1);
   });
 
@@ -182,8 +183,7 @@ describe("SchedulerState retirement", () => {
   });
 
   test("placement prefers a worker that is not paused", () => {
-    const s = state(2, mapThenSum(2), [2]);
-    s.heartbeat(1, { t: "hb", bytes: 0, paused: true });
+    const s = state(2, mapThenSum(2), [2], [1]);
     const cmds = s.drain();
     assert.equal(tasksOf(cmds, 1).length, 0);
     assert.equal(tasksOf(cmds, 2).length, 2);

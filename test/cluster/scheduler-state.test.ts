@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import {
-  SchedulerState,
-  type SchedulerCommand,
-} from "../../src/cluster/scheduler/scheduler-state.ts";
+import { SchedulerDriver, sends } from "./fixtures/scheduler-driver.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { OutcomeCode } from "../../src/cluster/messages.ts";
@@ -18,13 +15,8 @@ const graph: GraphSpec = {
   ],
 };
 
-const sends = (cmds: SchedulerCommand[], t: string) =>
-  cmds.filter(
-    (c): c is Extract<SchedulerCommand, { k: "send" }> => c.k === "send" && c.msg.t === t,
-  );
-
 function setup() {
-  const s = new SchedulerState();
+  const s = new SchedulerDriver();
   s.addWorker(1, "w1", "tls://w1", 1);
   s.addWorker(2, "w2", "tls://w2", 1);
   s.drain();
@@ -101,7 +93,7 @@ describe("SchedulerState", () => {
   });
 
   test("three deaths while running the same task fail it with WorkerLostError", () => {
-    const s = new SchedulerState();
+    const s = new SchedulerDriver();
     s.addWorker(1, "w1", "a", 1);
     s.submit(100, {
       t: "submit",
@@ -139,7 +131,7 @@ describe("SchedulerState work stealing", () => {
         node("inc", { mapped: true, args: [{ kind: "ref", node: 0, mode: "mapped" }] }),
       ],
     };
-    const s = new SchedulerState();
+    const s = new SchedulerDriver();
     s.addWorker(1, "w1", "a", 1);
     s.addWorker(2, "w2", "b", 1);
     s.avgMs = 0.1; // short tasks so far: both workers get large batches
@@ -200,7 +192,7 @@ describe("SchedulerState work stealing", () => {
   });
 
   test("a task the busy worker already started is not moved", () => {
-    const s = new SchedulerState();
+    const s = new SchedulerDriver();
     s.addWorker(1, "w1", "a", 1);
     s.submit(100, {
       t: "submit",

@@ -32,7 +32,8 @@ export function statusOf(s: SchedulerServer, rate: number) {
 
 /**
  * The scheduler's dashboard (first version): GET /api/status (JSON), GET / (plain HTML),
- * GET /api/health, and in gateway mode POST /api/comm.
+ * GET /api/health, GET /api/story/{task} (a task run's logged transitions: `inc[3]`, or
+ * `2/inc[3]` for flow run 2), and in gateway mode POST /api/comm.
  */
 export async function startDashboard(
   s: SchedulerServer,
@@ -63,6 +64,10 @@ export async function startDashboard(
       return json(200, { status: "pass" });
     if (req.method === "GET" && (url.pathname === "/api/status" || url.pathname === "/status.json"))
       return json(200, statusOf(s, rate));
+    if (req.method === "GET" && url.pathname.startsWith("/api/story/")) {
+      const task = decodeURIComponent(url.pathname.slice("/api/story/".length));
+      return json(200, { task, story: s.story(task) });
+    }
     if (req.method === "POST" && url.pathname === "/api/comm") {
       if (!o.apiToken || req.headers.authorization !== `token ${o.apiToken}`)
         return json(403, { error: "bad or missing token" });

@@ -1,6 +1,6 @@
 import { GraphState } from "../../graph/graph-state.ts";
 import type { GraphSpec } from "../../graph/task-spec.ts";
-import type { Message } from "../wire/connection.ts";
+import type { SchedulerToWorker } from "../messages.ts";
 import type { TaskRecord } from "./task-record.ts";
 
 /** The scheduler's record of one submitted flow run: its graph state and where results live. */
@@ -23,8 +23,6 @@ export class FlowRun {
   gathering: Map<string, Buffer> | undefined;
   /** Small kept results that came with their `done` (key "node|child"); the gather starts from these. */
   early: Map<string, Buffer> | undefined;
-  gatherPending = 0;
-  loadFailure: string | undefined;
 
   constructor(
     readonly id: number,
@@ -43,7 +41,7 @@ export class FlowRun {
   }
 
   /** The `run` message that tells a worker about this run (its graph, code and parameters). */
-  runMessage(): Message {
+  runMessage(): SchedulerToWorker {
     return {
       t: "run",
       run: this.id,

@@ -37,7 +37,8 @@ const disowned = new Set([401, 403, 404]);
 export class GatewayLink {
   private count = 0;
   private adaptive: AdaptiveTarget | undefined;
-  private readonly closed = new Set<string>();
+  /** Worker names in the last heartbeat: those gone since are its `closed_workers`. */
+  private reported = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private lastSig = "";
   private lastOk = Date.now();
@@ -121,8 +122,9 @@ export class GatewayLink {
       count: this.count,
       active_workers: workers.filter((w) => !w.closing).map((w) => w.name),
       closing_workers: workers.filter((w) => w.closing).map((w) => w.name),
-      closed_workers: [...this.closed],
+      closed_workers: [...this.reported].filter((n) => !workers.some((w) => w.name === n)),
     };
+    this.reported = new Set(workers.map((w) => w.name));
     try {
       const res = await fetch(`${this.o.apiUrl}/v1/clusters/${this.o.clusterName}/heartbeat`, {
         method: "POST",

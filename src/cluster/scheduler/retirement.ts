@@ -1,5 +1,5 @@
 import type { RetirementMessage } from "../messages.ts";
-import type { Message } from "../wire/connection.ts";
+import type { SchedulerToWorker } from "../messages.ts";
 import type { FlowRun } from "./flow-run.ts";
 import type { WorkerRecord } from "./worker-record.ts";
 
@@ -10,9 +10,11 @@ const COPY_BATCH = 32_768;
 export interface RetirementHost {
   readonly workers: ReadonlyMap<number, WorkerRecord>;
   readonly runs: ReadonlyMap<number, FlowRun>;
-  send(to: number, msg: Message): void;
+  send(to: number, msg: SchedulerToWorker): void;
   /** Makes sure worker `to` has been told about `run` (it gets the `run` message once). */
   tellRun(run: FlowRun, to: number): void;
+  /** The scheduler's clock (ms since the epoch). */
+  now(): number;
 }
 
 interface Leaving {
@@ -54,7 +56,7 @@ export class Retirements {
     if (this.leaving.has(w.id)) return;
     this.leaving.set(w.id, {
       w,
-      deadline: Date.now() + graceMs,
+      deadline: this.host.now() + graceMs,
       tried: new Set(),
       pending: 0,
       dirty: true,
@@ -70,7 +72,7 @@ export class Retirements {
 
   /** Plans copies for each leaving worker and lets go those with nothing left to do. */
   step(): void {
-    const now = Date.now();
+    const now = this.host.now();
     for (const l of this.leaving.values()) {
       if (l.letGo) continue;
       const late = now >= l.deadline;

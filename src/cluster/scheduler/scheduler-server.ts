@@ -3,7 +3,11 @@ import type { Duplex } from "node:stream";
 import type { ClusterSecurity } from "../security.ts";
 import { Connection, type Message } from "../wire/connection.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
-import { SchedulerState, type SchedulerCommand } from "./scheduler-state.ts";
+import type { SchedulerInbound } from "../messages.ts";
+import { SchedulerState, type SchedulerCommand, type SchedulerEvent } from "./scheduler-state.ts";
+
+/** A connection as the scheduler sees it: it receives the protocol's inbound messages. */
+type SchedulerConnection = Connection<SchedulerInbound, Message>;
 
 export interface SchedulerOptions {
   /** @default "127.0.0.1" */
@@ -22,13 +26,15 @@ export interface SchedulerOptions {
  */
 export class SchedulerServer {
   readonly core = new SchedulerState();
-  private readonly conns = new Map<number, Connection>();
+  private readonly conns = new Map<number, SchedulerConnection>();
   private readonly clients = new Set<number>();
   private readonly bundles = new Map<string, Buffer>();
   private nextId = 1;
   private server: Server | undefined;
   private sweep: NodeJS.Timeout | undefined;
   private flushScheduled = false;
+  private pending: SchedulerCommand[] = [];
+  private stimulus = 0;
   address = "";
   /** Called when the worker set changes. */
   onWorkersChanged: () => void = () => {};
@@ -69,28 +75,56 @@ export class SchedulerServer {
   /** Accepts a connection from another transport (a tunnel). */
   accept(stream: Duplex): void {
     const id = this.nextId++;
-    const conn = new Connection(stream);
+    const conn: SchedulerConnection = new Connection(stream);
     this.conns.set(id, conn);
     conn.onMessage = (m) => this.onMessage(id, conn, m);
     conn.onClose = () => {
       this.conns.delete(id);
-      if (this.clients.delete(id)) this.core.removeClient(id);
+      if (this.clients.delete(id))
+        this.handle({ type: "client-left", id, stimulusId: this.stim("client-left") });
       else if (this.core.workers.has(id)) {
         if (process.env.FLOWGATE_DEBUG)
           process.stderr.write(`worker '${conn.peer}' removed: connection closed\n`);
-        this.core.removeWorker(id);
+        this.handle({ type: "worker-left", id, stimulusId: this.stim("worker-left") });
         this.onWorkersChanged();
       }
       this.flush();
     };
   }
 
-  private onMessage(id: number, conn: Connection, m: Message): void {
+  private stim(what: string): string {
+    return `${what}-${++this.stimulus}`;
+  }
+
+  /** Feeds an event to the core; its commands run at the next flush. */
+  private handle(ev: SchedulerEvent): void {
+    let cmds: SchedulerCommand[];
+    try {
+      cmds = this.core.handle(ev);
+    } catch (e) {
+      // An invalid transition is a scheduler bug: say so loudly, keep serving the other runs.
+      process.stderr.write(
+        `scheduler: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
+      return;
+    }
+    for (const c of cmds) this.pending.push(c);
+  }
+
+  private onMessage(id: number, conn: SchedulerConnection, m: SchedulerInbound): void {
     this.onObserve(id, m);
+    const stimulusId = this.stim(m.t);
     switch (m.t) {
       case "hello-worker":
-        conn.peer = m.name as string;
-        this.core.addWorker(id, m.name as string, m.address as string, m.slots as number);
+        conn.peer = m.name;
+        this.handle({
+          type: "worker-joined",
+          id,
+          name: m.name,
+          address: m.address,
+          slots: m.slots,
+          stimulusId,
+        });
         this.onWorkersChanged();
         break;
       case "hello-client":
@@ -98,28 +132,20 @@ export class SchedulerServer {
         conn.send({ t: "hello", workers: this.core.workers.size });
         break;
       case "has-bundle":
-        conn.send({ t: "bundle-status", hash: m.hash, has: this.bundles.has(m.hash as string) });
+        conn.send({ t: "bundle-status", hash: m.hash, has: this.bundles.has(m.hash) });
         break;
       case "put-bundle":
-        this.bundles.set(m.hash as string, m.code as Buffer);
+        this.bundles.set(m.hash, m.code);
         break;
       case "get-bundle":
-        conn.send({ t: "bundle", hash: m.hash, code: this.bundles.get(m.hash as string) ?? null });
+        conn.send({ t: "bundle", hash: m.hash, code: this.bundles.get(m.hash) ?? null });
         break;
       case "submit":
-        this.core.submit(id, m);
-        break;
       case "cancel":
-        this.core.cancel(id, m.ref as number);
-        break;
-      case "hb":
-        this.core.heartbeat(id, m);
-        break;
-      case "goodbye":
-        this.core.retire(id, typeof m.grace === "number" ? m.grace : undefined);
+        this.handle({ type: "client-message", from: id, msg: m, stimulusId });
         break;
       default:
-        this.core.fromWorker(id, m);
+        this.handle({ type: "worker-message", from: id, msg: m, stimulusId });
     }
     this.scheduleFlush();
   }
@@ -135,10 +161,8 @@ export class SchedulerServer {
 
   /** Carries out the core's commands. */
   flush(): void {
-    this.run(this.core.drain());
-  }
-
-  private run(commands: SchedulerCommand[]): void {
+    const commands = this.pending;
+    this.pending = [];
     for (const c of commands) {
       if (c.k === "send") {
         if (c.bulk) this.conns.get(c.to)?.sendBulk(c.msg, c.bulk);
@@ -146,10 +170,16 @@ export class SchedulerServer {
         else this.conns.get(c.to)?.send(c.msg);
       } else
         setTimeout(() => {
-          this.core.retryDue(c.run, c.node, c.child);
+          const { run, node, child } = c;
+          this.handle({ type: "retry-due", run, node, child, stimulusId: this.stim("retry") });
           this.flush();
         }, c.delay).unref();
     }
+  }
+
+  /** The logged transitions of a task run (`inc[3]`, or `2/inc[3]` for run 2), for the dashboard's /api/story. */
+  story(task: string) {
+    return this.core.story(task);
   }
 
   /** Sends one message to connection `to` (the dashboard's progress push to clients). */

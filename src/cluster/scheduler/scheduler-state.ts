@@ -1,73 +1,93 @@
 import type { GraphCommand } from "../../graph/commands.ts";
 import type { GraphSpec } from "../../graph/task-spec.ts";
-import type { DoneEntry, PeerInfo, WorkerHeartbeat } from "../messages.ts";
-import type { Message } from "../wire/connection.ts";
+import type {
+  ClientToScheduler,
+  DoneEntry,
+  PeerInfo,
+  SchedulerOutbound,
+  WorkerToScheduler,
+} from "../messages.ts";
 import { decodeValue } from "../wire/codec.ts";
 import { FlowRun } from "./flow-run.ts";
+import { planGather, storeGathered } from "./gather-plan.ts";
+import { locateInputs, pickRoomiest, preferNear, windowFor } from "./placement.ts";
+import { Retirements } from "./retirement.ts";
+import type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
+import { planSteal } from "./steal-plan.ts";
 import { makeRecord, taskKey, type TaskRecord } from "./task-record.ts";
 import { TaskQueue } from "./task-queue.ts";
+import { deathsFail, transition } from "./task-transitions.ts";
+import { TransitionLog } from "./transition-log.ts";
 import { WorkerRecord } from "./worker-record.ts";
-import { Retirements } from "./retirement.ts";
-import { dispatch } from "./task-dispatch.ts";
-import { tasksDone, tasksStarted } from "./task-reports.ts";
-import { inputsMissing, requeueTasksOf } from "./lost-results.ts";
-import { gather, gathered } from "./result-gather.ts";
-import { balance, stolen } from "./work-stealing.ts";
+import { snapshotOf } from "../../graph/snapshot.ts";
 
-export { ALLOWED_DEATHS } from "./lost-results.ts";
-
-export type SchedulerCommand =
-  | {
-      readonly k: "send";
-      readonly to: number;
-      readonly msg: Message;
-      readonly bulk?: readonly (Buffer | null)[];
-      /** Nobody waits on it (a task's end for progress, a release): it may wait for company. */
-      readonly lazy?: boolean;
-    }
-  | {
-      readonly k: "retry";
-      readonly run: number;
-      readonly node: number;
-      readonly child: number;
-      readonly delay: number;
-    };
+export { ALLOWED_DEATHS } from "./task-transitions.ts";
+export type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
 
 /**
- * The scheduler's pure core: flow runs (a GraphState each), the worker table and task placement.
- * Events go in as method calls; the messages to send and timers to set come out of `drain()`.
- * It does no I/O: the SchedulerServer shell carries the commands out.
+ * The scheduler's pure core (Dask's SchedulerState): flow runs (a GraphState each), the worker
+ * table and task placement. `handle(event)` is the one way in and returns the commands (messages
+ * to send, retries to time) for the SchedulerServer shell to carry out. A task run's status
+ * changes only through the transition table (task-transitions.ts); each change is logged with
+ * its event's stimulus id for story(). No I/O and no clock of its own: time comes from `clock`.
  */
 export class SchedulerState {
   readonly workers = new Map<number, WorkerRecord>();
   readonly runs = new Map<number, FlowRun>();
-  /** Task runs waiting for a worker. Public, like `out`, for the handlers beside this file. */
+  /** Task runs waiting for a worker. */
   readonly queue = new TaskQueue();
+  readonly log = new TransitionLog();
   private readonly retirements = new Retirements({
     workers: this.workers,
     runs: this.runs,
     send: (to, msg) => this.send(to, msg),
     tellRun: (run, to) => this.tellRun(run, to),
+    now: () => this.now,
   });
-  /** What drain() hands to the shell next. */
-  out: SchedulerCommand[] = [];
+  private out: SchedulerCommand[] = [];
   private nextRun = 1;
+  /** The clock's reading for the event being handled. */
+  now: number;
   /** Moving average of task durations (ms), which sets how many tasks a worker may hold. */
   avgMs = -1;
   completed = 0;
 
-  drain(): SchedulerCommand[] {
-    dispatch(this);
-    if (this.queue.size === 0) balance(this);
-    this.retirements.step();
-    for (const w of this.workers.values()) {
-      if (w.outgoing.size === 0) continue;
-      for (const [run, tasks] of w.outgoing) this.send(w.id, { t: "compute", run, tasks });
-      w.outgoing.clear();
+  constructor(private readonly clock: () => number = Date.now) {
+    this.now = clock();
+  }
+
+  /** Takes one event; returns what the shell must do. */
+  handle(ev: SchedulerEvent): SchedulerCommand[] {
+    this.now = this.clock();
+    const stim = ev.stimulusId;
+    switch (ev.type) {
+      case "worker-joined":
+        this.addWorker(ev.id, ev.name, ev.address, ev.slots);
+        break;
+      case "worker-left":
+        this.removeWorker(ev.id, stim);
+        break;
+      case "worker-message":
+        this.fromWorker(ev.from, ev.msg, stim);
+        break;
+      case "client-message":
+        this.fromClient(ev.from, ev.msg);
+        break;
+      case "client-left":
+        this.removeClient(ev.id);
+        break;
+      case "retry-due": {
+        const run = this.runs.get(ev.run);
+        if (run && !run.finished) this.apply(run, run.state.retryDue(ev.node, ev.child));
+        break;
+      }
     }
-    const out = this.out;
-    this.out = [];
-    return out;
+    return this.drain(stim);
+  }
+
+  /** The logged transitions of a task run (see TransitionLog.story). */
+  story(task: string) {
+    return this.log.story(task);
   }
 
   get queued(): number {
@@ -80,15 +100,29 @@ export class SchedulerState {
     return n;
   }
 
-  addWorker(id: number, name: string, address: string, slots: number): void {
+  private drain(stim: string): SchedulerCommand[] {
+    this.dispatch(stim);
+    if (this.queue.size === 0) this.balance();
+    this.retirements.step();
+    for (const w of this.workers.values()) {
+      if (w.outgoing.size === 0) continue;
+      for (const [run, tasks] of w.outgoing) this.send(w.id, { t: "compute", run, tasks });
+      w.outgoing.clear();
+    }
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  private addWorker(id: number, name: string, address: string, slots: number): void {
     const peers: PeerInfo[] = [...this.workers.values()].map((w) => [w.id, w.name, w.address]);
-    this.workers.set(id, new WorkerRecord(id, name, address, slots));
+    this.workers.set(id, new WorkerRecord(id, name, address, slots, this.now));
     this.send(id, { t: "welcome", id, peers });
     for (const w of this.workers.values())
       if (w.id !== id) this.send(w.id, { t: "peer", peer: [id, name, address] });
   }
 
-  removeWorker(id: number): void {
+  private removeWorker(id: number, stim: string): void {
     const w = this.workers.get(id);
     if (!w) return;
     this.workers.delete(id);
@@ -98,37 +132,38 @@ export class SchedulerState {
       run.dropWorker(id);
       run.workers.delete(id);
     }
-    requeueTasksOf(this, w);
-    for (const run of this.runs.values()) if (run.gathering) gather(this, run);
+    for (const rec of [...w.assigned]) {
+      const message = deathsFail(rec, w.name);
+      if (message) transition(this, rec, "erred", stim, { message });
+      else transition(this, rec, "queued", stim, { lostWorker: w.name });
+    }
+    for (const run of this.runs.values()) if (run.gathering) this.gather(run);
   }
 
-  /** A worker is leaving gracefully: it gets no new tasks and its results are handed over (see Retirements). */
-  retire(id: number, graceMs = 10_000): void {
-    const w = this.workers.get(id);
-    if (!w) return;
-    w.closing = true;
-    this.retirements.start(w, graceMs);
-  }
-
-  submit(client: number, m: Message): void {
-    const spec = decodeValue<GraphSpec>(m.graph as Buffer);
+  private fromClient(client: number, m: Extract<ClientToScheduler, { t: "submit" | "cancel" }>) {
+    if (m.t === "cancel") return this.cancel(client, m.ref);
+    const spec = decodeValue<GraphSpec>(m.graph);
     const run = new FlowRun(
       this.nextRun++,
       client,
-      m.ref as number,
-      m.flowRunId as string,
-      m.flowName as string,
-      m.bundle as string,
-      m.graph as Buffer,
-      m.params as Buffer,
+      m.ref,
+      m.flowRunId,
+      m.flowName,
+      m.bundle,
+      m.graph,
+      m.params,
       spec,
-      new Set(m.keep as number[]),
+      new Set(m.keep),
     );
     this.runs.set(run.id, run);
+    this.log.nameRun(
+      run.id,
+      spec.nodes.map((n) => n.id),
+    );
     this.apply(run, run.state.start());
   }
 
-  cancel(client: number, ref: number, message = "the flow run was cancelled"): void {
+  private cancel(client: number, ref: number, message = "the flow run was cancelled"): void {
     for (const run of this.runs.values()) {
       if (run.client !== client || (ref >= 0 && run.ref !== ref) || run.finished) continue;
       for (const w of run.workers) this.send(w, { t: "cancel", run: run.id });
@@ -137,65 +172,170 @@ export class SchedulerState {
   }
 
   /** A client went away: its runs end and their results are dropped. */
-  removeClient(client: number): void {
+  private removeClient(client: number): void {
     this.cancel(client, -1, "the client disconnected");
     for (const run of [...this.runs.values()]) if (run.client === client) this.forget(run);
   }
 
-  retryDue(runId: number, node: number, child: number): void {
-    const run = this.runs.get(runId);
-    if (run && !run.finished) this.apply(run, run.state.retryDue(node, child));
-  }
-
-  /** A worker's heartbeat: it is alive (see SchedulerServer's sweep), and how full it is. */
-  heartbeat(id: number, hb: Message = { t: "hb" }): void {
-    this.workers.get(id)?.noteHeartbeat(hb as Partial<WorkerHeartbeat>);
-  }
-
-  fromWorker(id: number, m: Message): void {
+  private fromWorker(id: number, m: WorkerToScheduler, stim: string): void {
     const w = this.workers.get(id);
     if (!w) return;
-    w.lastSeen = Date.now();
+    w.lastSeen = this.now;
     if (w.closing) this.retirements.touch(id);
-    if (m.t === "stolen") return stolen(this, w, m.keys as number[]);
-    if (m.t === "replicated")
-      return this.retirements.replicated(id, m.id as number, m.keys as string[]);
-    const run = this.runs.get(m.run as number);
+    switch (m.t) {
+      case "hb":
+        return w.noteHeartbeat(m, this.now);
+      case "goodbye":
+        w.closing = true;
+        return this.retirements.start(w, m.grace ?? 10_000);
+      case "stolen":
+        return this.stolen(w, m.keys, stim);
+      case "replicated":
+        return this.retirements.replicated(id, m.id, m.keys);
+      case "hello-worker":
+      case "get-bundle":
+      case "took":
+        return;
+    }
+    const run = this.runs.get(m.run);
+    if (!run) return;
     switch (m.t) {
       case "started":
-        if (run) tasksStarted(this, run, id, m.keys as number[]);
+        this.notifyStarted(run);
+        for (let i = 0; i < m.keys.length; i += 2) {
+          const rec = run.active.get(taskKey(m.keys[i]!, m.keys[i + 1]!));
+          if (rec && rec.worker === id && rec.status === "processing")
+            transition(this, rec, "running", stim, undefined);
+        }
         break;
       case "done":
-        if (run) tasksDone(this, run, w, m.res as DoneEntry[]);
+        this.tasksDone(run, w, m.res, stim);
         break;
       case "missing":
-        if (run) inputsMissing(this, run, id, m.n as number, m.c as number, m.lost as number[]);
+        this.inputsMissing(run, id, m.n, m.c, m.lost, stim);
         break;
       case "gathered":
-        if (run) gathered(this, run, m.keys as string[], m.values as (Buffer | null)[]);
+        if (!run.gathering || run.finished) return;
+        storeGathered(run, m.keys, m.values);
+        this.gather(run);
         break;
       case "logs":
-        if (run)
-          this.sendLazy(run.client, { t: "logs", ref: run.ref, worker: w.name, logs: m.logs });
+        this.sendLazy(run.client, { t: "logs", ref: run.ref, worker: w.name, logs: m.logs });
         break;
       case "load-failed":
-        if (run && !run.finished) {
-          run.loadFailure = m.message as string;
-          this.send(run.client, {
-            t: "failed",
-            ref: run.ref,
-            code: "FG_CLUSTER_BUNDLE_LOAD",
-            worker: w.name,
-            message: m.message,
-          });
-          this.forget(run);
-        }
+        if (run.finished) return;
+        this.send(run.client, {
+          t: "failed",
+          ref: run.ref,
+          code: "FG_CLUSTER_BUNDLE_LOAD",
+          worker: w.name,
+          message: m.message,
+        });
+        this.forget(run);
         break;
     }
   }
 
-  // Shared with the handlers beside this file (task-dispatch.ts, task-reports.ts, lost-results.ts,
-  // result-gather.ts, work-stealing.ts), which is why they are not private: not for outside callers.
+  private notifyStarted(run: FlowRun): void {
+    if (run.startedSent) return;
+    run.startedSent = true;
+    this.send(run.client, { t: "started", ref: run.ref });
+  }
+
+  private tasksDone(run: FlowRun, w: WorkerRecord, res: DoneEntry[], stim: string): void {
+    this.notifyStarted(run);
+    for (const entry of res) {
+      const rec = run.active.get(taskKey(entry[0], entry[1]));
+      if (rec && rec.worker === w.id) transition(this, rec, "finished", stim, { worker: w, entry });
+    }
+  }
+
+  /** A worker could not fetch some inputs of a task (their holder died): recompute them, then retry the task. */
+  private inputsMissing(
+    run: FlowRun,
+    worker: number,
+    node: number,
+    child: number,
+    lost: number[],
+    stim: string,
+  ): void {
+    for (let i = 0; i < lost.length; i += 3) {
+      const [n, c, holder] = [lost[i]!, lost[i + 1]!, lost[i + 2]!];
+      if (run.holderOf(n, c) === holder) run.setHolder(n, c, -1);
+    }
+    const rec = run.active.get(taskKey(node, child));
+    if (rec && rec.worker === worker) transition(this, rec, "queued", stim, {});
+  }
+
+  /** A worker handed back task runs it had not begun ([run, node, child] triples): place them again. */
+  private stolen(w: WorkerRecord, keys: number[], stim: string): void {
+    w.stealing = false;
+    for (let i = 0; i + 2 < keys.length; i += 3) {
+      const rec = this.runs.get(keys[i]!)?.active.get(taskKey(keys[i + 1]!, keys[i + 2]!));
+      if (rec && rec.worker === w.id && rec.status === "processing")
+        transition(this, rec, "queued", stim, { stolen: true });
+    }
+  }
+
+  /** Work stealing: asks a worker with a backlog to hand back queued task runs for an idle one (see planSteal). */
+  private balance(): void {
+    if (this.workers.size < 2) return;
+    const req = planSteal([...this.workers.values()], this.avgMs);
+    if (!req) return;
+    req.from.stealing = true;
+    this.send(req.from.id, { t: "steal", max: req.max });
+  }
+
+  /** Hands queued tasks to workers with room, preferring the worker that holds an input. */
+  private dispatch(stim: string): void {
+    if (this.workers.size === 0) return;
+    const ws = [...this.workers.values()].filter((w) => !w.closing);
+    if (ws.length === 0) return;
+    const room = new Map<WorkerRecord, number>();
+    for (const w of ws) room.set(w, windowFor(w.slots, this.avgMs) - w.assigned.size);
+    let best = pickRoomiest(ws, room);
+    while (best) {
+      const rec = this.queue.shift();
+      if (!rec) break;
+      const run = rec.run;
+      if (run.finished || (!rec.recompute && run.state.stateOf(rec.node, rec.child) !== "Running"))
+        continue;
+      const { who, lost } = locateInputs(run, rec.args);
+      if (lost.length > 0) {
+        transition(this, rec, "waiting", stim, { lost });
+        continue;
+      }
+      let target = best;
+      const near = who.find((x): x is number => typeof x === "number" && x >= 0);
+      const nw = near === undefined ? undefined : this.workers.get(near);
+      if (nw && !rec.stolen && preferNear(nw, best, room)) target = nw;
+      transition(this, rec, "processing", stim, { worker: target, who });
+      room.set(target, room.get(target)! - 1);
+      if (target === best) best = pickRoomiest(ws, room);
+    }
+  }
+
+  /** Collects the kept results from their holders, recomputing lost ones, then answers the client. */
+  private gather(run: FlowRun): void {
+    const plan = planGather(run);
+    for (const [n, c] of plan.lost) this.recompute(run, n, c, undefined);
+    if (plan.complete) return this.finishRun(run);
+    for (const [w, keys] of plan.ask) this.send(w, { t: "gather", run: run.id, keys });
+  }
+
+  private finishRun(run: FlowRun): void {
+    if (run.finished) return;
+    const got = run.gathering!;
+    this.out.push({
+      k: "send",
+      to: run.client,
+      msg: { t: "result", ref: run.ref, snapshot: snapshotOf(run.state), keys: [...got.keys()] },
+      bulk: [...got.values()],
+    });
+    this.forget(run);
+  }
+
+  // For the transition steps (task-transitions.ts), which is why these are not private.
 
   /** Carries out what the graph state commanded for a run. */
   apply(run: FlowRun, commands: readonly GraphCommand[]): void {
@@ -204,7 +344,7 @@ export class SchedulerState {
         case "run":
           // A map child is queued as part of a range; its args are made only when it is dispatched.
           if (c.child >= 0) this.queue.pushChild(run, c.node, c.child);
-          else this.enqueue(makeRecord(run, c.node, -1, false));
+          else this.queue.push(makeRecord(run, c.node, -1, false));
           break;
         case "retry":
           this.out.push({ k: "retry", run: run.id, node: c.node, child: c.child, delay: c.delay });
@@ -227,16 +367,10 @@ export class SchedulerState {
           break;
         case "done":
           run.gathering = run.early ?? new Map();
-          gather(this, run);
+          this.gather(run);
           break;
       }
     }
-  }
-
-  enqueue(rec: TaskRecord): void {
-    rec.worker = -1;
-    rec.started = false;
-    this.queue.push(rec);
   }
 
   /** Queues a recomputation of a lost result (once); `waiter` is queued again when it is back. */
@@ -248,7 +382,22 @@ export class SchedulerState {
       return;
     }
     run.recomputing.set(k, waiter ? [waiter] : []);
-    this.enqueue(makeRecord(run, node, child, true));
+    this.queue.push(makeRecord(run, node, child, true));
+  }
+
+  /** A recomputation ended: the tasks waiting on it are queued once all their inputs are back, or fail with it. */
+  recomputed(run: FlowRun, node: number, child: number, failure: string | undefined): void {
+    const k = taskKey(node, child);
+    const waiters = run.recomputing.get(k) ?? [];
+    run.recomputing.delete(k);
+    const stim = `recomputed-${run.id}-${node}-${child}`;
+    for (const rec of waiters) {
+      if (failure !== undefined && !rec.recompute) {
+        const message = `input '${run.label(node, child)}' was lost with its worker and recomputing it failed: ${failure}`;
+        transition(this, rec, "erred", stim, { message });
+      } else if (--rec.waiting === 0) transition(this, rec, "queued", stim, {});
+    }
+    if (run.gathering) this.gather(run);
   }
 
   /** Tells a worker about a run (once): it then gets the run's releases and its `forget`. */
@@ -266,11 +415,11 @@ export class SchedulerState {
     run.active.clear();
   }
 
-  send(to: number, msg: Message): void {
+  send(to: number, msg: SchedulerOutbound): void {
     this.out.push({ k: "send", to, msg });
   }
 
-  sendLazy(to: number, msg: Message): void {
+  sendLazy(to: number, msg: SchedulerOutbound): void {
     this.out.push({ k: "send", to, msg, lazy: true });
   }
 }

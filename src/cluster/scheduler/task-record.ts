@@ -1,5 +1,6 @@
 import type { ArgRef } from "../../graph/commands.ts";
 import type { FlowRun } from "./flow-run.ts";
+import type { TaskStatus } from "./task-status.ts";
 
 /**
  * One task run the scheduler has placed on a worker (or re-queued after a loss or a steal).
@@ -16,8 +17,9 @@ export interface TaskRecord {
   readonly recompute: boolean;
   /** taskKey(node, child): unique within the run. */
   readonly key: number;
+  /** Changed only by the transition table (see task-transitions.ts). */
+  status: TaskStatus;
   worker: number;
-  started: boolean;
   /** Lost inputs still being recomputed. */
   waiting: number;
   /** Handed back by a busy worker: placed by room, not by where its inputs are. */
@@ -47,8 +49,8 @@ export function makeRecord(
     measure: recompute ? 0 : n.measure,
     recompute,
     key: taskKey(node, child),
+    status: "queued",
     worker: -1,
-    started: false,
     waiting: 0,
     stolen: false,
   };

@@ -6,12 +6,16 @@ export class WorkerRecord {
   readonly assigned = new Set<TaskRecord>();
   /** Tasks to send at the end of this turn, by run. */
   readonly outgoing = new Map<number, ComputeTask[]>();
-  lastSeen = Date.now();
+  /** When it was last heard from (the scheduler's clock). */
+  lastSeen: number;
   executed = 0;
   closing = false;
   /** Bytes of results it holds and whether it is paused (over 80% of its memory limit), from its last heartbeat. */
   bytes = 0;
   paused = false;
+  /** Bytes of task inputs it handed to its task threads, and when it said so (its clock), from its last heartbeat. */
+  inputBytes = 0;
+  heartbeatAt = 0;
   /** A steal request to this worker awaits its answer. */
   stealing = false;
 
@@ -20,13 +24,18 @@ export class WorkerRecord {
     readonly name: string,
     readonly address: string,
     readonly slots: number,
-  ) {}
+    now = 0,
+  ) {
+    this.lastSeen = now;
+  }
 
   /** A heartbeat came: it is alive (see SchedulerServer's sweep), and how full it is. */
-  noteHeartbeat(hb: Partial<WorkerHeartbeat>): void {
-    this.lastSeen = Date.now();
-    if (typeof hb.bytes === "number") this.bytes = hb.bytes;
+  noteHeartbeat(hb: WorkerHeartbeat, now: number): void {
+    this.lastSeen = now;
+    this.bytes = hb.bytes;
     this.paused = hb.paused === true;
+    if (typeof hb.inputBytes === "number") this.inputBytes = hb.inputBytes;
+    if (typeof hb.now === "number") this.heartbeatAt = hb.now;
   }
 
   /** What the status endpoint and the dashboard show of it. */
@@ -39,6 +48,8 @@ export class WorkerRecord {
       executed: this.executed,
       closing: this.closing,
       paused: this.paused,
+      inputBytes: this.inputBytes,
+      heartbeatAt: this.heartbeatAt,
     };
   }
 }

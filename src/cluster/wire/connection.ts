@@ -20,7 +20,7 @@ const LAZY_DELAY_MS = 2;
  * attachments. `sendBulk` moves a message's byte values out of the header into attachments, so
  * that megabyte results are written with writev and received as slices, never re-encoded.
  */
-export class Connection {
+export class Connection<In extends { readonly t: string } = Message, Out extends object = Message> {
   private outbox: unknown[] = [];
   private scheduled = false;
   private readonly parser = new FrameParser();
@@ -30,14 +30,15 @@ export class Connection {
   private lazyTimer: NodeJS.Timeout | undefined;
   /** Remote peer name, set by whoever handshakes. */
   peer = "";
-  onMessage: (msg: Message) => void = () => {};
+  /** Called with each message received; `In` is what the peer's side of the protocol sends. */
+  onMessage: (msg: In) => void = () => {};
   onClose: (reason: string) => void = () => {};
 
   constructor(readonly stream: Duplex) {
     stream.on("data", (chunk: Buffer) => {
-      let messages: Message[];
+      let messages: In[];
       try {
-        messages = this.parser.push(chunk).flatMap(unpackFrame);
+        messages = this.parser.push(chunk).flatMap((f) => unpackFrame<In>(f));
       } catch (e) {
         return this.close(e instanceof Error ? e.message : String(e));
       }
@@ -54,7 +55,7 @@ export class Connection {
     return this.closedFlag;
   }
 
-  send(msg: Message): void {
+  send(msg: Out): void {
     if (this.closedFlag) return;
     this.outbox.push(msg);
     if (!this.scheduled) {
@@ -68,14 +69,14 @@ export class Connection {
    * LAZY_DELAY_MS: in a chain of short tasks each event is its own turn, and a write per message
    * (a syscall and a TLS record each) was most of the scheduler's time.
    */
-  sendLazy(msg: Message): void {
+  sendLazy(msg: Out): void {
     if (this.closedFlag) return;
     this.outbox.push(msg);
     if (!this.scheduled && !this.lazyTimer) this.lazyTimer = setTimeout(this.flush, LAZY_DELAY_MS);
   }
 
   /** Sends `msg` with `values` (byte strings or null) as raw attachments, after anything queued. */
-  sendBulk(msg: Message, values: readonly (Uint8Array | null)[]): void {
+  sendBulk(msg: Out, values: readonly (Uint8Array | null)[]): void {
     if (this.closedFlag) return;
     this.flush();
     const header = encodeMessage([{ ...msg, $att: values.map((v) => (v ? v.length : -1)) }]);
@@ -172,13 +173,15 @@ export class Connection {
 }
 
 /** Splits a frame payload into its messages, turning attachments back into `values`. */
-export function unpackFrame(f: Frame): Message[] {
+export function unpackFrame<T = Message>(f: Frame): T[] {
   const r = new FrameReader(f);
-  const batch = decodeMessage<Message[]>(r.take(r.take(4).readUInt32BE(0)));
+  // Decoding is where the wire's bytes become the protocol's types: the sender's side typed them.
+  const batch = decodeMessage<(Record<string, unknown> & { $att?: number[] })[]>(
+    r.take(r.take(4).readUInt32BE(0)),
+  );
   for (const m of batch) {
-    const att = m.$att as number[] | undefined;
-    if (att)
-      (m as Record<string, unknown>).values = att.map((len) => (len < 0 ? null : r.take(len)));
+    const att = m.$att;
+    if (att) m.values = att.map((len) => (len < 0 ? null : r.take(len)));
   }
-  return batch;
+  return batch as T[];
 }

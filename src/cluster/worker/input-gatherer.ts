@@ -1,6 +1,6 @@
 import type { ArgRef } from "../../graph/commands.ts";
 import type { Who } from "../messages.ts";
-import { DepsBuilder } from "./packed-deps.ts";
+import { DepsBuilder, type TaskInput } from "./packed-deps.ts";
 import type { ResultStore } from "./result-store.ts";
 
 /** Inputs handled between yields to the event loop, so that heartbeats and peer requests keep flowing. */
@@ -28,15 +28,44 @@ export function inputCount(args: readonly (ArgRef | null)[]): number {
   return n;
 }
 
-/** Plans a task's inputs in one go (small tasks: no yields). */
+/** A small task's inputs: those held here, and the rest as flat [holder, node, child, sticky] quads. */
+export interface SmallPlan {
+  readonly inputs: TaskInput[];
+  readonly remote: number[];
+}
+
+/**
+ * Plans a small task's inputs in one go (no yields). An input is sticky (kept decoded in the
+ * thread, see TaskInput) when a map child reads a non-mapped result or indexes into one.
+ */
 export function planInputs(
   store: ResultStore,
   run: number,
+  child: number,
   args: readonly (ArgRef | null)[],
   who: readonly Who[],
-): InputPlan {
-  const plan: InputPlan = { deps: new DepsBuilder(), remote: new Map() };
-  for (let i = 0; i < args.length; i++) collect(plan, store, run, args[i], who[i], 0, Infinity);
+): SmallPlan {
+  const plan: SmallPlan = { inputs: [], remote: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const w = who[i];
+    if (!a || w === null || w === undefined) continue;
+    if (a.k === "result" && typeof w === "number") {
+      if (w < 0) continue;
+      const sticky = child >= 0 && (a.child < 0 || a.path !== undefined);
+      const bytes = store.get(run, a.node, a.child);
+      if (bytes) plan.inputs.push({ node: a.node, child: a.child, bytes, sticky });
+      else plan.remote.push(w, a.node, a.child, sticky ? 1 : 0);
+    } else if (a.k === "children" && typeof w !== "number") {
+      for (let c = 0; c < a.width; c++) {
+        const h = w[c]!;
+        if (h < 0) continue;
+        const bytes = store.get(run, a.node, c);
+        if (bytes) plan.inputs.push({ node: a.node, child: c, bytes, sticky: false });
+        else plan.remote.push(h, a.node, c, 0);
+      }
+    }
+  }
   return plan;
 }
 

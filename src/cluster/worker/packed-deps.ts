@@ -77,3 +77,71 @@ export function indexDeps(p: PackedDeps): Map<number, number> {
 export function depBytes(p: PackedDeps, i: number): Uint8Array {
   return p.blob.subarray(i === 0 ? 0 : p.ends[i - 1]!, p.ends[i]!);
 }
+
+/** One input of a task run: a result's bytes, held by reference until the task goes to a thread. */
+export interface TaskInput {
+  readonly node: number;
+  readonly child: number;
+  readonly bytes: Buffer;
+  /**
+   * Shared by many task runs (a list that map children index into, an `unmapped` result): the
+   * thread keeps it decoded until the node is released, so it crosses to the thread and is decoded
+   * once per thread rather than once per task run.
+   */
+  readonly sticky: boolean;
+}
+
+/** The inputs of one batch of task runs, packed once (each distinct result once) for postMessage. */
+export interface BatchInputs extends PackedDeps {
+  readonly runs: Int32Array;
+  /** 1 where the input is sticky (see TaskInput). */
+  readonly sticky: Uint8Array;
+}
+
+/** Packs a batch's inputs, each (run, node, child) once. */
+export class BatchPacker {
+  private readonly runs: number[] = [];
+  private readonly nodes: number[] = [];
+  private readonly children: number[] = [];
+  private readonly sticky: number[] = [];
+  private readonly values: Uint8Array[] = [];
+  private readonly seen = new Map<number, Set<number>>();
+  private bytes = 0;
+
+  add(run: number, input: TaskInput): void {
+    let s = this.seen.get(run);
+    if (!s) this.seen.set(run, (s = new Set()));
+    const key = input.node * 4294967296 + input.child + 1;
+    if (s.has(key)) return;
+    s.add(key);
+    this.runs.push(run);
+    this.nodes.push(input.node);
+    this.children.push(input.child);
+    this.sticky.push(input.sticky ? 1 : 0);
+    this.values.push(input.bytes);
+    this.bytes += input.bytes.length;
+  }
+
+  get byteLength(): number {
+    return this.bytes;
+  }
+
+  pack(): BatchInputs {
+    const blob = Buffer.allocUnsafeSlow(this.bytes);
+    const ends = new Int32Array(this.values.length);
+    let off = 0;
+    for (let i = 0; i < this.values.length; i++) {
+      blob.set(this.values[i]!, off);
+      off += this.values[i]!.length;
+      ends[i] = off;
+    }
+    return {
+      runs: Int32Array.from(this.runs),
+      nodes: Int32Array.from(this.nodes),
+      children: Int32Array.from(this.children),
+      sticky: Uint8Array.from(this.sticky),
+      blob,
+      ends,
+    };
+  }
+}

@@ -9,8 +9,8 @@ import type { GraphSpec } from "../../graph/task-spec.ts";
 import { decodeValue, encodeValue } from "../wire/codec.ts";
 import { SerializationError } from "../errors.ts";
 import { OutcomeCode } from "../messages.ts";
-import type { ThreadTask, ThreadRunInfo, ThreadResult } from "./thread-messages.ts";
-import { depBytes, indexDeps } from "./packed-deps.ts";
+import type { ThreadTask, ThreadResult, ThreadRunInfo, ToThread } from "./thread-messages.ts";
+import { depBytes, indexDeps, type BatchInputs } from "./packed-deps.ts";
 
 /**
  * Runs inside a worker thread: loads flow bundles through the task-host module and runs task
@@ -21,11 +21,23 @@ const port = parentPort!;
 const running = (workerData as { running: Int32Array }).running;
 const runs = new Map<
   number,
-  ThreadRunInfo & { spec: GraphSpec; parameters: Record<string, unknown>; abort: AbortController }
+  ThreadRunInfo & {
+    spec: GraphSpec;
+    parameters: Record<string, unknown>;
+    abort: AbortController;
+    /** Sticky inputs, decoded once, by taskKey-like number; dropped on `release` (see TaskInput). */
+    shared: Map<number, unknown>;
+  }
 >();
+/** A queued task run with its batch's inputs: (run -> key -> index) of the non-sticky ones. */
+interface Queued {
+  readonly task: ThreadTask;
+  readonly inputs: BatchInputs;
+  readonly index: Map<number, Map<number, number>>;
+}
 const hosts = new Map<string, Promise<TaskHost>>();
 const current = new AsyncLocalStorage<{ run: number; n: number; c: number }>();
-const queue: ThreadTask[] = [];
+const queue: Queued[] = [];
 let busy = false;
 let results: ThreadResult[] = [];
 let logs: [number, number, LogLevel, number, number, string][] = [];
@@ -76,31 +88,33 @@ function hostFor(info: ThreadRunInfo): Promise<TaskHost> {
   return h;
 }
 
-port.on("message", (m: { t: string } & Record<string, unknown>) => {
+port.on("message", (m: ToThread) => {
   if (m.t === "run") {
-    const info = m.info as ThreadRunInfo;
+    const info = m.info;
     // One AbortController per run (making one per task run is costly); aborted when the run is cancelled.
     runs.set(info.run, {
       ...info,
       spec: decodeValue<GraphSpec>(info.graph),
       parameters: decodeValue(info.params),
       abort: new AbortController(),
+      shared: new Map(),
     });
     hostFor(info).catch((e: unknown) =>
       port.postMessage({ t: "load-failed", run: info.run, message: describeLoadError(e) }),
     );
   } else if (m.t === "tasks") {
-    for (const t of m.list as ThreadTask[]) queue.push(t);
+    const index = takeInputs(m.inputs);
+    for (const task of m.list) queue.push({ task, inputs: m.inputs, index });
     if (!busy) void pump();
   } else if (m.t === "cancel") {
-    runs.get(m.run as number)?.abort.abort(new Error("the flow run was cancelled"));
+    runs.get(m.run)?.abort.abort(new Error("the flow run was cancelled"));
     for (let i = queue.length - 1; i >= 0; i--)
-      if (queue[i]!.run === m.run) {
-        const [t] = queue.splice(i, 1);
+      if (queue[i]!.task.run === m.run) {
+        const [{ task: t }] = queue.splice(i, 1) as [Queued];
         results.push({
-          run: t!.run,
-          n: t!.n,
-          c: t!.c,
+          run: t.run,
+          n: t.n,
+          c: t.c,
           code: OutcomeCode.failed,
           ms: 0,
           message: "the flow run was cancelled",
@@ -108,10 +122,32 @@ port.on("message", (m: { t: string } & Record<string, unknown>) => {
       }
     flushSoon();
   } else if (m.t === "forget") {
-    runs.get(m.run as number)?.abort.abort(new Error("the flow run was cancelled"));
-    runs.delete(m.run as number);
+    runs.get(m.run)?.abort.abort(new Error("the flow run was cancelled"));
+    runs.delete(m.run);
+  } else if (m.t === "release") {
+    const shared = runs.get(m.run)?.shared;
+    if (shared)
+      for (const k of shared.keys())
+        if (Math.floor((k - 1) / 4294967296) === m.node) shared.delete(k);
   }
 });
+
+/** Decodes a batch's sticky inputs into their runs' shared values; indexes the others. */
+function takeInputs(inputs: BatchInputs): Map<number, Map<number, number>> {
+  const index = new Map<number, Map<number, number>>();
+  for (let i = 0; i < inputs.nodes.length; i++) {
+    const run = inputs.runs[i]!;
+    const key = inputs.nodes[i]! * 4294967296 + inputs.children[i]! + 1;
+    if (inputs.sticky[i]) {
+      runs.get(run)?.shared.set(key, decodeValue(depBytes(inputs, i)));
+      continue;
+    }
+    let m = index.get(run);
+    if (!m) index.set(run, (m = new Map()));
+    m.set(key, i);
+  }
+  return index;
+}
 
 function describeLoadError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -120,9 +156,9 @@ function describeLoadError(e: unknown): string {
 async function pump(): Promise<void> {
   busy = true;
   while (queue.length > 0) {
-    const t = queue.shift()!;
-    Atomics.store(running, 0, t.s);
-    const r = await runOne(t);
+    const q = queue.shift()!;
+    Atomics.store(running, 0, q.task.s);
+    const r = await runOne(q);
     results.push(r);
     // Post at once when the batch is done (no turn's wait); mid-batch, results are coalesced.
     if (queue.length === 0) flushNow();
@@ -131,7 +167,8 @@ async function pump(): Promise<void> {
   busy = false;
 }
 
-async function runOne(t: ThreadTask): Promise<ThreadResult> {
+async function runOne(q: Queued): Promise<ThreadResult> {
+  const t = q.task;
   const info = runs.get(t.run);
   const started = performance.now();
   const done = (code: number, extra: Partial<ThreadResult> = {}): ThreadResult => ({
@@ -153,16 +190,23 @@ async function runOne(t: ThreadTask): Promise<ThreadResult> {
       message: `could not load the flow's code: ${describeLoadError(e)}`,
     });
   }
-  const packed = t.deps;
-  const index = indexDeps(packed);
+  const own = t.deps;
+  const ownIndex = own ? indexDeps(own) : undefined;
+  const batchIndex = q.index.get(t.run);
   const cache = new Map<number, unknown>();
   const lookup = (node: number, child: number): unknown => {
     const c = info.spec.nodes[node]!.constant;
     if (c) return c.value;
     const k = node * 4294967296 + child + 1;
+    if (info.shared.has(k)) return info.shared.get(k);
     if (cache.has(k)) return cache.get(k);
-    const i = index.get(k);
-    const v = i === undefined ? undefined : decodeValue(depBytes(packed, i));
+    let v: unknown;
+    const i = ownIndex?.get(k);
+    if (i !== undefined) v = decodeValue(depBytes(own!, i));
+    else {
+      const j = batchIndex?.get(k);
+      if (j !== undefined) v = decodeValue(depBytes(q.inputs, j));
+    }
     cache.set(k, v);
     return v;
   };

@@ -1,5 +1,5 @@
 import type { ArgRef } from "../../graph/commands.ts";
-import type { PackedDeps } from "./packed-deps.ts";
+import type { BatchInputs, PackedDeps } from "./packed-deps.ts";
 
 /** What a worker's I/O loop tells a task thread about a flow run, once per run. */
 export interface ThreadRunInfo {
@@ -12,7 +12,10 @@ export interface ThreadRunInfo {
   readonly taskHost: string;
 }
 
-/** One task run handed to a thread, with the bytes of the inputs it needs. */
+/**
+ * One task run handed to a thread. Its inputs' bytes come in its batch's BatchInputs (or, for a
+ * reduce over many results, packed alone in `deps`); sticky ones the thread may already hold.
+ */
 export interface ThreadTask {
   readonly run: number;
   readonly n: number;
@@ -20,7 +23,7 @@ export interface ThreadTask {
   readonly a: number;
   readonly m: number;
   readonly args: readonly (ArgRef | null)[];
-  readonly deps: PackedDeps;
+  readonly deps?: PackedDeps;
   /** Its number among the task runs handed to this thread. */
   readonly s: number;
 }
@@ -37,3 +40,20 @@ export interface ThreadResult {
   readonly message?: string;
   readonly stack?: string;
 }
+
+/** The messages a worker's I/O loop posts to a task thread. */
+export type ToThread =
+  | { readonly t: "run"; readonly info: ThreadRunInfo }
+  | { readonly t: "tasks"; readonly list: readonly ThreadTask[]; readonly inputs: BatchInputs }
+  | { readonly t: "cancel"; readonly run: number }
+  | { readonly t: "forget"; readonly run: number }
+  /** Drop the sticky inputs of this node (no task needs them any more). */
+  | { readonly t: "release"; readonly run: number; readonly node: number };
+
+/** The messages a task thread posts to its worker's I/O loop. */
+export type FromThread =
+  | { readonly t: "ready" }
+  | { readonly t: "results"; readonly list: ThreadResult[] }
+  | { readonly t: "logs"; readonly list: unknown[] }
+  | { readonly t: "begin"; readonly run: number; readonly n: number; readonly c: number }
+  | { readonly t: "load-failed"; readonly run: number; readonly message: string };

@@ -1,6 +1,13 @@
 import { Worker as Thread } from "node:worker_threads";
 import { OutcomeCode } from "../messages.ts";
-import type { ThreadResult, ThreadRunInfo, ThreadTask } from "./thread-messages.ts";
+import { BatchPacker, type TaskInput } from "./packed-deps.ts";
+import type {
+  FromThread,
+  ThreadResult,
+  ThreadRunInfo,
+  ThreadTask,
+  ToThread,
+} from "./thread-messages.ts";
 
 /** What the pool needs to know to place and time a task. */
 export interface PoolTask extends Omit<ThreadTask, "s"> {
@@ -8,6 +15,8 @@ export interface PoolTask extends Omit<ThreadTask, "s"> {
   readonly timeout: number;
   /** Short tasks go to threads in batches; slow ones one at a time, reported as started first. */
   readonly fast: boolean;
+  /** Inputs packed with the task's batch (none when `deps` holds them). */
+  readonly inputs: readonly TaskInput[];
 }
 
 interface Slot {
@@ -20,6 +29,8 @@ interface Slot {
   /** Task runs handed to this thread so far (the next one's number). */
   sent: number;
   outOfMemory: boolean;
+  /** Sticky inputs the thread holds decoded, by run: taskKey-like numbers (see TaskInput). */
+  sticky: Map<number, Set<number>>;
 }
 
 const BOOT = `
@@ -63,6 +74,8 @@ export class ThreadPool {
   private readonly handed = new WeakMap<PoolTask, { seq: number; at: number }>();
   private closed = false;
   private paused = false;
+  /** Bytes of task inputs posted to threads so far (a map over one list should cost O(1) each). */
+  inputBytes = 0;
 
   constructor(private readonly o: ThreadPoolOptions) {
     for (let i = 0; i < o.size; i++) this.slots.push(this.spawn());
@@ -90,8 +103,9 @@ export class ThreadPool {
       running,
       sent: 0,
       outOfMemory: false,
+      sticky: new Map(),
     };
-    thread.on("message", (m: { t: string } & Record<string, unknown>) => this.onMessage(slot, m));
+    thread.on("message", (m: FromThread) => this.onMessage(slot, m));
     thread.on("error", (e: Error & { code?: string }) => {
       if (e.code === "ERR_WORKER_OUT_OF_MEMORY") slot.outOfMemory = true;
       else process.stderr.write(`task thread error: ${e.stack ?? e.message}\n`);
@@ -101,9 +115,9 @@ export class ThreadPool {
     return slot;
   }
 
-  private onMessage(slot: Slot, m: { t: string } & Record<string, unknown>): void {
+  private onMessage(slot: Slot, m: FromThread): void {
     if (m.t === "results") {
-      const list = m.list as ThreadResult[];
+      const list = m.list;
       for (const r of list) {
         const i = slot.inflight.findIndex((t) => t.run === r.run && t.n === r.n && t.c === r.c);
         if (i >= 0) slot.inflight.splice(i, 1);
@@ -117,9 +131,9 @@ export class ThreadPool {
       // then stop it for good with its thread. New tasks go to a fresh thread meanwhile.
       if (list.some((r) => r.code === OutcomeCode.timedOut)) this.recycle(slot, 1000);
       this.pump();
-    } else if (m.t === "logs") this.o.onLogs(m.list as unknown[]);
-    else if (m.t === "begin") this.startTimer(slot, m.run as number, m.n as number, m.c as number);
-    else if (m.t === "load-failed") this.o.onLoadFailed(m.run as number, m.message as string);
+    } else if (m.t === "logs") this.o.onLogs(m.list);
+    else if (m.t === "begin") this.startTimer(slot, m.run, m.n, m.c);
+    else if (m.t === "load-failed") this.o.onLoadFailed(m.run, m.message);
   }
 
   /** A task with a timeout began in its thread: terminate the thread if it overruns. */
@@ -216,7 +230,10 @@ export class ThreadPool {
 
   forget(run: number): void {
     this.runs.delete(run);
-    for (const s of this.slots) if (s.runs.delete(run)) s.thread.postMessage({ t: "forget", run });
+    for (const s of this.slots) {
+      s.sticky.delete(run);
+      if (s.runs.delete(run)) post(s, { t: "forget", run });
+    }
     for (let i = this.queue.length - 1; i >= 0; i--)
       if (this.queue[i]!.run === run) this.queue.splice(i, 1);
   }
@@ -225,7 +242,22 @@ export class ThreadPool {
   cancel(run: number): void {
     for (let i = this.queue.length - 1; i >= 0; i--)
       if (this.queue[i]!.run === run) this.queue.splice(i, 1);
-    for (const s of this.slots) if (s.runs.has(run)) s.thread.postMessage({ t: "cancel", run });
+    for (const s of this.slots) if (s.runs.has(run)) post(s, { t: "cancel", run });
+  }
+
+  /** No task needs a node's results any more: threads drop their decoded copies. */
+  release(run: number, node: number): void {
+    for (const s of this.slots) {
+      const keys = s.sticky.get(run);
+      if (!keys) continue;
+      let held = false;
+      for (const k of keys)
+        if (Math.floor((k - 1) / 4294967296) === node) {
+          keys.delete(k);
+          held = true;
+        }
+      if (held) post(s, { t: "release", run, node });
+    }
   }
 
   submit(tasks: PoolTask[]): void {
@@ -274,28 +306,38 @@ export class ThreadPool {
         )
           batch.push(this.queue.shift()!);
       else batch.push(this.queue.shift()!);
+      const packer = new BatchPacker();
+      const list: ThreadTask[] = [];
       for (const t of batch) {
         if (!best.runs.has(t.run)) {
           best.runs.add(t.run);
-          best.thread.postMessage({ t: "run", info: this.runs.get(t.run) });
+          post(best, { t: "run", info: this.runs.get(t.run)! });
         }
         if (!t.fast) this.o.onStart(t);
-        this.handed.set(t, { seq: best.sent++, at: performance.now() });
+        const seq = best.sent++;
+        this.handed.set(t, { seq, at: performance.now() });
         best.inflight.push(t);
+        this.pack(best, t, packer);
+        if (t.deps) this.inputBytes += t.deps.blob.length;
+        const { run, n, c, a, m, args, deps } = t;
+        list.push({ run, n, c, a, m, args, deps, s: seq });
       }
-      best.thread.postMessage({
-        t: "tasks",
-        list: batch.map((t): ThreadTask => ({
-          run: t.run,
-          n: t.n,
-          c: t.c,
-          a: t.a,
-          m: t.m,
-          args: t.args,
-          deps: t.deps,
-          s: this.handed.get(t)!.seq,
-        })),
-      });
+      this.inputBytes += packer.byteLength;
+      post(best, { t: "tasks", list, inputs: packer.pack() });
+    }
+  }
+
+  /** Adds a task's inputs to its batch, except sticky ones the thread already holds. */
+  private pack(slot: Slot, t: PoolTask, packer: BatchPacker): void {
+    for (const input of t.inputs) {
+      if (input.sticky) {
+        let keys = slot.sticky.get(t.run);
+        if (!keys) slot.sticky.set(t.run, (keys = new Set()));
+        const key = input.node * 4294967296 + input.child + 1;
+        if (keys.has(key)) continue;
+        keys.add(key);
+      }
+      packer.add(t.run, input);
     }
   }
 
@@ -303,4 +345,8 @@ export class ThreadPool {
     this.closed = true;
     await Promise.all(this.slots.map((s) => s.thread.terminate()));
   }
+}
+
+function post(slot: Slot, m: ToThread): void {
+  slot.thread.postMessage(m);
 }

@@ -23,8 +23,9 @@ import {
   planInputsChunked,
   yieldToLoop,
   type FetchFn,
-  type InputPlan,
+  type SmallPlan,
 } from "./input-gatherer.ts";
+import { RemoteInputs } from "./remote-inputs.ts";
 import { ResultStore } from "./result-store.ts";
 import { ThreadPool, type PoolTask } from "./thread-pool.ts";
 import type { ThreadResult } from "./thread-messages.ts";
@@ -79,6 +80,11 @@ export class ClusterWorker {
   private readonly bundles = new Set<string>();
   private readonly bundleWaiters = new Map<string, (() => void)[]>();
   private readonly client: PeerClient;
+  private readonly remote = new RemoteInputs(
+    this.store,
+    (run) => this.fetchFrom(run),
+    (run) => this.runs.has(run),
+  );
   private pool!: ThreadPool;
   private memory: MemoryMonitor | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -142,6 +148,7 @@ export class ClusterWorker {
         now: Date.now(),
         xfer,
         paused: this.memory?.paused ?? false,
+        inputBytes: this.pool.inputBytes,
       };
       this.conn.send(hb);
     }, 1000);
@@ -220,6 +227,7 @@ export class ClusterWorker {
         break;
       case "release":
         this.store.release(m.run as number, m.node as number);
+        this.pool.release(m.run as number, m.node as number);
         break;
       case "cancel":
         this.pool.cancel(m.run as number);
@@ -332,9 +340,9 @@ export class ClusterWorker {
         void this.prepare(base, t);
         continue;
       }
-      const plan = planInputs(this.store, run, t.args, t.who);
-      if (plan.remote.size === 0) ready.push({ ...base, deps: plan.deps.pack() });
-      else void this.prepare(base, t, plan);
+      const plan = planInputs(this.store, run, t.c, t.args, t.who);
+      if (plan.remote.length === 0) ready.push({ ...base, inputs: plan.inputs });
+      else void this.fetchInputs(base, plan);
     }
     if (ready.length) this.submit(ready);
   }
@@ -365,14 +373,36 @@ export class ClusterWorker {
     this.conn.send({ t: "replicated", id, run, keys: got } satisfies RetirementMessage);
   }
 
-  /** Gathers a task's inputs (fetching remote ones from their holders), then runs it; reports inputs that were lost. */
-  private async prepare(
-    base: Omit<PoolTask, "deps">,
-    t: ComputeTask,
-    plan?: InputPlan,
-  ): Promise<void> {
+  /** Fetches a small task's remote inputs (each once however many tasks wait for it), then runs it; reports inputs that were lost. */
+  private async fetchInputs(base: Omit<PoolTask, "inputs">, plan: SmallPlan): Promise<void> {
     const run = base.run;
-    plan ??= await planInputsChunked(this.store, run, t.args, t.who, yieldToLoop);
+    const r = plan.remote;
+    const got = await Promise.all(
+      Array.from({ length: r.length / 4 }, (_, i) =>
+        this.remote.want(run, r[i * 4]!, r[i * 4 + 1]!, r[i * 4 + 2]!),
+      ),
+    );
+    if (!this.runs.has(run)) return;
+    const lost: number[] = [];
+    const inputs = plan.inputs;
+    got.forEach((bytes, i) => {
+      const [holder, node, child, sticky] = r.slice(i * 4, i * 4 + 4) as [
+        number,
+        number,
+        number,
+        number,
+      ];
+      if (bytes) inputs.push({ node, child, bytes, sticky: sticky === 1 });
+      else lost.push(node, child, holder);
+    });
+    if (lost.length > 0) return this.conn.send({ t: "missing", run, n: base.n, c: base.c, lost });
+    this.submit([{ ...base, inputs }]);
+  }
+
+  /** Gathers a reduce's many inputs in chunks (fetching remote ones from their holders), then runs it; reports inputs that were lost. */
+  private async prepare(base: Omit<PoolTask, "inputs">, t: ComputeTask): Promise<void> {
+    const run = base.run;
+    const plan = await planInputsChunked(this.store, run, t.args, t.who, yieldToLoop);
     if (plan.remote.size > 0) {
       const lost = await fetchRemote(plan, this.store, run, this.fetchFrom(run));
       if (!this.runs.has(run)) return;
@@ -382,7 +412,7 @@ export class ClusterWorker {
       plan.deps.count > GATHER_CHUNK
         ? await plan.deps.packChunked(GATHER_CHUNK, yieldToLoop)
         : plan.deps.pack();
-    if (this.runs.has(run)) this.submit([{ ...base, deps }]);
+    if (this.runs.has(run)) this.submit([{ ...base, deps, inputs: [] }]);
   }
 
   private fetchFrom(run: number): FetchFn {
