@@ -200,6 +200,11 @@ async function clusterExecutor(
     announce(
       `Connected to cluster ${cluster.name}. Scheduler address: ${cluster.schedulerAddress} Dashboard: ${cluster.dashboardLink}`,
     );
+    const workers = await cluster.workerCounts();
+    if (workers.target === 0 && workers.running === 0)
+      announce(
+        `Cluster ${cluster.name} has no workers: tasks wait until it has some (flowgate clusters scale ${cluster.name} N, or clusters adapt ${cluster.name})`,
+      );
     const executor = new ClusterExecutor({
       address: cluster.schedulerAddress,
       security: cluster.security,

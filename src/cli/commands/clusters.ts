@@ -230,7 +230,14 @@ function optionsTable(specs: readonly ClusterOptionSpec[]): string {
 }
 
 function columns(rows: readonly (readonly string[])[]): string {
-  return columns(rows);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const lines = rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd(),
+  );
+  return `${lines.join("\n")}\n`;
 }
 
 function table(reports: readonly ClusterReport[], now: number): string {
