@@ -1,4 +1,6 @@
+import type { LogRecord } from "../graph/log-record.ts";
 import type { TaskProgress } from "../graph/progress.ts";
+import { formatLogRecord } from "../flow/logging.ts";
 
 const BAR = 24;
 
@@ -8,48 +10,117 @@ function bar(p: TaskProgress): string {
   return `${"█".repeat(filled)}${"░".repeat(BAR - filled)} ${p.finished}/${p.total || "?"}${failed}`;
 }
 
+/** The part of log-update's API the display uses (createLogUpdate's result). */
+export interface LiveArea {
+  (text: string): void;
+  persist(text: string): void;
+  done(): void;
+}
+
+/** Where the display writes: a terminal gets a live area, anything else plain lines. */
+export interface DisplayOutput {
+  readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
+  /** The live area on a terminal (log-update on the stream); absent off a terminal. */
+  readonly live?: LiveArea;
+}
+
 /**
- * Shows a run's progress on stderr: a bar per task name redrawn in place on a terminal, or a
- * plain line per task every few seconds (and at the end) when stderr is not a terminal.
+ * A run's log lines and progress on one stream (stderr). On a terminal, log lines scroll above
+ * a live area of one bar per task that log-update redraws in place; the final bars stay when the
+ * run ends. Off a terminal, every log line is printed as is, and a progress line per task each
+ * time its counts change — never twice for the same counts, never a control character.
  */
 export class ProgressDisplay {
-  private drawnLines = 0;
-  private lastPlain = 0;
   private latest: readonly TaskProgress[] = [];
+  private readonly printed = new Map<string, string>();
+  private pending: string[] = [];
+  private flushQueued = false;
+  private finished = false;
+  private drawn = "";
 
+  /**
+   * @param showProgress false: log lines only
+   * @param showLog which records to print (false: none)
+   */
   constructor(
-    private readonly out: NodeJS.WriteStream = process.stderr,
-    private readonly plainEveryMs = 2000,
+    private readonly out: DisplayOutput,
+    private readonly showProgress: boolean,
+    private readonly showLog: (r: LogRecord) => boolean,
   ) {}
 
-  readonly update = (progress: readonly TaskProgress[]): void => {
-    this.latest = progress;
-    if (this.out.isTTY) return this.redraw();
-    const now = Date.now();
-    if (now - this.lastPlain < this.plainEveryMs) return;
-    this.lastPlain = now;
-    this.plain();
+  /** For `onLog`: prints the record above the progress area when its level is shown. */
+  readonly log = (r: LogRecord): void => {
+    if (!this.showLog(r)) return;
+    this.line(formatLogRecord(r));
   };
 
-  /** Draws the final state once more (plain output always prints it). */
-  finish(): void {
-    if (this.out.isTTY) this.redraw();
+  /** Prints a line of text above the progress area. */
+  line(text: string): void {
+    if (!this.out.live) {
+      this.out.stream.write(`${text}\n`);
+      return;
+    }
+    // Lines of one tick go out together, then the progress area is drawn again below them.
+    this.pending.push(text);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** For `onProgress`. */
+  readonly update = (progress: readonly TaskProgress[]): void => {
+    if (!this.showProgress || this.finished) return;
+    this.latest = progress;
+    if (this.out.live) this.flush();
     else this.plain();
-    this.drawnLines = 0;
+  };
+
+  /** Prints what is still pending and leaves the final progress on screen. */
+  finish(): void {
+    if (this.finished) return;
+    this.flush();
+    this.finished = true;
+    this.out.live?.done();
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    const live = this.out.live;
+    if (!live || this.finished) return;
+    // One line at a time: log-update clips a persisted text to the terminal's height.
+    const persisted = this.pending.length > 0;
+    for (const text of this.pending) live.persist(text);
+    this.pending = [];
+    if (!this.showProgress || this.latest.length === 0) return;
+    const frame = this.frame();
+    if (persisted || frame !== this.drawn) live(frame);
+    this.drawn = frame;
+  }
+
+  private frame(): string {
+    const width = Math.max(4, ...this.latest.map((p) => p.name.length));
+    return this.latest.map((p) => `${p.name.padEnd(width)}  ${bar(p)}`).join("\n");
   }
 
   private plain(): void {
-    for (const p of this.latest)
-      this.out.write(
-        `progress ${p.name}: ${p.finished}/${p.total || "?"} finished${p.failed ? `, ${p.failed} failed` : ""}\n`,
-      );
+    for (const p of this.latest) {
+      const text = `${p.finished}/${p.total || "?"} finished${p.failed > 0 ? `, ${p.failed} failed` : ""}`;
+      if (this.printed.get(p.name) === text) continue;
+      this.printed.set(p.name, text);
+      this.out.stream.write(`progress ${p.name}: ${text}\n`);
+    }
   }
+}
 
-  private redraw(): void {
-    const width = Math.max(4, ...this.latest.map((p) => p.name.length));
-    const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A` : "";
-    const lines = this.latest.map((p) => `\x1b[2K${p.name.padEnd(width)}  ${bar(p)}`);
-    this.out.write(`${up}${lines.join("\n")}\n`);
-    this.drawnLines = lines.length;
-  }
+/**
+ * The display's output on `stream`: with a live area (log-update, imported only then) when the
+ * stream is a terminal.
+ */
+export async function displayOutput(
+  stream: NodeJS.WriteStream = process.stderr,
+): Promise<DisplayOutput> {
+  if (!stream.isTTY) return { stream };
+  const { createLogUpdate } = await import("log-update");
+  return { stream, live: createLogUpdate(stream) as LiveArea };
 }

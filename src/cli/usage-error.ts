@@ -1,4 +1,2 @@
-/** A bad command line or input file: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+// Kept for the command modules that import it from here; the CLI's errors live in errors.ts.
+export { UsageError } from "./errors.ts";

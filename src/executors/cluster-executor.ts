@@ -16,7 +16,7 @@ import {
 import type { ClusterSecurity } from "../cluster/security.ts";
 import type { Message } from "../cluster/wire/connection.ts";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
-import { endedMessage } from "./ended-message.ts";
+import { endedMessage, retryMessage } from "./ended-message.ts";
 
 export type { ClusterSecurity };
 
@@ -121,6 +121,15 @@ export class ClusterExecutor implements Executor {
                   string,
                 ][])
                   log(level, node, child, message, time, m.worker as string);
+                break;
+              case "retry":
+                // the same warning LocalExecutor logs, made here from the scheduler's report
+                log(
+                  "WARNING",
+                  m.node as number,
+                  m.child as number,
+                  retryMessage(m.delay as number, m.message as string),
+                );
                 break;
               case "ended": {
                 const state = m.state as StateType;

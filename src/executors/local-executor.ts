@@ -5,7 +5,7 @@ import { snapshotOf } from "../graph/snapshot.ts";
 import { progressOf } from "../graph/progress.ts";
 import type { LogLevel } from "../graph/log-record.ts";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
-import { endedMessage } from "./ended-message.ts";
+import { endedMessage, retryMessage } from "./ended-message.ts";
 import { ExecutorOptionsError } from "./errors.ts";
 
 export interface LocalExecutorOptions {
@@ -81,12 +81,7 @@ class LocalRun {
           break;
         case "retry": {
           const failure = this.state.detailOf(c.node, c.child)?.message ?? "";
-          this.log(
-            "WARNING",
-            c.node,
-            c.child,
-            `Task run failed, retrying in ${c.delay} ms: ${failure}`,
-          );
+          this.log("WARNING", c.node, c.child, retryMessage(c.delay, failure));
           const t = setTimeout(() => {
             this.timers.delete(t);
             this.apply(this.state.retryDue(c.node, c.child));

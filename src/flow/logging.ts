@@ -39,13 +39,33 @@ export function makeLogger(emit: (level: LogLevel, message: string) => void): Ta
 
 const LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR"];
 
+/** The names FLOWGATE_LOG_LEVEL (and the CLI's `--log-level`) accept, lowest first. */
+export const LOG_LEVEL_NAMES = [...LEVELS, "OFF"] as const;
+
+let warnedEnv: string | undefined;
+
+/** FLOWGATE_LOG_LEVEL as a setting; an unknown name is reported once on stderr and means INFO. */
+function levelFromEnv(): LogLevel | false {
+  const raw = process.env.FLOWGATE_LOG_LEVEL;
+  if (raw === undefined || raw === "") return "INFO";
+  const env = raw.toUpperCase();
+  if (env === "OFF") return false;
+  if (LEVELS.includes(env as LogLevel)) return env as LogLevel;
+  if (warnedEnv !== raw) {
+    warnedEnv = raw;
+    process.stderr.write(
+      `flowgate: FLOWGATE_LOG_LEVEL=${raw} is not a log level; use one of ${LOG_LEVEL_NAMES.join(", ")} (printing INFO and above)\n`,
+    );
+  }
+  return "INFO";
+}
+
 /**
  * Prints records at `setting` and above to stderr (false: none). Without a setting, the level
  * comes from FLOWGATE_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR or OFF), else INFO.
  */
 export function logPrinter(setting: LogLevel | false | undefined): (r: LogRecord) => void {
-  const env = process.env.FLOWGATE_LOG_LEVEL?.toUpperCase();
-  const level = setting ?? (env === "OFF" ? false : ((env as LogLevel | undefined) ?? "INFO"));
+  const level = setting ?? levelFromEnv();
   if (level === false || !LEVELS.includes(level)) return () => {};
   const min = LEVELS.indexOf(level);
   return (r) => {

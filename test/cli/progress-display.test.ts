@@ -37,22 +37,56 @@ test("progress - a run reports every task's progress, ending at its totals", asy
   ]);
 });
 
-test("progress - plain lines when not a terminal, bars redrawn in place on one", () => {
-  const p: TaskProgress[] = [{ name: "inc", total: 10, finished: 5, failed: 1 }];
-  const plain = fakeStream(false);
-  const d1 = new ProgressDisplay(plain.stream, 60_000);
-  d1.update(p);
-  d1.update(p); // within the interval: not printed again
-  d1.finish();
-  assert.equal(plain.text(), "progress inc: 5/10 finished, 1 failed\n".repeat(2));
-  const tty = fakeStream(true);
-  const d2 = new ProgressDisplay(tty.stream);
-  d2.update(p);
-  d2.update([{ ...p[0]!, finished: 10 }]);
-  const esc = "\x1b";
+test("progress - off a terminal, one plain line per task each time its counts change", () => {
+  const out = fakeStream(false);
+  const d = new ProgressDisplay({ stream: out.stream }, true, () => true);
+  const p: TaskProgress = { name: "inc", total: 10, finished: 5, failed: 1 };
+  d.update([p]);
+  d.update([p]); // the same counts: not printed again
+  d.update([{ ...p, finished: 10 }]);
+  d.finish();
+  d.update([{ ...p, finished: 10 }]);
   assert.equal(
-    tty.text(),
-    `${esc}[2Kinc   ${"█".repeat(12)}${"░".repeat(12)} 5/10, 1 failed\n` +
-      `${esc}[1A${esc}[2Kinc   ${"█".repeat(24)} 10/10, 1 failed\n`,
+    out.text(),
+    "progress inc: 5/10 finished, 1 failed\nprogress inc: 10/10 finished, 1 failed\n",
   );
+  assert.ok(
+    [...out.text()].every((c) => c === "\n" || c >= " "),
+    "no control characters",
+  );
+});
+
+test("progress - on a terminal, log lines persist above bars that are redrawn in place", () => {
+  const calls: string[] = [];
+  const live = Object.assign((text: string) => void calls.push(`draw ${text}`), {
+    persist: (text: string) => void calls.push(`persist ${text}`),
+    done: () => void calls.push("done"),
+  });
+  const out = fakeStream(true);
+  const d = new ProgressDisplay({ stream: out.stream, live }, true, (r) => r.level !== "DEBUG");
+  const record = {
+    time: 0,
+    level: "INFO" as const,
+    name: "flowgate.Task",
+    message: "hi",
+    task: "inc",
+    flowRunId: "r",
+  };
+  d.update([{ name: "inc", total: 10, finished: 5, failed: 1 }]);
+  d.log(record);
+  d.log({ ...record, level: "DEBUG", message: "hidden" });
+  d.update([{ name: "inc", total: 10, finished: 10, failed: 1 }]);
+  d.finish();
+  const logLine = calls.find((c) => c.startsWith("persist"));
+  assert.match(logLine ?? "", /INFO - flowgate\.Task: inc \| hi$/);
+  assert.deepEqual(
+    calls.map((c) => c.replace(/^persist .*/, "persist")),
+    [
+      `draw inc   ${"█".repeat(12)}${"░".repeat(12)} 5/10, 1 failed`,
+      "persist",
+      `draw inc   ${"█".repeat(24)} 10/10, 1 failed`,
+      "done",
+    ],
+  );
+  assert.equal(out.text(), "", "everything goes through the live area");
 });

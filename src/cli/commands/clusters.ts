@@ -1,30 +1,16 @@
 import type { Command } from "commander";
 import {
-  BasicAuth,
   ClusterStatus,
-  Gateway,
-  GatewayAuthenticationError,
-  GatewayClientError,
-  GatewayPermissionError,
-  GatewayRequestRejectedError,
-  InvalidGatewayArgumentError,
-  TokenAuth,
-  UnknownClusterError,
-  authFromEnv,
   isClusterStatus,
+  type ClusterOptionSpec,
   type ClusterReport,
-  type GatewayAuth,
+  type Gateway,
 } from "../../gateway/client/index.ts";
-import { UsageError } from "../usage-error.ts";
+import { UsageError } from "../errors.ts";
+import { gatewayFrom, type GatewayFlags } from "../gateway-from.ts";
+import { parseValue } from "../parse-params.ts";
 
-interface GatewayFlags {
-  gateway?: string;
-  user?: string;
-  password?: string;
-  token?: string;
-}
-
-/** `flowgate clusters list | create | scale | adapt | stop | logs` against a gateway. */
+/** `flowgate clusters list | options | create | scale | adapt | stop | logs` against a gateway. */
 export function registerClusters(program: Command): void {
   const clusters = program
     .command("clusters")
@@ -50,6 +36,20 @@ export function registerClusters(program: Command): void {
           process.stdout.write(`${JSON.stringify(safe, null, 2)}\n`);
         } else if (reports.length === 0) process.stderr.write("No clusters.\n");
         else process.stdout.write(table(reports, Date.now()));
+      }),
+    );
+
+  clusters
+    .command("options")
+    .description("print the cluster options this gateway offers: type, default and allowed values")
+    .option("--json", "print the gateway's option specs as JSON")
+    .action(
+      run(async (gateway, flags: { json?: boolean }) => {
+        const specs = await gateway.clusterOptions();
+        if (flags.json) process.stdout.write(`${JSON.stringify(specs, null, 2)}\n`);
+        else if (specs.length === 0)
+          process.stderr.write("This gateway offers no cluster options.\n");
+        else process.stdout.write(optionsTable(specs));
       }),
     );
 
@@ -149,53 +149,15 @@ export function registerClusters(program: Command): void {
 type Action<F> = (gateway: Gateway, flags: F, ...args: never[]) => Promise<void>;
 
 /**
- * Wraps a subcommand: builds the Gateway from the shared flags, turns bad input (ours or as the
- * gateway judged it: 401, 403, 404, 422) into a UsageError (exit 2), and prints other gateway
- * failures as one line with exit code 1.
+ * Wraps a subcommand: builds the Gateway from the shared flags. Errors go to main.ts, which
+ * prints a gateway error (unreachable, 401, 404, 422 …) as one line with its code.
  */
 function run<F>(action: Action<F>) {
   return async function (this: Command, ...args: unknown[]): Promise<void> {
     const flags = this.opts() as F;
     const positional = args.slice(0, this.registeredArguments.length) as never[];
-    try {
-      await action(gatewayFrom(this.optsWithGlobals() as GatewayFlags), flags, ...positional);
-    } catch (e) {
-      if (
-        e instanceof InvalidGatewayArgumentError ||
-        e instanceof GatewayAuthenticationError ||
-        e instanceof GatewayPermissionError ||
-        e instanceof UnknownClusterError ||
-        e instanceof GatewayRequestRejectedError
-      )
-        throw new UsageError(e.message, { cause: e });
-      if (!(e instanceof GatewayClientError)) throw e;
-      process.stderr.write(`flowgate: ${e.message}\n`);
-      process.exitCode = 1;
-    }
+    await action(gatewayFrom(this.optsWithGlobals() as GatewayFlags), flags, ...positional);
   };
-}
-
-function gatewayFrom(flags: GatewayFlags): Gateway {
-  if (flags.token !== undefined && (flags.user !== undefined || flags.password !== undefined))
-    throw new UsageError("--token and --user/--password are different credentials; pass one kind");
-  let auth: GatewayAuth | undefined;
-  if (flags.token !== undefined) auth = new TokenAuth(flags.token);
-  else if (flags.user !== undefined || flags.password !== undefined) {
-    const fromEnv = authFromEnv();
-    const user = flags.user ?? (fromEnv instanceof BasicAuth ? fromEnv.user : undefined);
-    auth = new BasicAuth(
-      user ?? "flowgate",
-      flags.password ?? process.env["FLOWGATE_GATEWAY_PASSWORD"],
-    );
-  }
-  if (flags.gateway === undefined && !process.env["FLOWGATE_GATEWAY_ADDRESS"])
-    throw new UsageError(
-      "no gateway address: pass --gateway http://host:port or set FLOWGATE_GATEWAY_ADDRESS",
-    );
-  return new Gateway({
-    ...(flags.gateway !== undefined && { address: flags.gateway }),
-    ...(auth && { auth }),
-  });
 }
 
 function parseStatuses(text: string | undefined): ClusterStatus[] | undefined {
@@ -229,15 +191,6 @@ function parseOptions(pairs: readonly string[]): Record<string, unknown> {
   return options;
 }
 
-/** JSON when it parses as JSON (numbers, booleans, objects, quoted strings), else the text as is. */
-function parseValue(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
-}
-
 function wholeNumber(what: string, text: string): number {
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(Number(text)))
     throw new UsageError(`${what} ${JSON.stringify(text)} is not a whole number ≥ 0; pass e.g. 2`);
@@ -255,6 +208,38 @@ function warnIfClamped(result: { ok: boolean; msg: string | null }): void {
   if (!result.ok && result.msg) process.stderr.write(`flowgate: warning: ${result.msg}\n`);
 }
 
+function optionsTable(specs: readonly ClusterOptionSpec[]): string {
+  const rows = [["OPTION", "TYPE", "DEFAULT", "ALLOWED", "DESCRIPTION"]];
+  for (const o of specs) {
+    const { type, min, max, options } = o.spec;
+    const pattern = (o.spec as { pattern?: string }).pattern;
+    const allowed = options
+      ? options.map((v) => JSON.stringify(v)).join(", ")
+      : min !== undefined || max !== undefined
+        ? `${min ?? "-∞"}..${max ?? "∞"}`
+        : type === "bool"
+          ? "true, false"
+          : type === "mapping"
+            ? "a JSON object"
+            : pattern !== undefined
+              ? `matching /${pattern}/`
+              : "any";
+    rows.push([o.field, type, JSON.stringify(o.default) ?? "-", allowed, o.label ?? ""]);
+  }
+  return columns(rows);
+}
+
+function columns(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const lines = rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd(),
+  );
+  return `${lines.join("\n")}\n`;
+}
+
 function table(reports: readonly ClusterReport[], now: number): string {
   const rows = [["NAME", "STATUS", "WORKERS", "AGE", "DASHBOARD"]];
   for (const r of reports)
@@ -267,17 +252,7 @@ function table(reports: readonly ClusterReport[], now: number): string {
       r.startTime === null ? "-" : age(now - r.startTime),
       r.dashboardLink ?? "-",
     ]);
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return (
-    rows
-      .map((row) =>
-        row
-          .map((cell, i) => cell.padEnd(widths[i]!))
-          .join("  ")
-          .trimEnd(),
-      )
-      .join("\n") + "\n"
-  );
+  return columns(rows);
 }
 
 function age(ms: number): string {

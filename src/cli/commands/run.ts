@@ -4,60 +4,84 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Flow, lastConstructedFlow } from "../../flow/flow.ts";
 import { importFlowFile } from "../../flow/worker-mode.ts";
-import { UsageError } from "../usage-error.ts";
+import { FlowFileError } from "../errors.ts";
 import { parseParams } from "../parse-params.ts";
 import { printRunSummary } from "../run-summary.ts";
-import { ProgressDisplay } from "../progress-display.ts";
-import { chooseExecution, executionOptions, type ExecutionFlags } from "../choose-execution.ts";
+import { ProgressDisplay, displayOutput } from "../progress-display.ts";
+import { resolveLogLevel, shows } from "../log-level.ts";
+import {
+  checkExecutionFlags,
+  chooseExecution,
+  executionOptions,
+  type ExecutionFlags,
+} from "../choose-execution.ts";
 
 interface RunFlags extends ExecutionFlags {
   param: string[];
+  paramFile?: string;
   quiet?: boolean;
   progress: boolean;
+  logLevel?: string;
 }
 
+/** `flowgate run <file>`: runs a flow file where the flags say and prints its summary. */
 export function registerRun(program: Command): void {
   const cmd = program
     .command("run")
     .description("run a flow file (TypeScript) and print its task states and result")
     .argument("<file>", "flow file: its default export, or an export named `flow`, is run")
     .option(
-      "-p, --param <name=json>",
-      "a parameter value as JSON, e.g. --param x='[1,2,3]' (repeatable)",
+      "-p, --param <name=value>",
+      "a parameter value: JSON if it parses, else the text, e.g. --param x='[1,2,3]' --param name=alice (repeatable)",
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
-    .option("-q, --quiet", "print only the summary, not the run's logs")
+    .option("--param-file <file>", "parameter values from a JSON object; --param entries win")
+    .option("-q, --quiet", "print only the summary, not the run's logs or progress")
     .option("--no-progress", "do not show progress per task");
-  executionOptions(cmd).action(async (file: string, flags: RunFlags) => {
-    const parameters = parseParams(flags.param);
-    const flow = await loadFlow(file);
-    const execution = await chooseExecution(flags);
+  executionOptions(cmd).action(async (file: string, _flags: unknown, self: Command) => {
+    const flags = self.optsWithGlobals<RunFlags>();
+    const level = flags.quiet ? "OFF" : resolveLogLevel(flags.logLevel);
+    checkExecutionFlags(flags);
+    const parameters = parseParams(flags.param, flags.paramFile);
+    const path = resolve(file);
+    const flow = await loadFlow(file, path);
+    const showProgress = flags.progress && !flags.quiet;
+    const display = new ProgressDisplay(
+      showProgress ? await displayOutput() : { stream: process.stderr },
+      showProgress,
+      (r) => shows(level, r.level),
+    );
+    const execution = await chooseExecution(flags, (line) => {
+      if (shows(level, "INFO")) display.line(line);
+    });
     try {
-      const progress = flags.progress && !flags.quiet ? new ProgressDisplay() : undefined;
       const result = await execution.run(flow, {
         parameters,
-        printLogs: flags.quiet ? false : undefined,
-        onProgress: progress?.update,
+        printLogs: false,
+        onLog: display.log,
+        onProgress: display.update,
       });
-      progress?.finish();
-      printRunSummary(result);
+      display.finish();
+      printRunSummary(result, { flowFile: path, debug: level === "DEBUG" });
       process.exitCode = result.state.type === "Success" ? 0 : 1;
     } finally {
+      display.finish();
       await execution.close();
     }
   });
 }
 
-async function loadFlow(file: string): Promise<Flow<unknown>> {
-  const path = resolve(file);
-  if (!existsSync(path)) throw new UsageError(`flow file ${file} does not exist`);
+async function loadFlow(file: string, path: string): Promise<Flow<unknown>> {
+  if (!existsSync(path)) throw new FlowFileError(file, "does not exist; check the path");
   let mod: Record<string, unknown> | undefined;
   try {
     mod = await importFlowFile(pathToFileURL(path).href);
   } catch (e) {
-    throw new UsageError(
-      `could not load flow file ${file}: ${e instanceof Error ? e.message : String(e)}`,
+    throw new FlowFileError(
+      file,
+      `could not be loaded: ${e instanceof Error ? e.message : String(e)}; fix the file (--log-level DEBUG shows where)`,
+      { cause: e },
     );
   }
   const flow =
@@ -67,8 +91,9 @@ async function loadFlow(file: string): Promise<Flow<unknown>> {
         ? mod.default
         : mod.flow;
   if (!(flow instanceof Flow))
-    throw new UsageError(
-      `${file} exports no flow; export it as the default export or as \`export const flow = new Flow(…)\``,
+    throw new FlowFileError(
+      file,
+      "exports no flow; export it as the default export or as `export const flow = new Flow(…)`",
     );
   return flow as Flow<unknown>;
 }

@@ -12,7 +12,7 @@ export function registerWorker(program: Command): void {
     .description("run a cluster worker; prints `flowgate worker ready {name}` once registered")
     .argument("<scheduler-address>", "tls://host:port, tcp://host:port or ws(s)://host:port/path")
     .option("--name <name>", "worker name (default: host-pid)")
-    .option("--concurrency <n>", "task threads", "1")
+    .option("--concurrency <n>", "task threads (default: the number of cores)")
     .option(
       "--memory-limit <size>",
       "e.g. 512MiB, 2GB, 1.5GiB, 2G (= GiB); 0 or auto: none. Caps each task thread's heap at limit/concurrency and pauses new tasks above 80%",

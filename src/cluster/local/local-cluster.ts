@@ -14,7 +14,11 @@ import { parseMemoryLimit } from "../worker/memory-limit.ts";
 export interface LocalClusterOptions {
   /** Worker processes. */
   readonly workers: number;
-  /** Task threads per worker. @default 1 */
+  /**
+   * Task threads per worker. A LocalCluster of N workers thus runs N tasks at once, one per
+   * process; `flowgate worker` on its own defaults to one thread per core instead.
+   * @default 1
+   */
   readonly concurrency?: number;
   /** Restart a worker that dies (as Dask's nanny does). @default true */
   readonly restartWorkers?: boolean;

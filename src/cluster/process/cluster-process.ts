@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { runSchedulerProcess } from "./scheduler-process.ts";
 import { readSecurity } from "./tls-files.ts";
@@ -74,7 +75,8 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
   if (role !== "worker") return fail(`unknown role '${role}'; use scheduler or worker`);
   const scheduler =
     positionals[0] ?? fail("the scheduler's address is missing, e.g. tls://host:8786");
-  const concurrency = Number(values.concurrency ?? 1);
+  // One task thread per core by default, as `dask worker` runs one thread per core.
+  const concurrency = Number(values.concurrency ?? availableParallelism());
   if (!Number.isInteger(concurrency) || concurrency < 1)
     fail(`--concurrency must be a positive integer, got '${values.concurrency}'`);
   let memoryLimit: number | undefined;

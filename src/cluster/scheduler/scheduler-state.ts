@@ -348,6 +348,15 @@ export class SchedulerState {
           break;
         case "retry":
           this.out.push({ k: "retry", run: run.id, node: c.node, child: c.child, delay: c.delay });
+          // the client logs the same retry warning as a local run
+          this.sendLazy(run.client, {
+            t: "retry",
+            ref: run.ref,
+            node: c.node,
+            child: c.child,
+            delay: c.delay,
+            message: run.state.detailOf(c.node, c.child)?.message ?? "",
+          });
           break;
         case "ended":
           this.sendLazy(run.client, {

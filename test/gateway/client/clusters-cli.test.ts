@@ -100,7 +100,7 @@ test("cli clusters - bad input is one line and exit code 2; an unreachable gatew
   const fake = await new FakeGateway({ password: "pw" }).start();
   try {
     const cases: [string[], RegExp][] = [
-      [["list"], /^flowgate: no gateway address: pass --gateway/],
+      [["list"], /^flowgate: FG_CLI_USAGE: no gateway address: pass --gateway/],
       [["scale", "c1", "-1", "--gateway", fake.address], /N "-1" is not a whole number/],
       [["scale", "c1", "two", "--gateway", fake.address], /N "two" is not a whole number/],
       [
@@ -151,6 +151,6 @@ test("cli clusters - bad input is one line and exit code 2; an unreachable gatew
   assert.equal(down.code, 1);
   assert.match(
     down.stderr,
-    /^flowgate: could not reach the flowgate gateway at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; is `flowgate gateway` running there\?\n$/,
+    /^flowgate: FG_GATEWAY_UNREACHABLE: could not reach the flowgate gateway at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; is `flowgate gateway` running there\?\n$/,
   );
 });

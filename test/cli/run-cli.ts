@@ -1,0 +1,50 @@
+import { spawn, spawnSync } from "node:child_process";
+
+/** bin/flowgate.js, the command users run. */
+export const bin = new URL("../../bin/flowgate.js", import.meta.url).pathname;
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `flowgate …` off a terminal (pipes) and waits for it; `env` adds to the environment. */
+export function flowgate(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliResult {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, FLOWGATE_LOG_LEVEL: "OFF", ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same without blocking the test's event loop (needed while the test serves something). */
+export function flowgateAsync(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, FLOWGATE_LOG_LEVEL: "OFF", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+/** Log lines without their timestamp: `LEVEL - name: task | message`. */
+export function logLines(stderr: string): string[] {
+  return stderr
+    .split("\n")
+    .filter((l) => /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] /.test(l))
+    .map((l) => l.slice(l.indexOf("] ") + 2));
+}
