@@ -213,6 +213,15 @@ export type SchedulerToClient =
       readonly message: string;
     }
   | { readonly t: "logs"; readonly ref: number; readonly worker: string; readonly logs: TaskLog[] }
+  /** a task run failed and will be retried after `delay` ms (the client logs it as a local run does) */
+  | {
+      readonly t: "retry";
+      readonly ref: number;
+      readonly node: number;
+      readonly child: number;
+      readonly delay: number;
+      readonly message: string;
+    }
   /** the run ended: its graph snapshot and the kept results (keys here, bytes as attachments) */
   | {
       readonly t: "result";
