@@ -2,8 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
-import { bin, flowgate, logLines } from "./run-cli.ts";
-import { flowgateProcesses } from "../support/processes.ts";
+import { bin, flowgate, logLines, ownClusterProcesses } from "./run-cli.ts";
 
 const flowFile = new URL("fixtures/slow-logs.ts", import.meta.url).pathname;
 const expectedLogs = [
@@ -67,7 +66,7 @@ test("terminal - every task log line, the final bars and the final state stay on
   );
   assert.match(screen, /^Flow run 'cli-slow-logs' finished: Success/m);
   assert.match(screen, /^Result: 28$/m);
-  assert.deepEqual(flowgateProcesses(), [], "the local cluster's processes are gone");
+  assert.deepEqual(ownClusterProcesses(), [], "the local cluster's processes are gone");
 });
 
 test("terminal - off a terminal, logs as they come and each progress line once per change", () => {
