@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { bin, flowgate, logLines, ownClusterProcesses } from "./run-cli.ts";
 
@@ -13,9 +16,10 @@ const expectedLogs = [
 
 /** Runs `command` in a detached tmux session of a fixed size and returns the screen at its end. */
 async function inTmux(command: string): Promise<string> {
-  const socket = `flowgate-cli-test-${process.pid}-${Date.now()}`;
+  // A private server on a socket of its own, removed with its folder afterwards.
+  const dir = mkdtempSync(join(tmpdir(), "flowgate-cli-tmux-"));
   const tmux = (...args: string[]) =>
-    execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+    execFileSync("tmux", ["-S", join(dir, "socket"), ...args], { encoding: "utf8" });
   try {
     // The shell stays after the command ends, so that its last screen can be read.
     tmux(
@@ -41,6 +45,7 @@ async function inTmux(command: string): Promise<string> {
     } catch {
       // already gone
     }
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
