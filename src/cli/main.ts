@@ -105,6 +105,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   const code = exitCodeOf(e);
+  // commander has printed its own errors, and the help or version text, already
   if (!(e instanceof CommanderError)) {
     let debug = false;
     try {

@@ -4,8 +4,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
-import { bin, flowgateAsync } from "./run-cli.ts";
-import { eventually, flowgateProcesses } from "../support/processes.ts";
+import { bin, flowgateAsync, ownClusterProcesses } from "./run-cli.ts";
+import { eventually } from "../support/processes.ts";
 
 /** Starts `flowgate <args>` and resolves with the JSON of its `flowgate <role> ready {…}` line. */
 async function startProcess(
@@ -64,5 +64,5 @@ test("cli address - a worker runs one task per core by default; run --address ex
     if (worker) await stop(worker);
     await stop(scheduler.child);
   }
-  await eventually("no scheduler or worker remains", () => flowgateProcesses().length === 0);
+  await eventually("no scheduler or worker remains", () => ownClusterProcesses().length === 0);
 });

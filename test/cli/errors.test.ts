@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { flowgate, logLines } from "./run-cli.ts";
-import { flowgateProcesses } from "../support/processes.ts";
+import { flowgate, logLines, ownClusterProcesses } from "./run-cli.ts";
 
 const failing = new URL("fixtures/failing.ts", import.meta.url).pathname;
 const echo = new URL("fixtures/echo.ts", import.meta.url).pathname;
@@ -58,5 +57,5 @@ test("cli errors - retry, skip and trigger warnings of a cluster run are those o
     retry,
     retry,
   ]);
-  assert.deepEqual(flowgateProcesses(), [], "the local cluster's processes are gone");
+  assert.deepEqual(ownClusterProcesses(), [], "the local cluster's processes are gone");
 });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { flowgate, logLines } from "./run-cli.ts";
@@ -68,8 +68,9 @@ test("cli flags - --param parses JSON and falls back to the text", () => {
   assert.match(quoted.stdout, /^Result: \{"name":"3","n":"\[1,"\}$/m);
 });
 
-test("cli flags - --param-file gives values, --param entries win", () => {
+test("cli flags - --param-file gives values, --param entries win", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "flowgate-cli-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, "params.json");
   writeFileSync(file, JSON.stringify({ name: "bob", n: 1 }));
   const r = flowgate(["run", echo, "--param-file", file, "--param", "n=2"]);

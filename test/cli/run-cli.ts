@@ -1,4 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
+import { readlinkSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { flowgateProcesses, type FlowgateProcess } from "../support/processes.ts";
 
 /** bin/flowgate.js, the command users run. */
 export const bin = new URL("../../bin/flowgate.js", import.meta.url).pathname;
@@ -47,4 +50,19 @@ export function logLines(stderr: string): string[] {
     .split("\n")
     .filter((l) => /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] /.test(l))
     .map((l) => l.slice(l.indexOf("] ") + 2));
+}
+
+/**
+ * Live `flowgate scheduler|worker` processes started from this checkout (their working folder),
+ * so that other checkouts' clusters on the same machine do not count.
+ */
+export function ownClusterProcesses(): FlowgateProcess[] {
+  const root = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+  return flowgateProcesses().filter((p) => {
+    try {
+      return readlinkSync(`/proc/${p.pid}/cwd`) === root;
+    } catch {
+      return false; // it ended while we looked
+    }
+  });
 }

@@ -1,9 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { bin, flowgate, logLines } from "./run-cli.ts";
-import { flowgateProcesses } from "../support/processes.ts";
+import { bin, flowgate, logLines, ownClusterProcesses } from "./run-cli.ts";
 
 const flowFile = new URL("fixtures/slow-logs.ts", import.meta.url).pathname;
 const expectedLogs = [
@@ -14,9 +16,10 @@ const expectedLogs = [
 
 /** Runs `command` in a detached tmux session of a fixed size and returns the screen at its end. */
 async function inTmux(command: string): Promise<string> {
-  const socket = `flowgate-cli-test-${process.pid}-${Date.now()}`;
+  // A private server on a socket of its own, removed with its folder afterwards.
+  const dir = mkdtempSync(join(tmpdir(), "flowgate-cli-tmux-"));
   const tmux = (...args: string[]) =>
-    execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+    execFileSync("tmux", ["-S", join(dir, "socket"), ...args], { encoding: "utf8" });
   try {
     // The shell stays after the command ends, so that its last screen can be read.
     tmux(
@@ -42,6 +45,7 @@ async function inTmux(command: string): Promise<string> {
     } catch {
       // already gone
     }
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -67,7 +71,7 @@ test("terminal - every task log line, the final bars and the final state stay on
   );
   assert.match(screen, /^Flow run 'cli-slow-logs' finished: Success/m);
   assert.match(screen, /^Result: 28$/m);
-  assert.deepEqual(flowgateProcesses(), [], "the local cluster's processes are gone");
+  assert.deepEqual(ownClusterProcesses(), [], "the local cluster's processes are gone");
 });
 
 test("terminal - off a terminal, logs as they come and each progress line once per change", () => {

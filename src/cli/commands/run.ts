@@ -2,8 +2,7 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Flow, lastConstructedFlow } from "../../flow/flow.ts";
-import { importFlowFile } from "../../flow/worker-mode.ts";
+import type { Flow } from "../../flow/flow.ts";
 import { FlowFileError } from "../errors.ts";
 import { parseParams } from "../parse-params.ts";
 import { printRunSummary } from "../run-summary.ts";
@@ -72,8 +71,13 @@ export function registerRun(program: Command): void {
   });
 }
 
+/** Imports the flow file (and with it the flow library, loaded only now: `run --help` needs neither). */
 async function loadFlow(file: string, path: string): Promise<Flow<unknown>> {
   if (!existsSync(path)) throw new FlowFileError(file, "does not exist; check the path");
+  const [{ Flow, lastConstructedFlow }, { importFlowFile }] = await Promise.all([
+    import("../../flow/flow.ts"),
+    import("../../flow/worker-mode.ts"),
+  ]);
   let mod: Record<string, unknown> | undefined;
   try {
     mod = await importFlowFile(pathToFileURL(path).href);

@@ -26,7 +26,11 @@ const options = {
   "thread-module": { type: "string" },
   "thread-hook": { type: "string", multiple: true },
   "bundle-dir": { type: "string" },
+  // The CLI's global flag, accepted here too: `flowgate worker ADDRESS --log-level DEBUG`.
+  "log-level": { type: "string" },
 } as const;
+
+const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "OFF"];
 
 /**
  * Runs `flowgate scheduler …` or `flowgate worker <address> …` from its command-line words
@@ -47,6 +51,12 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
     return fail(`${(e as Error).message}; see flowgate ${role ?? ""} --help`);
   }
   const { values, positionals } = parsed;
+  const logLevel = values["log-level"];
+  if (logLevel !== undefined) {
+    if (!LOG_LEVELS.includes(logLevel.toUpperCase()))
+      fail(`--log-level '${logLevel}' is not a log level; use one of ${LOG_LEVELS.join(", ")}`);
+    process.env.FLOWGATE_LOG_LEVEL = logLevel.toUpperCase();
+  }
   const port = (flag: "port" | "dashboard-port"): number => {
     const n = Number(values[flag] ?? 0);
     return Number.isInteger(n) && n >= 0 && n < 65536
