@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { leanEntry } from "../../../src/cluster/local/lean-entry.ts";
 import { threadRuntime } from "../../../src/cluster/local/thread-runtime.ts";
@@ -19,6 +19,8 @@ import { lookupAccount } from "../../../src/gateway/server/backends/unix-account
 import { processesOfCluster } from "../../support/processes.ts";
 import probeFlow from "./fixtures/probe-flow.ts";
 
+const repo = new URL("../../../", import.meta.url).pathname.replace(/\/$/, "");
+
 function whyNot(): string | false {
   if (process.platform !== "linux") return "per-user clusters are tested on Linux only";
   if (process.getuid?.() !== 0)
@@ -28,6 +30,11 @@ function whyNot(): string | false {
   } catch {
     return "needs useradd to create the test's Unix users";
   }
+  // The users' processes run flowgate from this checkout, so every folder above it must let
+  // other accounts through (a clone under /root, mode 0700, does not).
+  for (let d = repo; d !== dirname(d); d = dirname(d))
+    if ((statSync(d).mode & 0o005) !== 0o005)
+      return `other accounts cannot read flowgate's checkout: ${d} is not readable and searchable by others (chmod o+rx, or clone elsewhere)`;
   return false;
 }
 const skip = whyNot();
