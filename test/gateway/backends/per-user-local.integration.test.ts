@@ -16,7 +16,7 @@ import { GatewayEnvironment } from "../../../src/environments/index.ts";
 import { BasicAuth, Gateway, type GatewayCluster } from "../../../src/gateway/client/index.ts";
 import { startGateway, type RunningGateway } from "../../../src/gateway/server/index.ts";
 import { lookupAccount } from "../../../src/gateway/server/backends/unix-account.ts";
-import { processesOfCluster } from "../../support/processes.ts";
+import { eventually, processesOfCluster } from "../../support/processes.ts";
 import probeFlow from "./fixtures/probe-flow.ts";
 
 const repo = new URL("../../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -137,10 +137,20 @@ test(
       assert.equal(seen.gatewayDb, "EACCES", "the gateway's database");
       assert.equal(seen.gatewayWal, "EACCES", "the gateway's WAL");
       assert.equal(seen.gatewayEnviron, "EACCES", "the gateway's own environment");
+      const bobs = result.placement.cluster!.name;
+      await eventually(
+        `no process of bob's cluster ${bobs} left`,
+        () => processesOfCluster(bobs).length === 0,
+      );
     } finally {
       await cluster?.shutdown();
     }
-    if (cluster) assert.deepEqual(processesOfCluster(cluster.name), [], "nothing left of alice's");
+    const name = cluster?.name;
+    if (name)
+      await eventually(
+        `no process of alice's cluster ${name} left`,
+        () => processesOfCluster(name).length === 0,
+      );
   },
 );
 
