@@ -14,7 +14,7 @@ import { freePort } from "./server/helpers/harness.ts";
 
 const bin = new URL("../../bin/flowgate.js", import.meta.url).pathname;
 const alice = `Basic ${Buffer.from("alice:").toString("base64")}`;
-const ORPHAN_MS = 15_000; // longer than a gateway restart on a busy machine
+const ORPHAN_MS = 30_000; // longer than a gateway restart on a busy machine
 
 interface Gw {
   address: string;

@@ -42,7 +42,11 @@ export async function startGatewayProcess(
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const lines = createInterface({ input: child.stdout! });
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 30_000);
+    // A gateway that is not ready in time is killed, so a failed start leaves nothing running.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`gateway did not start within 60 s:\n${output}`));
+    }, 60_000);
     child.once("exit", (code) => reject(new Error(`gateway exited ${code}:\n${output}`)));
     lines.on("line", (line) => {
       output += `${line}\n`;

@@ -67,6 +67,17 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
       throw new UsageError(flags.config ? `${flags.config}: ${e.message}` : e.message);
     throw e;
   }
+  if ((config.backend ?? "local") === "local" && process.getuid?.() === 0) {
+    // Users' cluster processes may read flowgate's precompiled entries but not write its cache:
+    // build them now, as root.
+    const { leanEntry } = await import("../../cluster/local/lean-entry.ts");
+    const { threadRuntime } = await import("../../cluster/local/thread-runtime.ts");
+    await Promise.all([leanEntry(), threadRuntime()]).catch((e: unknown) =>
+      process.stderr.write(
+        `flowgate gateway: could not precompile flowgate for users' clusters (${(e as Error).message}); their processes may fail to start\n`,
+      ),
+    );
+  }
   const gw = await startGateway(config);
   process.stdout.write(`flowgate gateway ready ${JSON.stringify({ address: gw.address })}\n`);
   await new Promise<void>((done) => {

@@ -42,6 +42,7 @@ export class GatewayLink {
   private readonly timers: NodeJS.Timeout[] = [];
   private lastSig = "";
   private lastOk = Date.now();
+  private heartbeatMs = 5000;
   private orphaned = false;
 
   constructor(
@@ -51,6 +52,7 @@ export class GatewayLink {
 
   start(): void {
     const hb = this.o.heartbeatMs ?? Number(process.env.FLOWGATE_HEARTBEAT_PERIOD_MS ?? 5000);
+    this.heartbeatMs = hb;
     const ad = this.o.adaptiveMs ?? Number(process.env.FLOWGATE_ADAPTIVE_PERIOD_MS ?? 1000);
     void this.beat();
     this.timers.push(setInterval(() => void this.beat(), hb));
@@ -101,18 +103,25 @@ export class GatewayLink {
     this.o.onOrphaned?.(why);
   }
 
+  /** The orphan timeout, but never less than three heartbeat periods (one lost beat is normal). */
   private orphanTimeoutMs(): number {
     const ms = this.o.orphanTimeoutMs ?? Number(process.env.FLOWGATE_ORPHAN_TIMEOUT_MS ?? 600_000);
-    return Number.isFinite(ms) && ms > 0 ? ms : 600_000;
+    return Math.max(Number.isFinite(ms) && ms > 0 ? ms : 600_000, 3 * this.heartbeatMs);
+  }
+
+  /** After a failed heartbeat: orphaned once the gateway has failed for longer than the timeout. */
+  private failed(why: string): void {
+    process.stderr.write(`gateway heartbeat failed: ${why}\n`);
+    const limit = this.orphanTimeoutMs();
+    const silent = Date.now() - this.lastOk;
+    if (silent > limit)
+      this.orphan(
+        `the gateway at ${this.o.apiUrl} has not accepted a heartbeat for ${Math.round(silent / 1000)} s (orphan timeout ${limit / 1000} s); last error: ${why}`,
+      );
   }
 
   private async beat(): Promise<void> {
     if (this.orphaned) return;
-    const limit = this.orphanTimeoutMs();
-    if (Date.now() - this.lastOk > limit)
-      return this.orphan(
-        `the gateway at ${this.o.apiUrl} has not accepted a heartbeat for ${Math.round((Date.now() - this.lastOk) / 1000)} s (orphan timeout ${limit / 1000} s)`,
-      );
     const workers = [...this.s.core.workers.values()];
     this.lastSig = `${this.count}|${workers.map((w) => w.name).join(",")}`;
     const body = {
@@ -130,7 +139,7 @@ export class GatewayLink {
         method: "POST",
         headers: { authorization: `token ${this.o.token}`, "content-type": "application/json" },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(Math.min(limit, 30_000)),
+        signal: AbortSignal.timeout(Math.min(this.orphanTimeoutMs(), 30_000)),
       });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) this.lastOk = Date.now();
@@ -138,11 +147,9 @@ export class GatewayLink {
         this.orphan(
           `the gateway answered ${res.status} to the heartbeat of cluster ${this.o.clusterName}: it no longer manages this cluster`,
         );
-      else process.stderr.write(`gateway heartbeat failed: HTTP ${res.status}\n`);
+      else this.failed(`HTTP ${res.status}`);
     } catch (e) {
-      process.stderr.write(
-        `gateway heartbeat failed: ${e instanceof Error ? e.message : String(e)}\n`,
-      );
+      this.failed(e instanceof Error ? e.message : String(e));
     }
   }
 

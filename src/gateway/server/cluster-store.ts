@@ -41,7 +41,8 @@ export class ClusterStore {
       this.#db.exec(`ALTER TABLE clusters ADD COLUMN request_enc TEXT NOT NULL DEFAULT ''`);
     this.#putCluster = this.#db.prepare(
       `INSERT INTO clusters (name, user, status, target, data, token_enc, tls_key_enc, request_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(name) DO UPDATE SET status = excluded.status, target = excluded.target, data = excluded.data`,
+       ON CONFLICT(name) DO UPDATE SET status = excluded.status, target = excluded.target, data = excluded.data,
+         request_enc = CASE WHEN excluded.request_enc <> '' THEN excluded.request_enc ELSE clusters.request_enc END`,
     );
     this.#putWorker = this.#db.prepare(
       `INSERT INTO workers (name, cluster, status, target, data) VALUES (?, ?, ?, ?, ?)
@@ -95,7 +96,8 @@ export class ClusterStore {
       tls_key_enc: string;
       request_enc: string;
     }[];
-    for (const r of rows) this.#sealed.add(r.name);
+    // A row an older version wrote (options in `data`) is sealed again on its next save.
+    for (const r of rows) if (r.request_enc) this.#sealed.add(r.name);
     return rows.map(
       (r) =>
         ({

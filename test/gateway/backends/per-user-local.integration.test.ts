@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { leanEntry } from "../../../src/cluster/local/lean-entry.ts";
 import { threadRuntime } from "../../../src/cluster/local/thread-runtime.ts";
@@ -16,8 +16,10 @@ import { GatewayEnvironment } from "../../../src/environments/index.ts";
 import { BasicAuth, Gateway, type GatewayCluster } from "../../../src/gateway/client/index.ts";
 import { startGateway, type RunningGateway } from "../../../src/gateway/server/index.ts";
 import { lookupAccount } from "../../../src/gateway/server/backends/unix-account.ts";
-import { processesOfCluster } from "../../support/processes.ts";
+import { eventually, processesOfCluster } from "../../support/processes.ts";
 import probeFlow from "./fixtures/probe-flow.ts";
+
+const repo = new URL("../../../", import.meta.url).pathname.replace(/\/$/, "");
 
 function whyNot(): string | false {
   if (process.platform !== "linux") return "per-user clusters are tested on Linux only";
@@ -28,6 +30,11 @@ function whyNot(): string | false {
   } catch {
     return "needs useradd to create the test's Unix users";
   }
+  // The users' processes run flowgate from this checkout, so every folder above it must let
+  // other accounts through (a clone under /root, mode 0700, does not).
+  for (let d = repo; d !== dirname(d); d = dirname(d))
+    if ((statSync(d).mode & 0o005) !== 0o005)
+      return `other accounts cannot read flowgate's checkout: ${d} is not readable and searchable by others (chmod o+rx, or clone elsewhere)`;
   return false;
 }
 const skip = whyNot();
@@ -130,10 +137,20 @@ test(
       assert.equal(seen.gatewayDb, "EACCES", "the gateway's database");
       assert.equal(seen.gatewayWal, "EACCES", "the gateway's WAL");
       assert.equal(seen.gatewayEnviron, "EACCES", "the gateway's own environment");
+      const bobs = result.placement.cluster!.name;
+      await eventually(
+        `no process of bob's cluster ${bobs} left`,
+        () => processesOfCluster(bobs).length === 0,
+      );
     } finally {
       await cluster?.shutdown();
     }
-    if (cluster) assert.deepEqual(processesOfCluster(cluster.name), [], "nothing left of alice's");
+    const name = cluster?.name;
+    if (name)
+      await eventually(
+        `no process of alice's cluster ${name} left`,
+        () => processesOfCluster(name).length === 0,
+      );
   },
 );
 

@@ -88,3 +88,58 @@ describe("kubernetes backend on a real cluster", { skip, timeout: 300_000 }, () 
     }
   });
 });
+
+// The seed flow on a real cluster needs flowgate in an image (deploy/build-image.sh) and a
+// gateway address the pods can reach for their heartbeats (e.g. the host's IP on a kind or
+// minikube network): FLOWGATE_K8S_TEST_FLOWGATE_IMAGE and FLOWGATE_K8S_TEST_GATEWAY_HOST.
+const seedSkip =
+  skip ||
+  (!process.env.FLOWGATE_K8S_TEST_FLOWGATE_IMAGE || !process.env.FLOWGATE_K8S_TEST_GATEWAY_HOST
+    ? "set FLOWGATE_K8S_TEST_FLOWGATE_IMAGE (an image with flowgate) and FLOWGATE_K8S_TEST_GATEWAY_HOST (an address of this machine the pods can reach) to run the seed flow on a real cluster"
+    : false);
+
+describe(
+  "kubernetes backend on a real cluster: the seed flow",
+  { skip: seedSkip, timeout: 600_000 },
+  () => {
+    test("real cluster - times-two gives 90; the scheduler reports its pod IP, never 0.0.0.0", async () => {
+      const host = process.env.FLOWGATE_K8S_TEST_GATEWAY_HOST!;
+      const { startGateway } = await import("../../../src/gateway/server/index.ts");
+      const { GatewayEnvironment } = await import("../../../src/environments/index.ts");
+      const { BasicAuth, Gateway } = await import("../../../src/gateway/client/index.ts");
+      const timesTwo = (await import("../../../examples/times-two.ts")).default;
+      const { freePort } = await import("../server/helpers/harness.ts");
+      const port = await freePort();
+      const gateway = await startGateway({
+        address: `0.0.0.0:${port}`,
+        apiUrl: `http://${host}:${port}`,
+        db: ":memory:",
+        logLevel: "warn",
+        backend: "kubernetes",
+        kubernetes: {
+          kubeconfig: process.env.KUBECONFIG,
+          namespace: process.env.FLOWGATE_K8S_TEST_NAMESPACE,
+          image: process.env.FLOWGATE_K8S_TEST_FLOWGATE_IMAGE,
+          stopGraceSeconds: 5,
+        },
+      });
+      try {
+        const address = `http://127.0.0.1:${port}`;
+        const auth = new BasicAuth("alice");
+        const r = await new GatewayEnvironment({
+          gatewayAddress: address,
+          auth,
+          adaptiveMinWorkers: 1,
+          adaptiveMaxWorkers: 2,
+        }).run(timesTwo, { parameters: { x: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }, printLogs: false });
+        assert.equal(r.state.type, "Success");
+        assert.equal(r.outputs, 90);
+        const logs = await new Gateway({ address, auth }).clusterLogs(r.placement.cluster!.name);
+        assert.match(logs, /flowgate scheduler ready \{"address":"tls:\/\/\d+\.\d+\.\d+\.\d+:\d+"/);
+        assert.doesNotMatch(logs, /tls:\/\/0\.0\.0\.0/);
+      } finally {
+        await gateway.close();
+      }
+    });
+  },
+);

@@ -77,7 +77,10 @@ describe("flowgate gateway command", () => {
         { encoding: "utf8", timeout: 30_000 },
       );
       assert.notEqual(r2.status, 0);
-      assert.match(r2.stderr, /--backend pbs: use one of local, slurm, container, kubernetes/);
+      assert.match(
+        r2.stderr,
+        /--backend pbs: use one of local, unsafe-local, slurm, container, kubernetes/,
+      );
     } finally {
       cleanup(dir);
     }

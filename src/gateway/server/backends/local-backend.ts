@@ -49,7 +49,10 @@ export class LocalBackend implements Backend {
   readonly #pool: WarmPool;
   readonly #folders: ClusterFolders;
   readonly #self = gatewayAccount();
-  /** getent answers for 30 s, so creates and worker starts do not each fork a lookup. */
+  /**
+   * getent answers, for 30 s (5 s when there was no account, so a new account is soon seen),
+   * so creates and worker starts do not each fork a lookup.
+   */
   readonly #accounts = new Map<string, { account: UnixAccount | undefined; at: number }>();
 
   constructor(private readonly s: LocalBackendSettings) {
@@ -92,7 +95,7 @@ export class LocalBackend implements Backend {
     if (this.s.mode === "single-account") return this.#self;
     const hit = this.#accounts.get(user);
     const a =
-      hit && Date.now() - hit.at < 30_000
+      hit && Date.now() - hit.at < (hit.account ? 30_000 : 5000)
         ? hit.account
         : this.#cacheAccount(user, lookupAccount(user));
     if (!a) throw new NoUnixAccountError(user, "there is no Unix account of that name");
