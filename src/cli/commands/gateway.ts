@@ -79,8 +79,8 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
     );
   }
   const gw = await startGateway(config);
-  process.stdout.write(`flowgate gateway ready ${JSON.stringify({ address: gw.address })}\n`);
-  await new Promise<void>((done) => {
+  // Handlers first, then the ready line: whoever reads it may send SIGTERM at once.
+  const stopped = new Promise<void>((done) => {
     const stop = () => {
       process.off("SIGTERM", stop);
       process.off("SIGINT", stop);
@@ -99,6 +99,8 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
+  process.stdout.write(`flowgate gateway ready ${JSON.stringify({ address: gw.address })}\n`);
+  await stopped;
   // Sockets a client still holds open must not keep the process alive.
   process.exit(0);
 }

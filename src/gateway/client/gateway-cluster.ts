@@ -5,7 +5,7 @@ import {
   type ClusterSecurity,
   type ClusterStatus,
 } from "./cluster-report.ts";
-import { clusterPath } from "./cluster-paths.ts";
+import { clusterPath, EXTENDED } from "./cluster-paths.ts";
 import type { GatewayHttp } from "./gateway-http.ts";
 import type { LeaseRenewer } from "./lease.ts";
 import {
@@ -70,6 +70,7 @@ export class GatewayCluster implements AsyncDisposable {
     const model = await this.http.json({
       method: "GET",
       path: clusterPath(this.name),
+      query: EXTENDED,
       what,
       clusterName: this.name,
     });

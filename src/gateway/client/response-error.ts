@@ -42,6 +42,7 @@ export function errorForResponse(
   const text = serverText ?? (body.trim().slice(0, 300) || `HTTP ${status}`);
   switch (status) {
     case 401:
+    case 429: // too many failed logins: the text says when to retry
       return new GatewayAuthenticationError(address, ctx.auth.describe(), text);
     case 403:
       return new GatewayPermissionError(address, ctx.auth.describe(), what, text, ctx.clusterName);
@@ -53,6 +54,7 @@ export function errorForResponse(
       return new ClusterConflictError(address, what, text, ctx.clusterName);
     case 400:
     case 413:
+    case 415:
     case 422:
       return new GatewayRequestRejectedError(address, what, status, text);
     default:

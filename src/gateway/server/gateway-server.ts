@@ -74,7 +74,7 @@ export async function startGateway(config: GatewayConfig = {}): Promise<RunningG
   const cfg = resolveGatewayConfig(config);
   const { host, port } = splitAddress(cfg.address);
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const log = makeGatewayLogger(cfg.logLevel, cfg.logFormat);
+  const log = await makeGatewayLogger(cfg.logLevel, cfg.logFormat);
   if (cfg.encryptKeyIsEphemeral)
     log.info("No encryptKey set: secrets are encrypted with a key that lives only in this process");
   const store = new ClusterStore(cfg.db, new SecretBox(cfg.encryptKey));

@@ -11,7 +11,8 @@
  */
 export { startGateway } from "./gateway-server.ts";
 export type { RunningGateway } from "./gateway-server.ts";
-export { resolveGatewayConfig } from "./gateway-options.ts";
+export { resolveGatewayConfig, parseGatewayConfig } from "./gateway-options.ts";
+export { gatewayConfigSchema } from "./gateway-config-schema.ts";
 export type {
   BackendName,
   GatewayConfig,
@@ -21,6 +22,7 @@ export type {
   ClusterLimits,
   UserQuota,
   LocalBackendConfig,
+  AuthLimits,
 } from "./gateway-options.ts";
 export type { OptionField, OptionSpec, ClusterConfig } from "./cluster-options.ts";
 export { hashPassword, verifyPassword } from "./auth/index.ts";
@@ -40,4 +42,7 @@ export {
   BodyTooLargeError,
   GatewayConfigError,
   BackendStartError,
+  UnsupportedMediaTypeError,
+  MethodNotAllowedError,
+  TooManyAttemptsError,
 } from "./errors.ts";

@@ -44,6 +44,8 @@ export interface FakeGatewayOptions {
     { status: number; json?: unknown; text?: string; headers?: Record<string, string> } | undefined;
 }
 
+const extended = (r: SeenRequest) => r.query.get("extended") === "true";
+
 /**
  * A small in-test gateway speaking the client-facing part of the wire API (Dask Gateway v1 plus
  * flowgate's lease and logs), with simple auth and a session cookie.
@@ -89,19 +91,24 @@ export class FakeGateway {
     for (const w of this.waiters) w();
   }
 
-  model(c: FakeCluster) {
+  /** Dask Gateway's keys; flowgate's extensions only when asked with `?extended=true`. */
+  model(c: FakeCluster, extended: boolean) {
     const running = c.status === "RUNNING";
-    return {
+    const dask = {
       name: c.name,
       status: c.status,
-      user: c.user,
       options: c.options,
       start_time: c.start_time,
       stop_time: running || c.status === "PENDING" ? null : Date.now(),
-      stop_reason: c.stop_reason,
       dashboard_route: running ? `/clusters/${c.name}/status` : null,
       tls_cert: running ? "-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n" : null,
       tls_key: running ? "-----BEGIN PRIVATE KEY-----\nfake\n-----END PRIVATE KEY-----\n" : null,
+    };
+    if (!extended) return dask;
+    return {
+      ...dask,
+      user: c.user,
+      stop_reason: c.stop_reason,
       tunnel_path: `/clusters/${c.name}/scheduler`,
       lease_ttl: c.lease_ttl,
       workers: { target: c.count, running: running ? c.count : 0, pending: 0 },
@@ -204,7 +211,10 @@ export class FakeGateway {
       const mine = [...this.clusters.values()].filter(
         (c) => c.user === user && want.includes(c.status),
       );
-      return { status: 200, json: Object.fromEntries(mine.map((c) => [c.name, this.model(c)])) };
+      return {
+        status: 200,
+        json: Object.fromEntries(mine.map((c) => [c.name, this.model(c, extended(r))])),
+      };
     }
     const m = /^\/api\/v1\/clusters\/([^/]+)(\/\w+)?$/.exec(r.path);
     if (!m) return { status: 404, json: { error: "Not found" } };
@@ -229,7 +239,7 @@ export class FakeGateway {
       case "GET ":
         if (r.query.has("wait") && c.status === "PENDING")
           await this.waitForChange(this.options.waitMs ?? 2000);
-        return { status: 200, json: this.model(c) };
+        return { status: 200, json: this.model(c, extended(r)) };
       case "GET /logs":
         return { status: 200, text: c.log };
       case "POST /lease":

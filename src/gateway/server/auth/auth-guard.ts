@@ -5,15 +5,20 @@ import type { Authenticator, GatewayUser } from "./authenticator.ts";
 import { parseBasic } from "./authenticator.ts";
 import { FailureLimiter } from "./failure-limiter.ts";
 
-/** Password checks (scrypt) running at once; the rest wait, so they never fill libuv's pool. */
-const CONCURRENT_CHECKS = 2;
+/**
+ * Password checks (scrypt, ~50 ms of CPU each) running at once, and waiting: one core at most
+ * goes to checking passwords, and a flood beyond the queue is answered 429 at once, so users
+ * with a cached credential or a cookie keep the rest of the machine.
+ */
+const CONCURRENT_CHECKS = 1;
+const QUEUED_CHECKS = 16;
 const MAX_CACHED = 5000;
 
 /**
  * Wraps an authenticator against credential floods: verified Authorization headers are cached
  * for `credentialCacheMs` (keyed by an HMAC of the header under a per-process key, so the cache
  * holds nothing a password could be recovered from), failed attempts are limited per client
- * address and per user name (429 with Retry-After), and at most two checks run at once.
+ * address and per user name (429 with Retry-After), and one check runs at a time.
  */
 export class AuthGuard {
   readonly #key = randomBytes(32);
@@ -47,6 +52,8 @@ export class AuthGuard {
     if (waitAddress) throw new TooManyAttemptsError(`address ${addressKey}`, waitAddress);
     const waitUser = name === undefined ? 0 : this.#byUser.retryAfterS(name, now);
     if (waitUser) throw new TooManyAttemptsError(`user ${JSON.stringify(name)}`, waitUser);
+    if (this.#queue.length >= QUEUED_CHECKS)
+      throw new TooManyAttemptsError("everyone (too many logins at once)", 1);
     const atAddress = this.#byAddress.begin(addressKey, now);
     const atUser = name === undefined ? 0 : this.#byUser.begin(name, now);
     const user = await this.#limited(() => this.auth.authenticate(authorization));

@@ -120,7 +120,9 @@ export function registerClusterRoutes(app: FastifyInstance, ctx: GatewayContext)
     const u = await user(ctx, req, reply);
     const c = ownedCluster(ctx, u, req.params.name);
     const extended = queryFlag(req.query.extended, "extended");
-    if (queryFlag(req.query.wait, "wait")) {
+    // Any ?wait value but "0"/"false" waits, as before (Dask Gateway's client sends a bare ?wait).
+    const wait = [req.query.wait].flat().pop();
+    if (wait !== undefined && wait !== "0" && wait !== "false") {
       const end = Date.now() + cfg.waitTimeoutMs;
       const abort = new AbortController();
       req.raw.once("close", () => abort.abort());

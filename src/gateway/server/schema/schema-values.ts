@@ -38,6 +38,7 @@ export function strictObject<S extends z.ZodRawShape>(shape: S, what = "an objec
 export const str = (max = 4096) =>
   z.string({ error: must("a string") }).max(max, { error: must(`at most ${max} characters`) });
 
+/** true or false. */
 export const bool = () => z.boolean({ error: must("true or false") });
 
 /** An integer in [min, max]. */
@@ -57,10 +58,13 @@ export const num = (positive: boolean) => {
   return positive ? n.positive({ error: must(what) }) : n.min(0, { error: must(what) });
 };
 
+/** A list of strings. */
 export const strings = () => z.array(str(), { error: must("a list of strings") });
+/** An object of names to strings (labels, environment variables). */
 export const stringMap = () =>
   z.record(str(256), str(), { error: must("an object of names to strings") });
 
+/** One of the given strings. */
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: must(`one of ${values.map((v) => JSON.stringify(v)).join(", ")}`) });
 

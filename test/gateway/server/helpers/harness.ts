@@ -95,7 +95,8 @@ export async function startTestGateway(
       if (m) resolve((JSON.parse(m[1]!) as { address: string }).address);
     });
     proc.once("exit", (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
-    setTimeout(() => reject(new Error(`gateway not ready in 20 s: ${err}`)), 20_000).unref();
+    // Generous: on a loaded 2-core machine importing the backends alone can take 10 s.
+    setTimeout(() => reject(new Error(`gateway not ready in 60 s: ${err}`)), 60_000).unref();
   });
   return {
     address,
