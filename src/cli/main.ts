@@ -19,6 +19,7 @@ registerScheduler(program);
 registerWorker(program);
 registerGateway(program);
 registerClusters(program);
+(await import("./commands/server.ts")).registerServer(program);
 
 try {
   await program.parseAsync(process.argv);
