@@ -160,6 +160,20 @@ export function apiSuite(kind: DbKind, skip: string | false): void {
       await assert.rejects(c.heartbeat(agent.id), { status: 409 });
     });
 
+    test("an agent waiting in a long poll longer than the timeout stays alive", async () => {
+      const c = t.client("ada");
+      const flow = await registerTestFlow(c, "patient");
+      const { agent } = await c.registerAgent({ name: "patient", labels: [] });
+      const run = await c.createRun({ flow });
+      await c.claim(agent.id, { waitMs: 0 });
+      await c.setRunState(run.id, { state: "Running" });
+      const got = await c.claim(agent.id, { waitMs: 4000 }); // the timeout is 2.5 s
+      assert.deepEqual(got.runs, []);
+      assert.equal((await c.getRun(run.id)).state, "Running");
+      await c.setRunState(run.id, { state: "Success" });
+      await c.deregisterAgent(agent.id);
+    });
+
     test("a cluster reported FAILED crashes the run with the gateway's reason", async () => {
       const c = t.client("ada");
       const flow = await registerTestFlow(c, "failing-cluster");
