@@ -249,6 +249,26 @@ export function apiSuite(kind: DbKind, skip: string | false): void {
       }
     });
 
+    test("the all-runs event stream sends run events of your own runs", async () => {
+      const ada = t.client("ada");
+      const flow = await registerTestFlow(ada, "streamed");
+      const abort = new AbortController();
+      const seen: number[] = [];
+      const reading = (async () => {
+        for await (const e of ada.allEvents({ flow: String(flow) }, abort.signal)) {
+          if (e.type === "run") seen.push(e.run.id);
+          if (seen.length >= 1) abort.abort();
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 300)); // the stream is open
+      await registerTestFlow(t.client("bob"), "not-ada").then((f) =>
+        t.client("bob").createRun({ flow: f }),
+      );
+      const run = await ada.createRun({ flow });
+      await reading;
+      assert.deepEqual(seen, [run.id]);
+    });
+
     test("users see their own runs; admins see all", async () => {
       const ada = t.client("ada");
       const bob = t.client("bob");
