@@ -51,4 +51,6 @@ export default tseslint.config(
   layer("flow", ["cluster", "gateway", "environments", "cli"]),
   layer("gateway", ["flow", "executors", "cluster", "environments", "cli"]),
   layer("environments", ["cli"]),
+  // server/ stores and schedules runs but never executes a task: no cluster, executor or flow runner.
+  layer("server", ["flow", "executors", "cluster", "environments", "agent", "cli"]),
 );

@@ -64,6 +64,11 @@ const COMMANDS: readonly CommandEntry[] = [
     description: "list, create, scale and stop your clusters on a flowgate gateway",
     load: async () => (await import("./commands/clusters.ts")).registerClusters,
   },
+  {
+    name: "server",
+    description: "serve the orchestration API: registered flows, runs, schedules and agents",
+    load: async () => (await import("./commands/server.ts")).registerServer,
+  },
 ];
 
 /** The subcommand the words name (skipping global options and their values), if any. */
