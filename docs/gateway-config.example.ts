@@ -53,7 +53,9 @@ export default {
     credentialCacheMs: "1m",
   },
 
-  // Where clusters run: "local" (processes), "slurm", "container" or "kubernetes". Default "local".
+  // Where clusters run: "local" (processes of each user's own Unix account; safe for several
+  // users), "unsafe-local" (processes of the gateway's account; a single-user machine only),
+  // "slurm", "container" or "kubernetes". Default "local".
   backend: "local",
   // The local backend.
   local: {
@@ -150,11 +152,18 @@ export default {
     serviceAccountName: "flowgate-clusters",
   },
 
-  // SQLite file of the gateway's state; ":memory:" keeps nothing across restarts. Default ":memory:".
-  db: "/var/lib/flowgate/gateway.db",
-  // Per-cluster certificates and logs. Default: a fresh folder under the OS temp dir.
-  dataDir: "/var/lib/flowgate/data",
-  // Key for secrets at rest (at least 8 characters). Default env FLOWGATE_GATEWAY_ENCRYPT_KEY; required with a file db.
+  // The gateway's own folder: database, generated encryption key, cluster folders. Default env
+  // FLOWGATE_STATE_DIR, else /var/lib/flowgate/gateway as root, else $XDG_STATE_HOME/flowgate/gateway.
+  stateDir: "/var/lib/flowgate/gateway",
+  // SQLite file of the gateway's state; ":memory:" keeps nothing across restarts (ask for it
+  // explicitly). Default <stateDir>/gateway.db.
+  db: "/var/lib/flowgate/gateway/gateway.db",
+  // Per-cluster certificates and logs. Default: stateDir.
+  dataDir: "/var/lib/flowgate/gateway",
+  // How long a scheduler outlives a gateway it cannot reach (a cluster's lease, when shorter, wins). Default "10m".
+  orphanTimeoutMs: "10m",
+  // Key for secrets at rest (at least 8 characters). Default env FLOWGATE_GATEWAY_ENCRYPT_KEY, else
+  // <stateDir>/encrypt-key (generated, 0600) for the default db; required with another file db.
   encryptKey: "change-me-to-a-long-random-string",
   // Key signing the auth cookie (at least 16 characters). Default: random per process.
   cookieSecret: "change-me-to-another-long-random-string",

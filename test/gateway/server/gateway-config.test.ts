@@ -102,7 +102,7 @@ test("gateway config - a broken config is one line naming the key (and the neare
     ],
     [
       { backend: "k8s" },
-      /^gateway config: backend must be one of "local", "slurm", "container", "kubernetes", got "k8s"$/,
+      /^gateway config: backend must be one of "local", "unsafe-local", "slurm", "container", "kubernetes", got "k8s"$/,
     ],
     [{ address: "8000" }, /^gateway config: address must be host:port/],
     [{ bodyLimit: "lots" }, /^gateway config: bodyLimit must be a size such as "4 GiB"/],
