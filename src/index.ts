@@ -32,9 +32,11 @@ export type {
   ParameterOptions,
   FlowOptions,
   FlowEnvironment,
+  PreparedRun,
   FlowRunOptions,
   FlowState,
   RunPlacement,
+  RunCost,
   TaskState,
   Ref,
   Unmapped,
@@ -60,6 +62,7 @@ export {
   LocalEnvironment,
   EnvironmentOptionsError,
   EnvironmentCallbackError,
+  ClusterFailedError,
 } from "./environments/index.ts";
 export type {
   GatewayEnvironmentOptions,

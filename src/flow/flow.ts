@@ -3,7 +3,7 @@ import { FlowBuilder, type BuiltGraph } from "./flow-builder.ts";
 import type { FlowEnvironment } from "./flow-environment.ts";
 import type { FlowRunOptions } from "./flow-run-options.ts";
 import type { FlowRunResult } from "./flow-run-result.ts";
-import { runFlow } from "./flow-runner.ts";
+import { prepareRun } from "./flow-runner.ts";
 import type { FlowOutputs } from "./ref.ts";
 import { inWorkerMode, noteSuppressedRun } from "./worker-mode.ts";
 import { callerFile } from "./caller-file.ts";
@@ -53,17 +53,20 @@ export class Flow<O = void> {
   }
 
   /**
-   * Runs the flow: on `options.executor` if given, else through the flow's environment, else
-   * with a LocalExecutor. Rejects with ParameterError before any task runs for bad parameters.
+   * Runs the flow: on `options.executor` if given, else through `options.environment` or the
+   * flow's environment, else with a LocalExecutor. Rejects with ParameterError before any task
+   * runs for bad parameters.
    */
-  run(options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
+  async run(options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
     if (inWorkerMode()) {
       noteSuppressedRun();
       return new Promise(() => {});
     }
-    if (!options.executor && this.options.environment)
-      return this.options.environment.run(this, options);
-    return runFlow(this, options);
+    const run = prepareRun(this, options);
+    const environment = options.executor
+      ? undefined
+      : (options.environment ?? this.options.environment);
+    return environment ? environment.execute(run) : run.execute(options.executor);
   }
 }
 
