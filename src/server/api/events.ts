@@ -1,0 +1,19 @@
+import type { LogLine } from "./logs.ts";
+import type { Run, RunCluster, RunCost } from "./runs.ts";
+import type { TaskRun } from "./tasks.ts";
+
+/**
+ * Server-sent events of GET /api/runs/{id}/events (one run) and GET /api/events?flow=… (all runs
+ * you can see: only `run` events). Each SSE message has `event: <type>` and `data: <JSON>`.
+ * The stream of one run starts with a `run` event (the current run), then the logs so far
+ * (`logs`), then live changes; it ends after the run finishes (a final `run` event, then `end`).
+ */
+export type RunEvent =
+  | { type: "run"; run: Run }
+  | { type: "tasks"; runId: number; tasks: TaskRun[] }
+  | { type: "logs"; runId: number; lines: LogLine[] }
+  | { type: "cluster"; runId: number; cluster: RunCluster }
+  | { type: "cost"; runId: number; cost: RunCost }
+  | { type: "end"; runId: number };
+
+export type RunEventType = RunEvent["type"];
