@@ -23,6 +23,7 @@ export {
   ParameterError,
   ResultLookupError,
   NoTaskContextError,
+  Image,
 } from "./flow/index.ts";
 export type {
   Task,
@@ -33,6 +34,10 @@ export type {
   FlowOptions,
   FlowEnvironment,
   PreparedRun,
+  ImageStorage,
+  ScheduleClock,
+  FlowRegisterOptions,
+  FlowRegistration,
   FlowRunOptions,
   FlowState,
   RunPlacement,

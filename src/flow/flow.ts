@@ -7,6 +7,7 @@ import { prepareRun } from "./flow-runner.ts";
 import type { FlowOutputs } from "./ref.ts";
 import { inWorkerMode, noteSuppressedRun } from "./worker-mode.ts";
 import { callerFile } from "./caller-file.ts";
+import type { FlowRegisterOptions, FlowRegistration } from "./flow-registration.ts";
 
 export interface FlowOptions {
   /** Where runs execute when `run()` gets no executor. @default LocalExecutor in this process */
@@ -67,6 +68,17 @@ export class Flow<O = void> {
       ? undefined
       : (options.environment ?? this.options.environment);
     return environment ? environment.execute(run) : run.execute(options.executor);
+  }
+
+  /**
+   * Registers the flow with a flowgate server: stores its bundle (or image storage), graph,
+   * environment options and labels; a new version only when the bundle's hash changed. Rejects
+   * with the server client's errors, or RegistrationError for a flow with no file to bundle.
+   */
+  async register(options: FlowRegisterOptions): Promise<FlowRegistration> {
+    // Loaded only when used: a flow file, imported on every worker, stays free of server code.
+    const { registerFlow } = await import("../agent/register/register-flow.ts");
+    return registerFlow(this as Flow<unknown>, options);
   }
 }
 
