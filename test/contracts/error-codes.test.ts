@@ -34,9 +34,10 @@ test("error codes - each code is FG_<LAYER>_<PROBLEM> and belongs to its layer",
     CLUSTER: "cluster",
     GATEWAY: "gateway",
     ENV: "environments",
+    AGENT: "agent",
   };
   for (const [code, files] of definedCodes()) {
-    const m = /^FG_(GRAPH|FLOW|EXECUTOR|CLUSTER|GATEWAY|ENV)_[A-Z0-9_]+$/.exec(code);
+    const m = /^FG_(GRAPH|FLOW|EXECUTOR|CLUSTER|GATEWAY|ENV|AGENT)_[A-Z0-9_]+$/.exec(code);
     assert.ok(m, `${code} is not FG_<LAYER>_<PROBLEM>`);
     const layer = layerOf[m[1]!]!;
     assert.ok(

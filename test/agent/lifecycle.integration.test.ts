@@ -1,0 +1,111 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { registerFlow } from "../../src/agent/register/register-flow.ts";
+import { loadFlowFile } from "../../src/cli/load-flow-file.ts";
+import type { ServerProcess } from "../../src/cli/server-process.ts";
+import { Gateway } from "../../src/gateway/client/index.ts";
+import type { Run } from "../../src/server/api/index.ts";
+import type { ServerClient } from "../../src/server/client/server-client.ts";
+import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.ts";
+import { eventually, processesOfCluster } from "../support/processes.ts";
+import {
+  auth,
+  clientOf,
+  fixture,
+  startAgentProcess,
+  startServer,
+  waitForRun,
+  type AgentProcess,
+} from "./support.ts";
+
+let gateway: GatewayProcess;
+let server: ServerProcess;
+let client: ServerClient;
+let flowId: number;
+const agents: AgentProcess[] = [];
+
+before(async () => {
+  gateway = await startGatewayProcess();
+  server = await startServer(["--agent-timeout", "3"]);
+  client = clientOf(server);
+  const flow = await loadFlowFile(fixture("slow-flow.ts"));
+  flowId = (await registerFlow(flow, { server: server.address, auth }, client)).flowId;
+});
+after(async () => {
+  await Promise.all(agents.map((a) => a.stop()));
+  await server.stop();
+  await gateway.stop();
+});
+
+/** A run (needing `label`) that is Running on its cluster with tasks going on. */
+async function runOnCluster(label: string): Promise<{ run: Run; cluster: string }> {
+  const created = await client.createRun({ flow: flowId, labels: [label] });
+  const run = await waitForRun(
+    client,
+    created.id,
+    "Running on a RUNNING cluster",
+    (r) => r.state === "Running" && r.cluster?.status === "RUNNING",
+  );
+  // The cluster's workers are up and holding tasks once a task log or state arrived.
+  await eventually(
+    "its tasks are running",
+    async () => (await client.listTasks(run.id)).items.some((t) => t.state === "Running"),
+    60_000,
+  );
+  return { run, cluster: run.cluster!.name };
+}
+
+async function assertClusterGone(name: string) {
+  const gw = new Gateway({ address: gateway.address, auth });
+  await eventually(
+    `cluster ${name} is STOPPED`,
+    async () => (await gw.getCluster(name)).status === "STOPPED",
+    60_000,
+  );
+  await eventually(
+    `no process of cluster ${name} remains`,
+    () => processesOfCluster(name).length === 0,
+    30_000,
+  );
+}
+
+test("agents - cancelling a run stops the flow and its cluster: Cancelled, cluster STOPPED, no process left", async () => {
+  const agent = await startAgentProcess(server.address, [
+    "--gateway",
+    gateway.address,
+    "--name",
+    "cancel-agent",
+    "--label",
+    "cancel",
+  ]);
+  agents.push(agent);
+  const { run, cluster } = await runOnCluster("cancel");
+  assert.equal((await client.cancelRun(run.id)).state, "Cancelling");
+  const ended = await waitForRun(
+    client,
+    run.id,
+    "Cancelled",
+    (r) => r.state === "Cancelled",
+    30_000,
+  );
+  assert.match(ended.stateReason ?? "", /cancel/i);
+  assert.equal(ended.cluster?.status, "STOPPED");
+  await assertClusterGone(cluster);
+  assert.equal(agent.child.exitCode, null, "the agent goes on after a cancelled run");
+});
+
+test("agents - a SIGKILLed agent's run is marked Crashed by the server, and its cluster is stopped", async () => {
+  const agent = await startAgentProcess(server.address, [
+    "--gateway",
+    gateway.address,
+    "--name",
+    "doomed-agent",
+    "--label",
+    "doomed",
+  ]);
+  const { run, cluster } = await runOnCluster("doomed");
+  agent.child.kill("SIGKILL");
+  const crashed = await waitForRun(client, run.id, "Crashed", (r) => r.state === "Crashed", 30_000);
+  assert.match(crashed.stateReason ?? "", /doomed-agent|agent/);
+  await assertClusterGone(cluster);
+});
