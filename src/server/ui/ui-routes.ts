@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+// Its type declarations add `schema.hide` (kept out of the OpenAPI document).
+import type {} from "@fastify/swagger";
 
 /** How the UI's pages are protected: the server's own authentication of a request. */
 export interface UiOptions {
@@ -55,11 +57,13 @@ export function registerUi(app: FastifyInstance, options: UiOptions): void {
   const files = loadStatic();
   const index = files.get("index.html");
   if (!index) throw new Error("src/server/ui/static/index.html is missing from the package");
-  app.get("/", async (req, reply) => {
+  // Pages, not API: kept out of /api/openapi.json.
+  const hidden = { schema: { hide: true } };
+  app.get("/", hidden, async (req, reply) => {
     await options.authenticate(req, reply);
     return send(req, reply, index);
   });
-  app.get("/ui/*", async (req: FastifyRequest<{ Params: { "*": string } }>, reply) => {
+  app.get("/ui/*", hidden, async (req: FastifyRequest<{ Params: { "*": string } }>, reply) => {
     await options.authenticate(req, reply);
     const f = files.get(req.params["*"]);
     if (!f || req.params["*"] === "index.html")

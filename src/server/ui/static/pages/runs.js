@@ -77,7 +77,7 @@ export async function render(view, _params, query) {
     fill(list, errorBox(e.message));
   }
   const close = subscribe(
-    `events${f.flow ? `?flow=${encodeURIComponent(f.flow)}` : ""}`,
+    `events${/^\d+$/.test(f.flow) ? `?flow=${f.flow}` : ""}`,
     {
       run: ({ run }) => {
         runs = upsertRun(runs, run, runMatches(run, f, Date.now()));
