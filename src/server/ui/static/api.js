@@ -71,7 +71,7 @@ export async function getAll(path, query = {}, maxPages = 10) {
 /**
  * Subscribes to a server-sent event stream (`events/…`). `handlers` maps event types (run,
  * tasks, logs, cluster, cost, end) to functions of the parsed data; `onState` hears "live",
- * "reconnecting" and "closed". Returns a function that closes the stream.
+ * "reconnecting", "offline" (the server refused the stream) and "closed" (the run ended). Returns a function that closes the stream.
  */
 export function subscribe(path, handlers, onState = () => {}) {
   const es = new EventSource(url(path));
@@ -79,7 +79,7 @@ export function subscribe(path, handlers, onState = () => {}) {
   es.onopen = () => onState("live");
   es.onerror = () => {
     if (closed) return;
-    onState(es.readyState === EventSource.CLOSED ? "closed" : "reconnecting");
+    onState(es.readyState === EventSource.CLOSED ? "offline" : "reconnecting");
   };
   for (const [type, fn] of Object.entries(handlers)) {
     es.addEventListener(type, (m) => {

@@ -47,7 +47,8 @@ export function liveBadge() {
   const el = h("span", { class: "live off", role: "status", id: "live" }, "connecting…");
   el.set = (state) => {
     el.className = `live ${state === "live" ? "on" : "off"}`;
-    el.textContent = state === "live" ? "live" : state === "closed" ? "finished" : "reconnecting…";
+    el.textContent =
+      { live: "live", closed: "finished", offline: "offline" }[state] ?? "reconnecting…";
     el.dataset.state = state;
   };
   return el;
