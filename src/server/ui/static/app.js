@@ -17,6 +17,9 @@ const routes = [
 const view = document.getElementById("view");
 let cleanup = null;
 let generation = 0;
+// The first page keeps the browser's focus (Tab reaches the skip link first); later ones move
+// focus to the new content, as a screen reader user expects after following a link.
+let first = true;
 
 /** Splits "#/runs?state=Failed" into ["runs", URLSearchParams]. */
 function parseHash(hash) {
@@ -57,8 +60,12 @@ async function show() {
     }
     const h1 = view.querySelector("h1");
     document.title = h1 ? `${h1.textContent} · flowgate` : "flowgate";
-    if (document.activeElement === document.body || document.activeElement?.closest("nav"))
+    if (
+      !first &&
+      (document.activeElement === document.body || document.activeElement?.closest("nav"))
+    )
       view.focus({ preventScroll: true });
+    first = false;
   } catch (e) {
     if (gen === generation) fill(view, errorBox(e.message));
   }

@@ -23,7 +23,8 @@ function s(tag, attrs = {}, ...children) {
 export function gantt(items, { total, width, now = Date.now(), by = "worker" }) {
   const plot = Math.max(200, width - LABEL);
   const g = ganttLayout(items, { width: plot, now, by });
-  if (!g.rows.length) return h("p", { class: "empty" }, "No task has started yet.");
+  if (!g.rows.length)
+    return h("p", { class: "empty gantt-empty" }, "No task run has a start time yet.");
   const height = g.rows.length * ROW + 24;
   let bars = 0;
   const svg = s("svg", {
