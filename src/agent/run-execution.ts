@@ -33,6 +33,9 @@ export class RunExecution {
   readonly #abort = new AbortController();
   #stop: StopCause | undefined;
   #cluster: RunCluster | undefined;
+  #clusterSent: Promise<void> = Promise.resolve();
+  /** The worker each task run logged from, for the final task states. */
+  readonly #workers = new Map<string, string>();
 
   constructor(
     private readonly ctx: ExecutionContext,
@@ -82,7 +85,8 @@ export class RunExecution {
     } catch (e) {
       outcome = outcomeOfError(e, this.#stop);
     }
-    if (result) reporter.finalStates(result.taskStates());
+    if (result) reporter.finalStates(result.taskStates(), this.#workers);
+    await this.#clusterSent;
     if (this.#cluster) {
       const stopReason = result?.placement.cluster?.stopReason;
       await this.#placeCluster({
@@ -109,9 +113,13 @@ export class RunExecution {
       environment,
       signal: this.#abort.signal,
       printLogs: options.printLogs,
-      onLog: (r) => reporter.log(r),
+      onLog: (r) => {
+        if (r.worker !== undefined && r.task !== undefined)
+          this.#workers.set(`${r.task}#${r.mapIndex ?? -1}`, r.worker);
+        reporter.log(r);
+      },
       onProgress: (p) => reporter.progress(p),
-      onPlacement: (p) => void this.#onPlacement(p),
+      onPlacement: (p) => (this.#clusterSent = this.#onPlacement(p)),
     });
   }
 
