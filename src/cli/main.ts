@@ -29,6 +29,7 @@ registerRegister(program);
 registerRuns(program);
 registerSchedules(program);
 registerUp(program);
+(await import("./commands/server.ts")).registerServer(program);
 
 try {
   await program.parseAsync(process.argv);

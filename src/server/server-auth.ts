@@ -1,0 +1,39 @@
+import { createHash } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { makeAuthenticator, type Authenticator } from "../gateway/server/auth/index.ts";
+import type { AuthConfig } from "../gateway/server/gateway-options.ts";
+import { AuthRequiredError } from "./errors.ts";
+import type { Viewer } from "./store/rows.ts";
+
+/**
+ * The gateway's authenticators (simple, basic, token) in front of the server's API. A checked
+ * Authorization header is remembered for 5 minutes by its hash, so basic auth's scrypt is not
+ * paid on every call of an agent or a benchmark.
+ */
+export class ServerAuth {
+  readonly #auth: Authenticator;
+  readonly #recent = new Map<string, { user: Viewer; until: number }>();
+
+  constructor(config: AuthConfig) {
+    this.#auth = makeAuthenticator(config);
+  }
+
+  get challenge(): string {
+    return this.#auth.challenge;
+  }
+
+  /** The user; AuthRequiredError (401) for a missing or wrong Authorization header. */
+  async authenticate(headers: IncomingHttpHeaders): Promise<Viewer> {
+    const authz = headers.authorization;
+    if (!authz) throw new AuthRequiredError();
+    const key = createHash("sha256").update(authz).digest("base64");
+    const hit = this.#recent.get(key);
+    if (hit && hit.until > Date.now()) return hit.user;
+    const user = await this.#auth.authenticate(authz);
+    if (!user)
+      throw new AuthRequiredError("Invalid credentials: check the user, password or token");
+    if (this.#recent.size > 1000) this.#recent.clear();
+    this.#recent.set(key, { user, until: Date.now() + 300_000 });
+    return user;
+  }
+}

@@ -1,0 +1,164 @@
+import type {
+  ListLogsQuery,
+  ListTasksQuery,
+  LogLineInput,
+  LogPage,
+  Page,
+  TaskRun,
+  TaskStateUpdate,
+  TaskSummary,
+  Timeline,
+} from "../api/index.ts";
+import type { SqlDriver } from "./sql-driver.ts";
+import { Where } from "./where.ts";
+import { toLog, toTask, type LogRow, type TaskRow } from "./rows.ts";
+
+const finished = new Set([
+  "Success",
+  "Failed",
+  "Mapped",
+  "Skipped",
+  "TriggerFailed",
+  "TimedOut",
+  "Cancelled",
+]);
+
+/** Task runs (one row per task + map index, upserted) and the run's log lines. */
+export class TaskStore {
+  #seq = Date.now() * 1000;
+
+  constructor(private readonly db: SqlDriver) {}
+
+  /** Upserts a batch of task states (the last update of a task + index in the batch wins). */
+  async upsert(runId: number, updates: TaskStateUpdate[], now: number): Promise<number> {
+    const byKey = new Map<string, TaskStateUpdate>();
+    for (const u of updates) byKey.set(`${u.mapIndex ?? -1}\0${u.task}`, u);
+    const rows = [...byKey.values()].map((u) => {
+      const at = u.at ?? now;
+      return [
+        runId,
+        u.task,
+        u.mapIndex ?? -1,
+        u.state,
+        u.worker ?? null,
+        u.message ?? null,
+        u.state === "Running" ? at : null,
+        finished.has(u.state) ? at : null,
+        at,
+        ++this.#seq,
+      ];
+    });
+    await this.db.insertMany(
+      "INSERT INTO task_runs (run_id, task, map_index, state, worker, message, started_at, ended_at, updated_at, seq)",
+      rows,
+      `ON CONFLICT (run_id, task, map_index) DO UPDATE SET state = excluded.state,
+        worker = COALESCE(excluded.worker, task_runs.worker), message = excluded.message,
+        started_at = COALESCE(task_runs.started_at, excluded.started_at), ended_at = excluded.ended_at,
+        updated_at = excluded.updated_at, seq = excluded.seq`,
+    );
+    return rows.length;
+  }
+
+  async list(runId: number, q: ListTasksQuery): Promise<Page<TaskRun>> {
+    const w = new Where().add("run_id = ?", runId);
+    if (q.task) w.add("task = ?", q.task);
+    if (q.state) w.add("state = ?", q.state);
+    const after = q.cursor ? Number(q.cursor) || 0 : -Infinity;
+    if (q.cursor) w.add("seq > ?", after);
+    const limit = q.limit ?? 100;
+    const rows = await this.db.all<TaskRow>(`SELECT * FROM task_runs ${w} ORDER BY seq LIMIT ?`, [
+      ...w.params,
+      limit + 1,
+    ]);
+    const items = rows.slice(0, limit);
+    return {
+      items: items.map(toTask),
+      next: rows.length > limit ? String(items[items.length - 1]!.seq) : null,
+    };
+  }
+
+  /** Task runs changed since `afterSeq` (the live stream), at most `limit`. */
+  async changedSince(runId: number, afterSeq: number, limit: number): Promise<TaskRow[]> {
+    return this.db.all<TaskRow>(
+      "SELECT * FROM task_runs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+      [runId, afterSeq, limit],
+    );
+  }
+
+  /** Counts per task name and state: one index-only GROUP BY, however many map children. */
+  async summary(runId: number): Promise<TaskSummary> {
+    const rows = await this.db.all<{ task: string; state: string; n: number }>(
+      "SELECT task, state, COUNT(*) AS n FROM task_runs WHERE run_id = ? GROUP BY task, state ORDER BY task",
+      [runId],
+    );
+    const tasks = new Map<
+      string,
+      { task: string; total: number; states: Record<string, number> }
+    >();
+    let total = 0;
+    for (const r of rows) {
+      const n = Number(r.n);
+      const t = tasks.get(r.task) ?? { task: r.task, total: 0, states: {} };
+      t.total += n;
+      t.states[r.state] = n;
+      tasks.set(r.task, t);
+      total += n;
+    }
+    return { total, tasks: [...tasks.values()] };
+  }
+
+  /** At most `samples` started task runs, evenly spread over the run in start order. */
+  async timeline(runId: number, samples: number): Promise<Timeline> {
+    const total = Number(
+      (
+        await this.db.get<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM task_runs WHERE run_id = ? AND started_at IS NOT NULL",
+          [runId],
+        )
+      )?.n ?? 0,
+    );
+    const step = Math.max(1, Math.ceil(total / samples));
+    const rows = await this.db.all<TaskRow & { rn: number }>(
+      `SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (ORDER BY started_at, seq) AS rn FROM task_runs t
+        WHERE run_id = ? AND started_at IS NOT NULL) s WHERE (rn - 1) % ? = 0 ORDER BY rn LIMIT ?`,
+      [runId, step, samples],
+    );
+    return {
+      total,
+      items: rows.map((r) => ({
+        task: r.task,
+        mapIndex: r.map_index,
+        state: r.state,
+        worker: r.worker,
+        startedAt: r.started_at!,
+        endedAt: r.ended_at,
+      })),
+    };
+  }
+
+  async appendLogs(runId: number, lines: LogLineInput[]): Promise<number> {
+    await this.db.insertMany(
+      "INSERT INTO logs (run_id, time, level, name, message, task, map_index, worker)",
+      lines.map((l) => [
+        runId,
+        l.time,
+        l.level,
+        l.name ?? null,
+        l.message,
+        l.task ?? null,
+        l.mapIndex ?? null,
+        l.worker ?? null,
+      ]),
+    );
+    return lines.length;
+  }
+
+  async logs(runId: number, q: ListLogsQuery): Promise<LogPage> {
+    const after = q.after ?? 0;
+    const rows = await this.db.all<LogRow>(
+      "SELECT seq, time, level, name, message, task, map_index, worker FROM logs WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+      [runId, after, q.limit ?? 1000],
+    );
+    return { items: rows.map(toLog), last: rows.length ? rows[rows.length - 1]!.seq : after };
+  }
+}
