@@ -2,7 +2,6 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { registerFlow } from "../../src/agent/register/register-flow.ts";
 import { loadFlowFile } from "../../src/cli/load-flow-file.ts";
-import type { ServerProcess } from "../../src/cli/server-process.ts";
 import { Gateway } from "../../src/gateway/client/index.ts";
 import type { Run } from "../../src/server/api/index.ts";
 import type { ServerClient } from "../../src/server/client/server-client.ts";
@@ -14,19 +13,20 @@ import {
   fixture,
   startAgentProcess,
   startServer,
+  type TestServer,
   waitForRun,
   type AgentProcess,
 } from "./support.ts";
 
 let gateway: GatewayProcess;
-let server: ServerProcess;
+let server: TestServer;
 let client: ServerClient;
 let flowId: number;
 const agents: AgentProcess[] = [];
 
 before(async () => {
   gateway = await startGatewayProcess();
-  server = await startServer(["--agent-timeout", "3"]);
+  server = await startServer({ agentTimeoutMs: 3000 });
   client = clientOf(server);
   const flow = await loadFlowFile(fixture("slow-flow.ts"));
   flowId = (await registerFlow(flow, { server: server.address, auth }, client)).flowId;
