@@ -46,10 +46,11 @@ async function runOnCluster(label: string): Promise<{ run: Run; cluster: string 
     "Running on a RUNNING cluster",
     (r) => r.state === "Running" && r.cluster?.status === "RUNNING",
   );
-  // The cluster's workers are up and holding tasks once a task log or state arrived.
+  // A task's log line, with the worker that runs it, says the cluster is working on the run.
   await eventually(
-    "its tasks are running",
-    async () => (await client.listTasks(run.id)).items.some((t) => t.state === "Running"),
+    "a task logged from a worker",
+    async () =>
+      (await client.logs(run.id)).items.some((l) => l.task === "hold" && l.worker !== null),
     60_000,
   );
   return { run, cluster: run.cluster!.name };
