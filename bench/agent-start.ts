@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerFlow } from "../src/agent/register/register-flow.ts";
 import { loadFlowFile } from "../src/cli/load-flow-file.ts";
-import { startServerProcess } from "../src/cli/server-process.ts";
+import { FlowgateServer } from "../src/server/flowgate-server.ts";
 import { BasicAuth } from "../src/gateway/client/index.ts";
 import { ServerClient } from "../src/server/client/server-client.ts";
 import { startGatewayProcess } from "../test/support/gateway-process.ts";
@@ -14,7 +14,12 @@ import { startAgentProcess } from "../test/agent/support.ts";
 const auth = new BasicAuth("agent-tests");
 const dir = mkdtempSync(join(tmpdir(), "flowgate-bench-agent-"));
 const gateway = await startGatewayProcess();
-const server = await startServerProcess(`sqlite:${join(dir, "bench.db")}`);
+const started = await FlowgateServer.start({
+  address: "127.0.0.1:0",
+  db: `sqlite:${join(dir, "bench.db")}`,
+  log: () => {},
+});
+const server = { address: started.url, stop: () => started.close() };
 const client = new ServerClient({ address: server.address, auth });
 const agent = await startAgentProcess(server.address, ["--gateway", gateway.address]);
 

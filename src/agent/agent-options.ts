@@ -1,12 +1,12 @@
 import { hostname } from "node:os";
-import type { GatewayAuth } from "../gateway/client/auth.ts";
+import { authFromEnv, type GatewayAuth } from "../gateway/client/auth.ts";
 import type { LogLevel } from "../graph/log-record.ts";
 import { AgentOptionsError } from "./errors.ts";
 
 export interface AgentOptions {
   /** The server's address, http[s]://host:port. */
   readonly server: string;
-  /** Credentials for the server (the gateway's auth modes). @default none (simple auth) */
+  /** Credentials for the server (the gateway's auth modes). @default from FLOWGATE_GATEWAY_* */
   readonly auth?: GatewayAuth;
   /** Labels the agent offers: it takes runs whose labels are a subset of these. @default [] */
   readonly labels?: readonly string[];
@@ -30,7 +30,7 @@ export interface AgentOptions {
 export interface ResolvedAgentOptions extends Required<
   Omit<AgentOptions, "auth" | "gateway" | "gatewayAuth" | "bundleDir">
 > {
-  readonly auth: GatewayAuth | undefined;
+  readonly auth: GatewayAuth;
   readonly gateway: string | undefined;
   readonly gatewayAuth: GatewayAuth | undefined;
   readonly bundleDir: string | undefined;
@@ -55,7 +55,7 @@ export function resolveAgentOptions(o: AgentOptions): ResolvedAgentOptions {
     );
   return {
     server: o.server,
-    auth: o.auth,
+    auth: o.auth ?? authFromEnv(),
     labels,
     gateway: o.gateway,
     gatewayAuth: o.gatewayAuth,

@@ -65,8 +65,8 @@ export class Agent {
       this.#note(`Stopping agent ${this.options.name} (${this.#runs.size} runs going on)…`);
       this.#stopping.abort();
       for (const r of this.#runs.values()) r.stop("shutdown");
-      await Promise.all([...this.#runs.values()].map((r) => r.done));
       await this.#loop;
+      await Promise.all([...this.#runs.values()].map((r) => r.done));
       clearInterval(this.#heartbeat);
       await this.server.deregisterAgent(this.#id).catch(() => {});
       this.#note(`Agent ${this.options.name} stopped.`);
@@ -141,6 +141,7 @@ export class Agent {
       claimed,
     );
     this.#runs.set(execution.id, execution);
+    if (this.#stopping.signal.aborted) execution.stop("shutdown");
     const events = new AbortController();
     void this.#followCancel(execution, events.signal);
     void execution.done.finally(() => {

@@ -81,7 +81,7 @@ export class FlowLoader {
     }
     const exports = await mod;
     const exported = Object.values(exports ?? {}).find(
-      (v): v is Flow<unknown> => v instanceof Flow && v.name === name,
+      (v): v is Flow<unknown> => isFlow(v) && v.name === name,
     );
     if (exported) return exported;
     // A file that awaits its own flow.run() at top level never finishes importing; its flows
@@ -93,4 +93,20 @@ export class FlowLoader {
     if (!constructed) throw new FlowNotInBundleError(name, where);
     return constructed;
   }
+}
+
+/**
+ * A Flow, also one made by another copy of the flow library (a bundle's "flowgate" may resolve
+ * to the compiled package while this process runs from sources): it is used only through run().
+ */
+function isFlow(v: unknown): v is Flow<unknown> {
+  if (v instanceof Flow) return true;
+  const f = v as Partial<Flow<unknown>> | null;
+  return (
+    typeof f === "object" &&
+    f !== null &&
+    f.constructor?.name === "Flow" &&
+    typeof f.name === "string" &&
+    typeof f.run === "function"
+  );
 }

@@ -1,3 +1,4 @@
+import { ClusterFailedError } from "../environments/errors.ts";
 import { GatewayEnvironment } from "../environments/gateway-environment.ts";
 import { LocalEnvironment } from "../environments/local-environment.ts";
 import type { FlowEnvironment } from "../flow/flow-environment.ts";
@@ -9,6 +10,8 @@ import type { ResolvedAgentOptions } from "./agent-options.ts";
 import type { FlowLoader } from "./flow-loader.ts";
 import { outcomeOfError, outcomeOfResult, type RunOutcome, type StopCause } from "./run-outcome.ts";
 import { RunReporter } from "./run-reporter.ts";
+
+const FINISHED = new Set(["Success", "Failed", "Cancelled", "Crashed"]);
 
 /** What a run execution needs from its agent. */
 export interface ExecutionContext {
@@ -33,6 +36,9 @@ export class RunExecution {
   readonly #abort = new AbortController();
   #stop: StopCause | undefined;
   #cluster: RunCluster | undefined;
+  #clusterSent: Promise<void> = Promise.resolve();
+  /** The worker each task run logged from, for the final task states. */
+  readonly #workers = new Map<string, string>();
 
   constructor(
     private readonly ctx: ExecutionContext,
@@ -76,19 +82,23 @@ export class RunExecution {
     note(`Run ${run.id}: running '${run.flowName}'…`);
     let outcome: RunOutcome;
     let result: FlowRunResult<unknown> | undefined;
+    let clusterFailed: ClusterFailedError | undefined;
     try {
       result = await this.#run(flow, reporter);
       outcome = outcomeOfResult(result, this.#stop);
     } catch (e) {
+      if (e instanceof ClusterFailedError) clusterFailed = e;
       outcome = outcomeOfError(e, this.#stop);
     }
-    if (result) reporter.finalStates(result.taskStates());
+    if (result) reporter.finalStates(result.taskStates(), this.#workers);
+    await this.#clusterSent;
     if (this.#cluster) {
-      const stopReason = result?.placement.cluster?.stopReason;
+      const stopReason = clusterFailed?.stopReason ?? result?.placement.cluster?.stopReason;
+      // FAILED makes the server end the run Crashed with the gateway's reason.
       await this.#placeCluster({
         ...this.#cluster,
-        status: outcome.state === "Crashed" && !stopReason ? "FAILED" : "STOPPED",
-        stopReason: stopReason ?? (outcome.state === "Crashed" ? outcome.reason : null),
+        status: clusterFailed ? "FAILED" : "STOPPED",
+        stopReason: stopReason ?? null,
       });
     }
     const cost = result?.cost;
@@ -109,9 +119,13 @@ export class RunExecution {
       environment,
       signal: this.#abort.signal,
       printLogs: options.printLogs,
-      onLog: (r) => reporter.log(r),
+      onLog: (r) => {
+        if (r.worker !== undefined && r.task !== undefined)
+          this.#workers.set(`${r.task}#${r.mapIndex ?? -1}`, r.worker);
+        reporter.log(r);
+      },
       onProgress: (p) => reporter.progress(p),
-      onPlacement: (p) => void this.#onPlacement(p),
+      onPlacement: (p) => (this.#clusterSent = this.#onPlacement(p)),
     });
   }
 
@@ -154,12 +168,20 @@ export class RunExecution {
       this.ctx.note(
         `Run ${this.id}: some logs or task states were not stored: ${String(reporter.lastError)}`,
       );
-    await this.ctx.server.setRunState(this.id, {
-      state: outcome.state,
-      reason: outcome.reason,
-      agentId: this.ctx.agentId,
-      ...(outcome.state === "Success" ? { result: outcome.result } : {}),
-    });
+    try {
+      await this.ctx.server.setRunState(this.id, {
+        state: outcome.state,
+        reason: outcome.reason,
+        agentId: this.ctx.agentId,
+        ...(outcome.state === "Success" ? { result: outcome.result } : {}),
+      });
+    } catch (e) {
+      // The server may have ended the run itself (a failed cluster, an expired agent).
+      const now = await this.ctx.server.getRun(this.id).catch(() => undefined);
+      if (!now || !FINISHED.has(now.state)) throw e;
+      this.ctx.note(`Run ${this.id}: the server had already ended it ${now.state}.`);
+      return;
+    }
     this.ctx.note(`Run ${this.id}: ${outcome.state} (${outcome.reason}).`);
   }
 }

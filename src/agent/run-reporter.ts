@@ -47,13 +47,30 @@ export class RunReporter {
     this.#schedule();
   }
 
-  /** Queues the final state of every task run of a finished run (map children one by one). */
-  finalStates(states: ReadonlyMap<string, TaskState>, at = Date.now()): void {
+  /**
+   * Queues the final state of every task run of a finished run (map children one by one), with
+   * the worker each one logged from (`workers`: "task#mapIndex" → worker).
+   */
+  finalStates(states: ReadonlyMap<string, TaskState>, workers: ReadonlyMap<string, string>): void {
+    const at = Date.now();
+    const update = (
+      task: string,
+      mapIndex: number,
+      s: TaskState | NonNullable<TaskState["children"]>[number],
+    ) => {
+      const worker = workers.get(`${task}#${mapIndex}`);
+      this.#tasks.push({
+        task,
+        mapIndex,
+        state: s.type,
+        at,
+        ...message(s.message),
+        ...(worker === undefined ? {} : { worker }),
+      });
+    };
     for (const [task, s] of states) {
-      s.children?.forEach((c, mapIndex) =>
-        this.#tasks.push({ task, mapIndex, state: c.type, at, ...message(c.message) }),
-      );
-      this.#tasks.push({ task, mapIndex: -1, state: s.type, at, ...message(s.message) });
+      s.children?.forEach((c, mapIndex) => update(task, mapIndex, c));
+      update(task, -1, s);
     }
     this.#schedule();
   }

@@ -4,19 +4,19 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { registerFlow } from "../../src/agent/register/register-flow.ts";
 import { loadFlowFile } from "../../src/cli/load-flow-file.ts";
-import type { ServerProcess } from "../../src/cli/server-process.ts";
 import {
   auth,
   clientOf,
   fixture,
   startAgentProcess,
   startServer,
+  type TestServer,
   tempDir,
   waitForRun,
   type AgentProcess,
 } from "./support.ts";
 
-let server: ServerProcess;
+let server: TestServer;
 const agents: AgentProcess[] = [];
 
 before(async () => {

@@ -1,6 +1,5 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import type { ServerProcess } from "../../src/cli/server-process.ts";
 import { Gateway } from "../../src/gateway/client/index.ts";
 import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.ts";
 import { eventually, processesOfCluster } from "../support/processes.ts";
@@ -10,12 +9,13 @@ import {
   clientOf,
   startAgentProcess,
   startServer,
+  type TestServer,
   type AgentProcess,
 } from "./support.ts";
 
 const timesTwo = new URL("../../examples/times-two.ts", import.meta.url).pathname;
 let gateway: GatewayProcess;
-let server: ServerProcess;
+let server: TestServer;
 let agent: AgentProcess;
 
 before(async () => {

@@ -2,7 +2,6 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { registerFlow } from "../../src/agent/register/register-flow.ts";
 import { loadFlowFile } from "../../src/cli/load-flow-file.ts";
-import type { ServerProcess } from "../../src/cli/server-process.ts";
 import { Gateway } from "../../src/gateway/client/index.ts";
 import type { Run } from "../../src/server/api/index.ts";
 import type { ServerClient } from "../../src/server/client/server-client.ts";
@@ -14,19 +13,20 @@ import {
   fixture,
   startAgentProcess,
   startServer,
+  type TestServer,
   waitForRun,
   type AgentProcess,
 } from "./support.ts";
 
 let gateway: GatewayProcess;
-let server: ServerProcess;
+let server: TestServer;
 let client: ServerClient;
 let flowId: number;
 const agents: AgentProcess[] = [];
 
 before(async () => {
   gateway = await startGatewayProcess();
-  server = await startServer(["--agent-timeout", "3"]);
+  server = await startServer({ agentTimeoutMs: 3000 });
   client = clientOf(server);
   const flow = await loadFlowFile(fixture("slow-flow.ts"));
   flowId = (await registerFlow(flow, { server: server.address, auth }, client)).flowId;
@@ -46,10 +46,11 @@ async function runOnCluster(label: string): Promise<{ run: Run; cluster: string 
     "Running on a RUNNING cluster",
     (r) => r.state === "Running" && r.cluster?.status === "RUNNING",
   );
-  // The cluster's workers are up and holding tasks once a task log or state arrived.
+  // A task's log line, with the worker that runs it, says the cluster is working on the run.
   await eventually(
-    "its tasks are running",
-    async () => (await client.listTasks(run.id)).items.some((t) => t.state === "Running"),
+    "a task logged from a worker",
+    async () =>
+      (await client.logs(run.id)).items.some((l) => l.task === "hold" && l.worker !== null),
     60_000,
   );
   return { run, cluster: run.cluster!.name };

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { startServerProcess, type ServerProcess } from "../../src/cli/server-process.ts";
+import { FlowgateServer } from "../../src/server/flowgate-server.ts";
 import type { Run } from "../../src/server/api/index.ts";
 import { ServerClient } from "../../src/server/client/server-client.ts";
 import { BasicAuth } from "../../src/gateway/client/index.ts";
@@ -19,12 +19,29 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "flowgate-agent-test-"));
 }
 
-/** `flowgate server` on a free port with its own SQLite file; `args` are extra flags. */
-export function startServer(args: string[] = []): Promise<ServerProcess> {
-  return startServerProcess(`sqlite:${join(tempDir(), "server.db")}`, args);
+/** A running server under test: its address, and stop(). */
+export interface TestServer {
+  readonly address: string;
+  stop(): Promise<void>;
 }
 
-export function clientOf(server: ServerProcess): ServerClient {
+/**
+ * The orchestration server (in this process) on a free port with its own SQLite file; it stops
+ * clusters with the tests' gateway credentials. `agentTimeoutMs` shortens the agent expiry.
+ */
+export async function startServer(options: { agentTimeoutMs?: number } = {}): Promise<TestServer> {
+  const server = await FlowgateServer.start({
+    address: "127.0.0.1:0",
+    db: `sqlite:${join(tempDir(), "server.db")}`,
+    gatewayAuth: auth,
+    clusterCheckMs: 1000,
+    log: () => {},
+    ...options,
+  });
+  return { address: server.url, stop: () => server.close() };
+}
+
+export function clientOf(server: TestServer): ServerClient {
   return new ServerClient({ address: server.address, auth });
 }
 

@@ -45,9 +45,9 @@ export function registerUp(program: Command): void {
         );
       if (flags.db.startsWith("sqlite:"))
         mkdirSync(dirname(resolve(flags.db.slice(7))), { recursive: true });
-      const [{ startGateway }, { startServerProcess }, { Agent }] = await Promise.all([
+      const [{ startGateway }, { FlowgateServer }, { Agent }] = await Promise.all([
         import("../../gateway/server/index.ts"),
-        import("../server-process.ts"),
+        import("../../server/flowgate-server.ts"),
         import("../../agent/agent.ts"),
       ]);
       process.stderr.write("Starting the gateway, the server and an agent…\n");
@@ -61,10 +61,14 @@ export function registerUp(program: Command): void {
         for (const stop of stops.reverse()) await stop().catch(() => {});
       };
       try {
-        const server = await startServerProcess(flags.db);
-        stops.push(() => server.stop());
+        const server = await FlowgateServer.start({
+          address: "127.0.0.1:0",
+          db: flags.db,
+          gateway: gateway.address,
+        });
+        stops.push(() => server.close());
         const agent = await Agent.start({
-          server: server.address,
+          server: server.url,
           gateway: gateway.address,
           labels: flags.label,
           concurrency,
@@ -73,14 +77,14 @@ export function registerUp(program: Command): void {
         process.stdout.write(
           [
             `Gateway: ${gateway.address} (dashboard ${gateway.address}/dashboard)`,
-            `Server:  ${server.address} (API ${server.address}/api, OpenAPI ${server.address}/api/openapi.json)`,
+            `Server:  ${server.url} (API ${server.url}/api, OpenAPI ${server.url}/api/openapi.json)`,
             `Agent:   ${agent.options.name} (labels: ${agent.options.labels.join(", ") || "none"}; runs flows on the gateway)`,
-            `flowgate up ready ${JSON.stringify({ gateway: gateway.address, server: server.address, agent: agent.options.name })}`,
+            `flowgate up ready ${JSON.stringify({ gateway: gateway.address, server: server.url, agent: agent.options.name })}`,
             "",
           ].join("\n"),
         );
         if (flags.demo) {
-          const ok = await runExamples(server.address);
+          const ok = await runExamples(server.url);
           process.exitCode = ok ? 0 : 1;
           return;
         }
