@@ -1,17 +1,17 @@
 // The server UI under a run of 100,000 mapped tasks (issue 15): how long its run page takes to
 // open in Chromium (cold: first visit; warm: modules cached), how long the page takes to show
 // live updates of the last 10,000 tasks, and how long the browser's main thread was blocked
-// meanwhile. A real `flowgate server`; the bench plays the agent through the public REST API
+// meanwhile. A real flowgate server (in this process); the bench plays the agent through the public REST API
 // (claim, Running, task-state batches), so only the server and the page are measured.
 // Prints one JSON object. Needs /usr/bin/chromium (bash .ci/setup-browser.sh).
 // Run: node --import ./bin/register.js bench/ui.ts
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServerProcess } from "../src/cli/server-process.ts";
 import { BasicAuth } from "../src/gateway/client/index.ts";
 import type { TaskStateUpdate } from "../src/server/api/index.ts";
 import { ServerClient } from "../src/server/client/index.ts";
+import { FlowgateServer } from "../src/server/flowgate-server.ts";
 import { basicHeader, launchBrowser } from "../test/dashboard/fixtures/browser.ts";
 
 const N = 100_000;
@@ -19,9 +19,9 @@ const LIVE = 10_000;
 const WORKERS = 8;
 const USER = "ui-bench";
 
-const server = await startServerProcess(
-  `sqlite:${join(mkdtempSync(join(tmpdir(), "flowgate-ui-bench-")), "b.db")}`,
-);
+const db = `sqlite:${join(mkdtempSync(join(tmpdir(), "flowgate-ui-bench-")), "b.db")}`;
+const running = await FlowgateServer.start({ address: "127.0.0.1:0", db, log: () => {} });
+const server = { address: running.url, stop: () => running.close() };
 const client = new ServerClient({ address: server.address, auth: new BasicAuth(USER) });
 const browser = await launchBrowser();
 try {
