@@ -331,3 +331,12 @@ describe("log filter", () => {
     ]);
   });
 });
+
+test("throttle - its default timers work when called detached (as a browser needs)", async () => {
+  let calls = 0;
+  const t = tv.throttle(() => calls++, 20);
+  t();
+  t();
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(calls, 2);
+});

@@ -55,6 +55,8 @@ test("ui routes - every module the pages import is served; unknown paths are 404
         imports.add(new URL(m[1]!, `http://x/${dir}`).pathname.slice(1));
     }
     assert.ok(imports.size >= 10, [...imports].join(" "));
+    const index = (await a.inject({ url: "/", headers: ok })).body;
+    for (const m of index.matchAll(/href="ui\/([^"]+)"/g)) imports.add(m[1]!);
     for (const i of imports)
       assert.equal((await a.inject({ url: `/ui/${i}`, headers: ok })).statusCode, 200, i);
     for (const bad of [

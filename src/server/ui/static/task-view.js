@@ -79,11 +79,14 @@ export const TASK_STATE_ORDER = [
   "Pending",
 ];
 
+// Wrapped: a browser refuses setTimeout called as a method of another object.
+const browserTimers = { set: (f, ms) => setTimeout(f, ms), clear: (t) => clearTimeout(t) };
+
 /**
  * Calls `fn` at most once per `ms`: the first call runs at once, calls during the pause are
  * folded into one trailing run. `timers` is { set, clear } (setTimeout/clearTimeout).
  */
-export function throttle(fn, ms, timers = { set: setTimeout, clear: clearTimeout }) {
+export function throttle(fn, ms, timers = browserTimers) {
   let last = -Infinity;
   let timer = null;
   let now = () => Date.now();

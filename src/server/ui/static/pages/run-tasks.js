@@ -1,6 +1,8 @@
+/* global setInterval, clearInterval */
 // The run page's tasks: for a small run every task run (graph + table + Gantt), exact and live;
 // for a large one counts per task name and a sampled Gantt, refreshed at most once a second
-// from the server's summary and timeline however many task events arrive.
+// from the server's summary and timeline however many task events arrive (and every few
+// seconds while the run is active).
 import { get, getAll } from "../api.js";
 import { badge, errorBox, fill, h, table } from "../dom.js";
 import { count, duration } from "../format.js";
@@ -17,6 +19,7 @@ import { gantt } from "./gantt.js";
 import { taskGraph } from "./task-graph.js";
 
 const SAMPLES = 600;
+const RESYNC_MS = 3000;
 
 /** The tasks panel of run `runId` whose flow graph has `graphTasks`. */
 export function tasksView(runId, graphTasks) {
@@ -62,37 +65,58 @@ export function tasksView(runId, graphTasks) {
     );
   };
 
-  const refreshLarge = async () => {
+  // Counts first (one cheap GROUP BY), the sampled Gantt when the timeline arrives: a large
+  // run's page is readable before its slower timeline query is done.
+  let ganttEl = null;
+  const refreshLarge = async (known) => {
     try {
-      const [summary, timeline] = await Promise.all([
-        get(`runs/${runId}/tasks/summary`),
-        get(`runs/${runId}/tasks/timeline`, { samples: SAMPLES }),
-      ]);
+      const summary = known ?? (await get(`runs/${runId}/tasks/summary`));
       if (closed) return;
       el.dataset.mode = "large";
       el.dataset.total = String(summary.total);
+      ganttEl ??= h(
+        "div",
+        { class: "gantt-box" },
+        h("p", { class: "empty" }, "Loading the timeline…"),
+      );
       fill(
         el,
         graphTasks.length <= 20 ? taskGraph(graphTasks, nodeStates(summary)) : null,
         countsTable(summary),
-        gantt(timeline.items, { total: timeline.total, width: width() }),
+        ganttEl,
       );
+      // Asked after the counts: the server answers one query at a time, so the slower
+      // timeline would otherwise hold the counts back.
+      const timeline = get(`runs/${runId}/tasks/timeline`, { samples: SAMPLES });
+      const t = await timeline;
+      if (closed) return;
+      fill(ganttEl, gantt(t.items, { total: t.total, width: width() }));
     } catch (e) {
       if (!closed) fill(el, errorBox(e.message));
     }
   };
   const redrawSmall = throttle(drawSmall, 250);
   const redrawLarge = throttle(() => void refreshLarge(), 1000);
+  // A large run's counts are also re-read every few seconds while it is active, so they stay
+  // right even when task events were missed (a reconnect, a dropped notice).
+  let active = true;
+  const heartbeat = setInterval(() => {
+    if (active && !small) redrawLarge();
+  }, RESYNC_MS);
 
   return {
     el,
+    /** Whether the run is shown as counts and a sampled Gantt (known after load). */
+    get large() {
+      return small === null && el.dataset.mode === "large";
+    },
     async load() {
       const summary = await get(`runs/${runId}/tasks/summary`);
       if (summary.total <= SMALL_RUN_TASKS) {
         small = new TaskTable();
         small.apply(await getAll(`runs/${runId}/tasks`, {}, 1));
         drawSmall();
-      } else await refreshLarge();
+      } else await refreshLarge(summary);
     },
     /** Task runs changed (a live `tasks` event). */
     onTasks(tasks) {
@@ -105,8 +129,14 @@ export function tasksView(runId, graphTasks) {
         } else redrawSmall();
       } else redrawLarge();
     },
+    /** The run ended: a last refresh, then no more periodic ones. */
+    finished() {
+      if (!small && active) redrawLarge();
+      active = false;
+    },
     close() {
       closed = true;
+      clearInterval(heartbeat);
       redrawSmall.cancel();
       redrawLarge.cancel();
     },

@@ -1,4 +1,4 @@
-/* global document, window */
+/* global document, window, setInterval, clearInterval */
 // One run: state and reason, actions (cancel, re-run), facts, parameters, state history, its
 // cluster with a link to the dashboard through the gateway, cost, tasks and the live log.
 import { get, post, subscribe } from "../api.js";
@@ -215,33 +215,36 @@ export async function render(view, [id]) {
   );
   await tasks.load().catch((e) => fill(tasks.el, errorBox(e.message)));
 
-  const close = subscribe(
-    `runs/${id}/events`,
-    {
-      run: async ({ run: next }) => {
-        const changed = next.state !== run.state;
-        run = next;
-        drawHead();
-        if (changed) {
-          announce(`Run ${run.id} is ${run.state}`);
-          history = (await get(`runs/${id}/states`)).items;
-          drawHistory();
-        }
-      },
-      tasks: ({ tasks: list }) => tasks.onTasks(list),
-      logs: ({ lines }) => logs.append(lines),
-      cluster: ({ cluster }) => {
-        run = { ...run, cluster };
-        drawCluster();
-      },
-      cost: ({ cost }) => {
-        run = { ...run, cost };
-        drawCost();
-      },
-      end: () => {},
-    },
-    live.set,
-  );
+  const onRun = async (next) => {
+    const changed = next.state !== run.state;
+    run = next;
+    drawHead();
+    if (changed) {
+      announce(`Run ${run.id} is ${run.state}`);
+      history = (await get(`runs/${id}/states`)).items;
+      drawHistory();
+    }
+  };
+  const close = tasks.large
+    ? followLarge(run, { onRun, logs, tasks, live })
+    : subscribe(
+        `runs/${id}/events`,
+        {
+          run: ({ run: next }) => onRun(next),
+          tasks: ({ tasks: list }) => tasks.onTasks(list),
+          logs: ({ lines }) => logs.append(lines),
+          cluster: ({ cluster }) => {
+            run = { ...run, cluster };
+            drawCluster();
+          },
+          cost: ({ cost }) => {
+            run = { ...run, cost };
+            drawCost();
+          },
+          end: () => tasks.finished(),
+        },
+        live.set,
+      );
   const clock = window.setInterval(() => {
     if (!isFinished(run.state)) drawFacts();
   }, 5000);
@@ -249,6 +252,57 @@ export async function render(view, [id]) {
     close();
     tasks.close();
     window.clearInterval(clock);
+  };
+}
+
+/**
+ * Follows a large run without its own event stream (which starts by replaying every task run:
+ * 100,000 rows the page does not need): run changes (state, cluster, cost) from the flow's
+ * event stream, log lines and task counts re-read every second while the run is active.
+ */
+function followLarge(first, { onRun, logs, tasks, live }) {
+  let last = 0;
+  let active = !isFinished(first.state);
+  let stopped = false;
+  const readLogs = async () => {
+    for (;;) {
+      const page = await get(`runs/${first.id}/logs`, { after: last, limit: 5000 });
+      if (stopped) return;
+      logs.append(page.items);
+      last = page.last;
+      if (page.items.length < 5000) return;
+    }
+  };
+  const tick = async () => {
+    try {
+      await readLogs();
+      if (active) tasks.onTasks([]);
+    } catch {
+      /* the next tick retries */
+    }
+  };
+  void readLogs().catch(() => {});
+  const timer = setInterval(() => active && void tick(), 1000);
+  const close = subscribe(
+    `events?flow=${first.flowId}`,
+    {
+      run: async ({ run }) => {
+        if (run.id !== first.id) return;
+        await onRun(run);
+        if (active && isFinished(run.state)) {
+          active = false;
+          await readLogs().catch(() => {});
+          tasks.finished();
+          live.set("closed");
+        }
+      },
+    },
+    (state) => live.set(active ? state : "closed"),
+  );
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    close();
   };
 }
 
