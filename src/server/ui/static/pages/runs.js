@@ -41,7 +41,7 @@ export async function render(view, _params, query) {
       list,
       table(
         "Runs",
-        ["Run", "Flow", "State", "Labels", "Parameters", "Created", "Duration"],
+        ["Run", "Flow", "State", "Labels", "Parameters", "Created", "Start", "Duration"],
         runs.map((r) => ({
           attrs: { "data-run": r.id, "data-state": r.state },
           cells: [
@@ -63,6 +63,11 @@ export async function render(view, _params, query) {
             h("td", {}, labels(r.labels)),
             h("td", { class: "mono" }, brief(r.parameters, 40)),
             h("td", { title: dateTime(r.createdAt) }, relative(r.createdAt, now)),
+            h(
+              "td",
+              { title: dateTime(r.scheduledAt) },
+              r.startedAt ? dateTime(r.startedAt) : relative(r.scheduledAt, now),
+            ),
             r.startedAt ? duration((r.endedAt ?? now) - r.startedAt) : "–",
           ],
         })),
