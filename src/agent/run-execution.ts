@@ -123,6 +123,7 @@ export class RunExecution {
         if (r.worker !== undefined && r.task !== undefined)
           this.#workers.set(`${r.task}#${r.mapIndex ?? -1}`, r.worker);
         reporter.log(r);
+        reporter.taskLogged(r);
       },
       onProgress: (p) => reporter.progress(p),
       onPlacement: (p) => (this.#clusterSent = this.#onPlacement(p)),

@@ -82,6 +82,11 @@ test("agents - cancelling a run stops the flow and its cluster: Cancelled, clust
   ]);
   agents.push(agent);
   const { run, cluster } = await runOnCluster("cancel");
+  await eventually("the task run shows Running on its worker", async () =>
+    (await client.listTasks(run.id)).items.some(
+      (t) => t.task === "hold" && t.mapIndex >= 0 && t.state === "Running" && t.worker !== null,
+    ),
+  );
   assert.equal((await client.cancelRun(run.id)).state, "Cancelling");
   const ended = await waitForRun(
     client,
