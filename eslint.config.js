@@ -52,6 +52,11 @@ export default tseslint.config(
   layer("flow", ["cluster", "gateway", "environments", "agent", "cli"]),
   layer("gateway", ["flow", "executors", "cluster", "environments", "agent", "cli"]),
   layer("environments", ["agent", "cli"]),
-  // agent/ talks to the server only through its REST client and API types.
-  layer("agent", ["cli"]),
+  // agent/ talks to the server only through its REST client and API types, never its insides.
+  layer("agent", [
+    "cli",
+    ...["store", "routes", "runs", "agents", "scheduling", "events", "limits", "webhooks"].map(
+      (d) => `server/${d}`,
+    ),
+  ]),
 );
