@@ -107,3 +107,24 @@ test("registration - Image storage: an agent with the file at the path runs it; 
   const failed = await waitForRun(client, bad.id, "Failed", (r) => r.state === "Failed");
   assert.match(failed.stateReason ?? "", /\/nonexistent\/flow\.ts.*registry\.example\/flows:1/);
 });
+
+test("registration - a schedule given to flow.register() is attached to the flow", async () => {
+  const dir = tempDir();
+  const flow = await loadFlowFile(flowFile(dir, "scheduled.ts", "x - 1"));
+  const r = await flow.register({
+    server: server.address,
+    auth,
+    project: "sched",
+    schedule: {
+      clocks: [
+        { type: "cron", cron: "30 6 * * *", timezone: "America/New_York", parameters: { x: 7 } },
+      ],
+      active: false,
+    },
+  });
+  const schedule = await clientOf(server).getSchedule(r.flowId);
+  assert.equal(schedule.active, false);
+  assert.deepEqual(schedule.clocks, [
+    { type: "cron", cron: "30 6 * * *", timezone: "America/New_York", parameters: { x: 7 } },
+  ]);
+});
