@@ -44,7 +44,16 @@ export default tseslint.config(
   },
   // common/ is the bottom layer (support code such as TLS credentials and the Prometheus writer):
   // it imports no other layer, and every layer may import it.
-  layer("common", ["graph", "flow", "executors", "cluster", "gateway", "environments", "agent", "cli"]),
+  layer("common", [
+    "graph",
+    "flow",
+    "executors",
+    "cluster",
+    "gateway",
+    "environments",
+    "agent",
+    "cli",
+  ]),
   layer("graph", ["flow", "executors", "cluster", "gateway", "environments", "agent", "cli"]),
   layer("cluster", ["flow", "executors", "gateway", "environments", "agent", "cli"]),
   layer("executors", ["flow", "gateway", "environments", "agent", "cli"]),
