@@ -44,7 +44,16 @@ export default tseslint.config(
   },
   // common/ is the bottom layer (support code such as TLS credentials and the Prometheus writer):
   // it imports no other layer, and every layer may import it.
-  layer("common", ["graph", "flow", "executors", "cluster", "gateway", "environments", "agent", "cli"]),
+  layer("common", [
+    "graph",
+    "flow",
+    "executors",
+    "cluster",
+    "gateway",
+    "environments",
+    "agent",
+    "cli",
+  ]),
   layer("graph", ["flow", "executors", "cluster", "gateway", "environments", "agent", "cli"]),
   layer("cluster", ["flow", "executors", "gateway", "environments", "agent", "cli"]),
   layer("executors", ["flow", "gateway", "environments", "agent", "cli"]),
@@ -52,6 +61,11 @@ export default tseslint.config(
   layer("flow", ["cluster", "gateway", "environments", "agent", "cli"]),
   layer("gateway", ["flow", "executors", "cluster", "environments", "agent", "cli"]),
   layer("environments", ["agent", "cli"]),
-  // agent/ talks to the server only through its REST client and API types.
-  layer("agent", ["cli"]),
+  // agent/ talks to the server only through its REST client and API types, never its insides.
+  layer("agent", [
+    "cli",
+    ...["store", "routes", "runs", "agents", "scheduling", "events", "limits", "webhooks"].map(
+      (d) => `server/${d}`,
+    ),
+  ]),
 );

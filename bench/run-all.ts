@@ -8,6 +8,7 @@ const scripts = [
   "dashboard.ts",
   "gateway.ts",
   "environment.ts",
+  "orchestration.ts",
   "agent-start.ts",
 ];
 const only = process.argv.slice(2);

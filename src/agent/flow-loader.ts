@@ -3,15 +3,11 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CACHE_DIR } from "../cluster/local/code-paths.ts";
 import { Flow, waitForFlow } from "../flow/flow.ts";
-import { importFlowFile } from "../flow/worker-mode.ts";
+import { agentBundleDir, importFlowFile } from "./code-shipping.ts";
 import type { FlowStorage } from "../server/api/index.ts";
 import type { ServerClient } from "../server/client/server-client.ts";
 import { BundleIntegrityError, FlowNotInBundleError, StorageUnavailableError } from "./errors.ts";
-
-/** Where an agent keeps the bundles it fetched, by the sha256 of their bytes. */
-export const AGENT_BUNDLE_DIR = join(CACHE_DIR, "agent-bundles");
 
 /**
  * Loads registered flows into this process: a bundle is fetched from the server once, checked
@@ -30,7 +26,7 @@ export class FlowLoader {
     private readonly server: ServerClient,
     dir: string | undefined,
   ) {
-    this.#dir = dir ?? AGENT_BUNDLE_DIR;
+    this.#dir = dir ?? agentBundleDir();
   }
 
   /** The flow a run needs. Throws BundleIntegrityError, StorageUnavailableError, FlowNotInBundleError. */

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { ClusterFailedError } from "../environments/errors.ts";
+import { ServerUnreachableError } from "../server/errors.ts";
 import { GatewayEnvironment } from "../environments/gateway-environment.ts";
 import { LocalEnvironment } from "../environments/local-environment.ts";
 import type { FlowEnvironment } from "../flow/flow-environment.ts";
@@ -123,6 +125,7 @@ export class RunExecution {
         if (r.worker !== undefined && r.task !== undefined)
           this.#workers.set(`${r.task}#${r.mapIndex ?? -1}`, r.worker);
         reporter.log(r);
+        reporter.taskLogged(r);
       },
       onProgress: (p) => reporter.progress(p),
       onPlacement: (p) => (this.#clusterSent = this.#onPlacement(p)),
@@ -169,12 +172,14 @@ export class RunExecution {
         `Run ${this.id}: some logs or task states were not stored: ${String(reporter.lastError)}`,
       );
     try {
-      await this.ctx.server.setRunState(this.id, {
-        state: outcome.state,
-        reason: outcome.reason,
-        agentId: this.ctx.agentId,
-        ...(outcome.state === "Success" ? { result: outcome.result } : {}),
-      });
+      await retried(() =>
+        this.ctx.server.setRunState(this.id, {
+          state: outcome.state,
+          reason: outcome.reason,
+          agentId: this.ctx.agentId,
+          ...(outcome.state === "Success" ? { result: outcome.result } : {}),
+        }),
+      );
     } catch (e) {
       // The server may have ended the run itself (a failed cluster, an expired agent).
       const now = await this.ctx.server.getRun(this.id).catch(() => undefined);
@@ -183,6 +188,21 @@ export class RunExecution {
       return;
     }
     this.ctx.note(`Run ${this.id}: ${outcome.state} (${outcome.reason}).`);
+  }
+}
+
+/**
+ * Calls `fn` again (after 0.2, 0.4, … 3.2 s) while the server cannot be reached, so that a short
+ * outage does not leave a finished run Running; other errors are thrown at once.
+ */
+async function retried<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof ServerUnreachableError) || attempt >= 4) throw e;
+      await sleep(200 * 2 ** attempt);
+    }
   }
 }
 

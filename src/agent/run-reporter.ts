@@ -19,6 +19,7 @@ export class RunReporter {
   #timer: NodeJS.Timeout | undefined;
   #sending: Promise<void> = Promise.resolve();
   #lastProgress = new Map<string, string>();
+  readonly #logged = new Set<string>();
   lastError: unknown;
 
   constructor(
@@ -73,6 +74,25 @@ export class RunReporter {
       update(task, -1, s);
     }
     this.#schedule();
+  }
+
+  /**
+   * A task run that logs is running (on `worker`): reported once per task run, so its row shows
+   * the worker while it goes on. The final states follow at the end of the run.
+   */
+  taskLogged(r: LogRecord): void {
+    if (r.task === undefined || r.level === "ERROR") return;
+    const mapIndex = r.mapIndex ?? -1;
+    const key = `${r.task}#${mapIndex}`;
+    if (this.#logged.has(key)) return;
+    this.#logged.add(key);
+    this.task({
+      task: r.task,
+      mapIndex,
+      state: "Running",
+      at: Math.trunc(r.time),
+      ...(r.worker === undefined ? {} : { worker: r.worker }),
+    });
   }
 
   /** Turns live progress into task states: a task with runs started but not all done is Running. */

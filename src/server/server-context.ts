@@ -65,6 +65,7 @@ export class ServerContext {
     this.reaper.stop();
     this.schedules.stop();
     this.webhooks.stop();
+    this.runs.close();
     this.hub.close();
   }
 

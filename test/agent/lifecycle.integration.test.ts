@@ -1,5 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { once } from "node:events";
 import { registerFlow } from "../../src/agent/register/register-flow.ts";
 import { loadFlowFile } from "../../src/cli/load-flow-file.ts";
 import { Gateway } from "../../src/gateway/client/index.ts";
@@ -81,6 +82,11 @@ test("agents - cancelling a run stops the flow and its cluster: Cancelled, clust
   ]);
   agents.push(agent);
   const { run, cluster } = await runOnCluster("cancel");
+  await eventually("the task run shows Running on its worker", async () =>
+    (await client.listTasks(run.id)).items.some(
+      (t) => t.task === "hold" && t.mapIndex >= 0 && t.state === "Running" && t.worker !== null,
+    ),
+  );
   assert.equal((await client.cancelRun(run.id)).state, "Cancelling");
   const ended = await waitForRun(
     client,
@@ -109,4 +115,29 @@ test("agents - a SIGKILLed agent's run is marked Crashed by the server, and its 
   const crashed = await waitForRun(client, run.id, "Crashed", (r) => r.state === "Crashed", 30_000);
   assert.match(crashed.stateReason ?? "", /doomed-agent|agent/);
   await assertClusterGone(cluster);
+});
+
+test("agents - SIGTERM: the agent cancels its run, stops the cluster, reports the run Crashed and exits", async () => {
+  const agent = await startAgentProcess(server.address, [
+    "--gateway",
+    gateway.address,
+    "--name",
+    "terminated-agent",
+    "--label",
+    "terminated",
+  ]);
+  const { run, cluster } = await runOnCluster("terminated");
+  agent.child.kill("SIGTERM");
+  const [code] = (await once(agent.child, "exit")) as [number | null];
+  assert.equal(code, 0, agent.output());
+  const ended = await client.getRun(run.id);
+  assert.equal(ended.state, "Crashed");
+  assert.match(ended.stateReason ?? "", /agent was stopped/);
+  assert.equal(ended.cluster?.status, "STOPPED");
+  await assertClusterGone(cluster);
+  assert.equal(
+    (await client.listAgents()).items.some((a) => a.id === agent.id && a.live),
+    false,
+    "the agent deregistered",
+  );
 });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { bundleFlow } from "../../cluster/client/bundler.ts";
+import { bundleFlow } from "../code-shipping.ts";
 import type { FlowRegisterOptions, FlowRegistration } from "../../flow/flow-registration.ts";
 import type { Flow } from "../../flow/flow.ts";
 import { authFromEnv } from "../../gateway/client/auth.ts";

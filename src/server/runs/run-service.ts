@@ -19,6 +19,8 @@ export type ServerLog = (level: "info" | "warn", message: string) => void;
  * Cancelled run that still has a cluster — the gateway are told.
  */
 export class RunService {
+  #closed = false;
+
   constructor(
     private readonly store: Store,
     private readonly hub: EventHub,
@@ -75,15 +77,26 @@ export class RunService {
       this.log("warn", `Could not stop cluster ${c.name} of run ${runId}: ${error}`);
       return;
     }
-    const report = await this.stopper.status(c);
+    // record the final status once the gateway has stopped it (up to 60 s)
+    let report = await this.stopper.status(c);
+    for (let i = 0; i < 120 && report?.status === "STOPPING" && !this.#closed; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      report = await this.stopper.status(c);
+    }
     const cluster: RunCluster = {
       ...c,
       status: report?.status ?? "STOPPING",
       stopReason: report?.stopReason ?? c.stopReason ?? "stopped by the server",
     };
+    if (this.#closed) return;
     await this.store.runs.setJson(runId, "cluster", cluster, Date.now());
     this.hub.changed(runId);
     this.log("info", `Stopped cluster ${c.name} of run ${runId}`);
+  }
+
+  /** Stops waiting for clusters to stop (server shutdown). */
+  close(): void {
+    this.#closed = true;
   }
 
   /** Whether a state is final. */

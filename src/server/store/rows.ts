@@ -1,3 +1,4 @@
+import { InvalidRequestError } from "../errors.ts";
 import type { Flow, FlowVersion, Run, RunState, TaskRun, LogLine, Agent } from "../api/index.ts";
 
 /** Database rows, as both drivers return them (snake_case, JSON as text, 0/1 booleans). */
@@ -184,9 +185,13 @@ export function pageOf<T>(
   return { items: page, next: String(idOf(page[page.length - 1]!)) };
 }
 
-/** A cursor from a query: a positive integer id, or undefined. */
+/** A cursor from a query: a positive integer id, or undefined; InvalidRequestError otherwise. */
 export function cursorId(cursor: string | undefined): number | undefined {
   if (cursor === undefined) return undefined;
   const n = Number(cursor);
-  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  if (!/^\d+$/.test(cursor) || !Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidRequestError(
+      `cursor ${JSON.stringify(cursor)} is not one this server gave; pass the "next" of the previous page`,
+    );
+  return n;
 }

@@ -11,7 +11,7 @@ import type {
 } from "../api/index.ts";
 import type { SqlDriver } from "./sql-driver.ts";
 import { Where } from "./where.ts";
-import { toLog, toTask, type LogRow, type TaskRow } from "./rows.ts";
+import { cursorId, toLog, toTask, type LogRow, type TaskRow } from "./rows.ts";
 
 const finished = new Set([
   "Success",
@@ -63,8 +63,8 @@ export class TaskStore {
     const w = new Where().add("run_id = ?", runId);
     if (q.task) w.add("task = ?", q.task);
     if (q.state) w.add("state = ?", q.state);
-    const after = q.cursor ? Number(q.cursor) || 0 : -Infinity;
-    if (q.cursor) w.add("seq > ?", after);
+    const after = cursorId(q.cursor);
+    if (after !== undefined) w.add("seq > ?", after);
     const limit = q.limit ?? 100;
     const rows = await this.db.all<TaskRow>(`SELECT * FROM task_runs ${w} ORDER BY seq LIMIT ?`, [
       ...w.params,

@@ -35,10 +35,6 @@ export class SqliteDriver implements SqlDriver {
     return s;
   }
 
-  async #pass(): Promise<void> {
-    while (this.#gate) await this.#gate;
-  }
-
   #all<T>(sql: string, params: readonly unknown[]): T[] {
     return this.#stmt(sql).all(...params) as T[];
   }
@@ -56,24 +52,24 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    if (this.#gate) await this.#pass();
+    while (this.#gate) await this.#gate;
     return this.#all<T>(sql, params);
   }
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    if (this.#gate) await this.#pass();
+    while (this.#gate) await this.#gate;
     return this.#get<T>(sql, params);
   }
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    if (this.#gate) await this.#pass();
+    while (this.#gate) await this.#gate;
     return this.#run(sql, params);
   }
   async insertMany(head: string, rows: readonly unknown[][], tail = ""): Promise<void> {
-    if (this.#gate) await this.#pass();
+    while (this.#gate) await this.#gate;
     this.#db.transaction(() => this.#insertMany(head, rows, tail)).immediate();
   }
 
   async transaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
-    await this.#pass();
+    while (this.#gate) await this.#gate;
     let open!: () => void;
     this.#gate = new Promise<void>((r) => (open = r));
     const view: SqlDriver = {
@@ -103,7 +99,7 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async exec(script: string): Promise<void> {
-    await this.#pass();
+    while (this.#gate) await this.#gate;
     this.#db.exec(script);
   }
 
@@ -116,7 +112,7 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    await this.#pass();
+    while (this.#gate) await this.#gate;
     this.#db.close();
   }
 }

@@ -1,0 +1,4 @@
+import { storeConformance } from "./store-conformance.ts";
+import { skipPostgres } from "./support/postgres.ts";
+
+storeConformance("postgres", skipPostgres);

@@ -1,0 +1,3 @@
+import { storeConformance } from "./store-conformance.ts";
+
+storeConformance("sqlite", false);
