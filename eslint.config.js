@@ -44,13 +44,30 @@ export default tseslint.config(
   },
   // common/ is the bottom layer (support code such as TLS credentials and the Prometheus writer):
   // it imports no other layer, and every layer may import it.
-  layer("common", ["graph", "flow", "executors", "cluster", "gateway", "environments", "cli"]),
-  layer("graph", ["flow", "executors", "cluster", "gateway", "environments", "cli"]),
-  layer("cluster", ["flow", "executors", "gateway", "environments", "cli"]),
-  layer("executors", ["flow", "gateway", "environments", "cli"]),
-  layer("flow", ["cluster", "gateway", "environments", "cli"]),
-  layer("gateway", ["flow", "executors", "cluster", "environments", "cli"]),
-  layer("environments", ["cli"]),
+  layer("common", [
+    "graph",
+    "flow",
+    "executors",
+    "cluster",
+    "gateway",
+    "environments",
+    "agent",
+    "cli",
+  ]),
+  layer("graph", ["flow", "executors", "cluster", "gateway", "environments", "agent", "cli"]),
+  layer("cluster", ["flow", "executors", "gateway", "environments", "agent", "cli"]),
+  layer("executors", ["flow", "gateway", "environments", "agent", "cli"]),
+  // flow.register() loads agent/register lazily (a dynamic import, which this rule allows).
+  layer("flow", ["cluster", "gateway", "environments", "agent", "cli"]),
+  layer("gateway", ["flow", "executors", "cluster", "environments", "agent", "cli"]),
+  layer("environments", ["agent", "cli"]),
+  // agent/ talks to the server only through its REST client and API types, never its insides.
+  layer("agent", [
+    "cli",
+    ...["store", "routes", "runs", "agents", "scheduling", "events", "limits", "webhooks"].map(
+      (d) => `server/${d}`,
+    ),
+  ]),
   // server/ stores and schedules runs but never executes a task: no cluster, executor or flow runner.
   layer("server", ["flow", "executors", "cluster", "environments", "agent", "cli"]),
 );

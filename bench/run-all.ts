@@ -9,6 +9,7 @@ const scripts = [
   "gateway.ts",
   "environment.ts",
   "orchestration.ts",
+  "agent-start.ts",
 ];
 const only = process.argv.slice(2);
 const results: unknown[] = [];

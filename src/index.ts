@@ -23,6 +23,7 @@ export {
   ParameterError,
   ResultLookupError,
   NoTaskContextError,
+  Image,
 } from "./flow/index.ts";
 export type {
   Task,
@@ -32,9 +33,15 @@ export type {
   ParameterOptions,
   FlowOptions,
   FlowEnvironment,
+  PreparedRun,
+  ImageStorage,
+  ScheduleClock,
+  FlowRegisterOptions,
+  FlowRegistration,
   FlowRunOptions,
   FlowState,
   RunPlacement,
+  RunCost,
   TaskState,
   Ref,
   Unmapped,
@@ -60,6 +67,7 @@ export {
   LocalEnvironment,
   EnvironmentOptionsError,
   EnvironmentCallbackError,
+  ClusterFailedError,
 } from "./environments/index.ts";
 export type {
   GatewayEnvironmentOptions,

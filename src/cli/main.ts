@@ -69,8 +69,33 @@ const COMMANDS: readonly CommandEntry[] = [
     description: "serve the orchestration API: registered flows, runs, schedules and agents",
     load: async () => (await import("./commands/server.ts")).registerServer,
   },
+  {
+    name: "agent",
+    description: "claim runs from a flowgate server by labels and execute them",
+    load: async () => (await import("./commands/agent.ts")).registerAgent,
+  },
+  {
+    name: "register <file>",
+    description: "register a flow file's flow with a flowgate server (idempotent)",
+    load: async () => (await import("./commands/register.ts")).registerRegister,
+  },
+  {
+    name: "runs",
+    description: "create, list, follow and cancel flow runs on a flowgate server",
+    load: async () => (await import("./commands/runs.ts")).registerRuns,
+  },
+  {
+    name: "schedules",
+    description: "set, pause and resume the schedules of registered flows",
+    load: async () => (await import("./commands/schedules.ts")).registerSchedules,
+  },
+  {
+    name: "up",
+    description:
+      "start a gateway, a server and an agent on this machine (--demo: run the examples)",
+    load: async () => (await import("./commands/up.ts")).registerUp,
+  },
 ];
-
 /** The subcommand the words name (skipping global options and their values), if any. */
 function chosenCommand(args: readonly string[]): CommandEntry | undefined {
   const words: string[] = [];

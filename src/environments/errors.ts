@@ -20,3 +20,18 @@ export class EnvironmentCallbackError extends FlowgateError {
     );
   }
 }
+
+/** Thrown when a run's cluster failed under it (the gateway reports it FAILED). */
+export class ClusterFailedError extends FlowgateError {
+  constructor(
+    readonly clusterName: string,
+    readonly stopReason: string,
+    cause: unknown,
+  ) {
+    super(
+      "FG_ENV_CLUSTER_FAILED",
+      `cluster ${clusterName} failed during the run: ${stopReason}; see its log with: flowgate clusters logs ${clusterName}`,
+      { cause },
+    );
+  }
+}

@@ -1,12 +1,11 @@
 import type { Flow } from "../flow/flow.ts";
-import type { FlowEnvironment } from "../flow/flow-environment.ts";
+import type { FlowEnvironment, PreparedRun } from "../flow/flow-environment.ts";
 import type { FlowRunOptions } from "../flow/flow-run-options.ts";
 import type { FlowRunResult } from "../flow/flow-run-result.ts";
-import { logPrinter } from "../flow/logging.ts";
-import { resolveParameters } from "../flow/resolve-parameters.ts";
 import type { GatewayCluster } from "../gateway/client/index.ts";
-import type { LogLevel, LogRecord } from "../graph/log-record.ts";
+import type { LogLevel } from "../graph/log-record.ts";
 import { EnvironmentCallbackError } from "./errors.ts";
+import { failedClusterError, taskSeconds } from "./cluster-outcome.ts";
 import {
   resolveSizing,
   type ClusterPlan,
@@ -30,29 +29,20 @@ export class GatewayEnvironment implements FlowEnvironment {
     resolveSizing(this.initialPlan());
   }
 
-  async run<O>(flow: Flow<O>, runOptions: FlowRunOptions): Promise<FlowRunResult<O>> {
+  /** Runs `flow` once through this environment (as `flow.run({ ...options, environment })`). */
+  run<O>(flow: Flow<O>, options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
+    return flow.run({ ...options, environment: this });
+  }
+
+  async execute<O>(run: PreparedRun<O>): Promise<FlowRunResult<O>> {
     const o = this.options;
-    // Until the run has a result, records collect here; then they go to the result's logs.
-    const records: { list: LogRecord[] } = { list: [] };
-    const print = logPrinter(runOptions.printLogs);
-    const log = (level: LogLevel, message: string) => {
-      const r = {
-        time: Date.now(),
-        level,
-        name: "flowgate.GatewayEnvironment",
-        message,
-        flowRunId: "",
-      };
-      records.list.push(r);
-      runOptions.onLog?.(r);
-      print(r);
-    };
-    const parameters = resolveParameters(flow.name, flow.graph, runOptions.parameters ?? {});
+    const log = (level: LogLevel, message: string) =>
+      run.log(level, "flowgate.GatewayEnvironment", message);
     await callback("onStart", () => o.onStart?.());
     try {
       const plan = this.initialPlan();
       if (o.onExecute) {
-        const changed = await callback("onExecute", () => o.onExecute!(parameters, plan));
+        const changed = await callback("onExecute", () => o.onExecute!(run.parameters, plan));
         if (changed) Object.assign(plan, changed);
       }
       const sizing = resolveSizing(plan);
@@ -69,24 +59,23 @@ export class GatewayEnvironment implements FlowEnvironment {
         "INFO",
         `Cluster created. Scheduler address: ${cluster.schedulerAddress} Dashboard: ${cluster.dashboardLink}`,
       );
-      return await this.runOnCluster(flow, runOptions, cluster, sizing, log, records);
+      return await this.runOnCluster(run, cluster, sizing, log);
     } finally {
       await callback("onExit", () => o.onExit?.());
     }
   }
 
   private async runOnCluster<O>(
-    flow: Flow<O>,
-    runOptions: FlowRunOptions,
+    run: PreparedRun<O>,
     cluster: GatewayCluster,
     sizing: ReturnType<typeof resolveSizing>,
     log: (level: LogLevel, message: string) => void,
-    records: { list: LogRecord[] },
   ): Promise<FlowRunResult<O>> {
     const cancel = new AbortController();
-    const outer = runOptions.signal;
+    const outer = run.options.signal;
     const onOuterAbort = () => cancel.abort(outer?.reason);
     outer?.addEventListener("abort", onOuterAbort, { once: true });
+    if (outer?.aborted) onOuterAbort();
     const signals = onTerminationSignal((signal) => {
       log(
         "WARNING",
@@ -94,9 +83,21 @@ export class GatewayEnvironment implements FlowEnvironment {
       );
       cancel.abort(new Error(`received ${signal}`));
     });
-    const stopWatching = watchScaling(cluster, log);
-    let failed = true;
+    const scaling = watchScaling(cluster, log);
+    const where = {
+      name: cluster.name,
+      schedulerAddress: cluster.schedulerAddress,
+      dashboardLink: cluster.dashboardLink,
+    };
+    let result: FlowRunResult<O> | undefined;
     try {
+      const ClusterExecutor = await loadClusterExecutor();
+      const executor = new ClusterExecutor({
+        address: cluster.schedulerAddress,
+        security: cluster.security,
+        ...this.options.executorOptions,
+      });
+      run.place({ executor: executor.description, cluster: where });
       if (sizing.mode === "fixed") {
         log("INFO", `Scaling cluster ${cluster.name} to ${sizing.minimum} workers…`);
         await cluster.scale(sizing.minimum);
@@ -107,32 +108,22 @@ export class GatewayEnvironment implements FlowEnvironment {
         );
         await cluster.adapt({ minimum: sizing.minimum, maximum: sizing.maximum });
       }
-      const ClusterExecutor = await loadClusterExecutor();
-      const executor = new ClusterExecutor({
-        address: cluster.schedulerAddress,
-        security: cluster.security,
-        ...this.options.executorOptions,
+      result = await run.execute(executor, cancel.signal).catch(async (e: unknown) => {
+        throw await failedClusterError(cluster, e);
       });
-      const result = await flow.run({ ...runOptions, executor, signal: cancel.signal });
-      failed = result.state.type !== "Success";
-      result.logs.unshift(...records.list);
-      records.list = result.logs;
-      result.placement = {
-        executor: executor.description,
-        cluster: {
-          name: cluster.name,
-          schedulerAddress: cluster.schedulerAddress,
-          dashboardLink: cluster.dashboardLink,
-        },
-      };
+      result.placement = { executor: executor.description, cluster: where };
       result.clusterLogs = await cluster
         .logs()
         .catch((e: unknown) => `(cluster logs unavailable: ${String(e)})`);
+      result.cost = {
+        workerSeconds: scaling.workerSeconds(),
+        taskSeconds: await taskSeconds(cluster),
+      };
       return result;
     } finally {
-      stopWatching();
+      scaling.stop();
       outer?.removeEventListener("abort", onOuterAbort);
-      if (failed && this.options.keepClusterOnError) {
+      if (result?.state.type !== "Success" && this.options.keepClusterOnError) {
         log(
           "WARNING",
           `Keeping cluster ${cluster.name} after the failed run (keepClusterOnError); stop it with: flowgate clusters stop ${cluster.name}`,
@@ -148,6 +139,9 @@ export class GatewayEnvironment implements FlowEnvironment {
             ? `Cluster ${cluster.name} stopped.`
             : `Cluster ${cluster.name} is ${status} after the stop request; the gateway goes on stopping it`,
         );
+        const stopReason = cluster.report.stopReason ?? undefined;
+        if (result && stopReason)
+          result.placement = { ...result.placement, cluster: { ...where, stopReason } };
       }
       signals.release();
     }

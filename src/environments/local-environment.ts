@@ -1,7 +1,7 @@
 import type { Executor } from "../executors/executor.ts";
 import { LocalExecutor } from "../executors/local-executor.ts";
 import type { Flow } from "../flow/flow.ts";
-import type { FlowEnvironment } from "../flow/flow-environment.ts";
+import type { FlowEnvironment, PreparedRun } from "../flow/flow-environment.ts";
 import type { FlowRunOptions } from "../flow/flow-run-options.ts";
 import type { FlowRunResult } from "../flow/flow-run-result.ts";
 
@@ -20,7 +20,13 @@ export class LocalEnvironment implements FlowEnvironment {
     this.description = `LocalEnvironment(${this.executor.description})`;
   }
 
-  run<O>(flow: Flow<O>, options: FlowRunOptions): Promise<FlowRunResult<O>> {
-    return flow.run({ ...options, executor: this.executor });
+  /** Runs `flow` once through this environment (as `flow.run({ ...options, environment })`). */
+  run<O>(flow: Flow<O>, options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
+    return flow.run({ ...options, environment: this });
+  }
+
+  execute<O>(run: PreparedRun<O>): Promise<FlowRunResult<O>> {
+    run.place({ executor: this.executor.description });
+    return run.execute(this.executor);
   }
 }

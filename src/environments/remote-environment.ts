@@ -1,7 +1,7 @@
 import type { ClusterSecurity } from "../cluster/security.ts";
 import { loadClusterExecutor } from "./lazy-imports.ts";
 import type { Flow } from "../flow/flow.ts";
-import type { FlowEnvironment } from "../flow/flow-environment.ts";
+import type { FlowEnvironment, PreparedRun } from "../flow/flow-environment.ts";
 import type { FlowRunOptions } from "../flow/flow-run-options.ts";
 import type { FlowRunResult } from "../flow/flow-run-result.ts";
 
@@ -19,12 +19,18 @@ export class RemoteEnvironment implements FlowEnvironment {
     this.description = `RemoteEnvironment(${options.address})`;
   }
 
-  async run<O>(flow: Flow<O>, options: FlowRunOptions): Promise<FlowRunResult<O>> {
+  /** Runs `flow` once through this environment (as `flow.run({ ...options, environment })`). */
+  run<O>(flow: Flow<O>, options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
+    return flow.run({ ...options, environment: this });
+  }
+
+  async execute<O>(run: PreparedRun<O>): Promise<FlowRunResult<O>> {
     const ClusterExecutor = await loadClusterExecutor();
     const executor = new ClusterExecutor({
       address: this.options.address,
       security: this.options.security,
     });
-    return flow.run({ ...options, executor });
+    run.place({ executor: executor.description });
+    return run.execute(executor);
   }
 }

@@ -20,7 +20,17 @@ export interface RunPlacement {
     readonly name: string;
     readonly schedulerAddress: string;
     readonly dashboardLink?: string;
+    /** Why the cluster stopped (the gateway's reason), once it has. */
+    readonly stopReason?: string;
   };
+}
+
+/** What a run used on its cluster. */
+export interface RunCost {
+  /** Seconds of running workers, summed over the cluster's workers while the run had it. */
+  readonly workerSeconds: number;
+  /** Seconds task runs took on workers, summed over every task run; null when unknown. */
+  readonly taskSeconds: number | null;
 }
 
 /** What `flow.run()` returns: the flow's state, every task's state, values and logs. */
@@ -29,6 +39,8 @@ export class FlowRunResult<O = unknown> {
   placement: RunPlacement;
   /** The output of the run's cluster processes (scheduler and workers), when it ran on one. */
   clusterLogs: string | undefined;
+  /** What the run used, when it ran on a cluster of its own. */
+  cost: RunCost | undefined;
 
   constructor(
     readonly flowName: string,

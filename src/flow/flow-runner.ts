@@ -7,20 +7,20 @@ import type { GraphSpec } from "../graph/task-spec.ts";
 import type { BuiltGraph } from "./flow-builder.ts";
 import { FlowRunResult, type FlowState } from "./flow-run-result.ts";
 import type { FlowRunOptions } from "./flow-run-options.ts";
+import type { PreparedRun } from "./flow-environment.ts";
+import type { Executor } from "../executors/executor.ts";
 import type { Flow } from "./flow.ts";
 import { logPrinter } from "./logging.ts";
 import { resolveParameters } from "./resolve-parameters.ts";
 import { FlowTaskHost } from "./task-host.ts";
 import { RefImpl } from "./flow-builder.ts";
 
-/** Runs one flow run on an executor and turns its outcome into a FlowRunResult. */
-export async function runFlow<O>(
-  flow: Flow<O>,
-  options: FlowRunOptions,
-): Promise<FlowRunResult<O>> {
-  const graph = flow.graph;
-  const parameters = resolveParameters(flow.name, graph, options.parameters ?? {});
-  const executor = options.executor ?? new LocalExecutor();
+/**
+ * Prepares one run of a loaded flow: resolves its parameters (a ParameterError for bad ones,
+ * before any task runs), chooses its id and sets up its logging, once.
+ */
+export function prepareRun<O>(flow: Flow<O>, options: FlowRunOptions): PreparedRun<O> {
+  const parameters = resolveParameters(flow.name, flow.graph, options.parameters ?? {});
   const flowRunId = randomUUID();
   const logs: LogRecord[] = [];
   const print = logPrinter(options.printLogs);
@@ -29,6 +29,31 @@ export async function runFlow<O>(
     options.onLog?.(r);
     print(r);
   };
+  return {
+    flow,
+    flowRunId,
+    parameters,
+    options,
+    log: (level, name, message) => onLog({ time: Date.now(), level, name, message, flowRunId }),
+    place: (placement) => options.onPlacement?.(placement),
+    execute: (executor, signal) =>
+      executeRun(flow, options, parameters, flowRunId, logs, onLog, executor, signal),
+  };
+}
+
+async function executeRun<O>(
+  flow: Flow<O>,
+  options: FlowRunOptions,
+  parameters: Record<string, unknown>,
+  flowRunId: string,
+  logs: LogRecord[],
+  onLog: (r: LogRecord) => void,
+  chosen: Executor | undefined,
+  cancel: AbortSignal | undefined,
+): Promise<FlowRunResult<O>> {
+  const graph = flow.graph;
+  const executor = chosen ?? new LocalExecutor();
+  const signal = cancel ?? options.signal ?? new AbortController().signal;
   const log = (level: LogLevel, message: string) =>
     onLog({ time: Date.now(), level, name: "flowgate.FlowRunner", message, flowRunId });
 
@@ -46,12 +71,12 @@ export async function runFlow<O>(
     host: new FlowTaskHost(graph.tasks),
     sourceFile: flow.sourceFile,
     keep,
-    signal: options.signal ?? new AbortController().signal,
+    signal,
     onLog,
     onFirstTaskStarted: options.onFirstTaskStarted,
     onProgress: options.onProgress,
   });
-  const state = finalState(result.snapshot, reference, options.signal?.aborted ?? false);
+  const state = finalState(result.snapshot, reference, signal.aborted);
   log(
     state.type === "Success" ? "INFO" : "ERROR",
     `Flow run ${state.type.toUpperCase()}: ${state.message}`,

@@ -3,10 +3,11 @@ import { FlowBuilder, type BuiltGraph } from "./flow-builder.ts";
 import type { FlowEnvironment } from "./flow-environment.ts";
 import type { FlowRunOptions } from "./flow-run-options.ts";
 import type { FlowRunResult } from "./flow-run-result.ts";
-import { runFlow } from "./flow-runner.ts";
+import { prepareRun } from "./flow-runner.ts";
 import type { FlowOutputs } from "./ref.ts";
 import { inWorkerMode, noteSuppressedRun } from "./worker-mode.ts";
 import { callerFile } from "./caller-file.ts";
+import type { FlowRegisterOptions, FlowRegistration } from "./flow-registration.ts";
 
 export interface FlowOptions {
   /** Where runs execute when `run()` gets no executor. @default LocalExecutor in this process */
@@ -53,17 +54,31 @@ export class Flow<O = void> {
   }
 
   /**
-   * Runs the flow: on `options.executor` if given, else through the flow's environment, else
-   * with a LocalExecutor. Rejects with ParameterError before any task runs for bad parameters.
+   * Runs the flow: on `options.executor` if given, else through `options.environment` or the
+   * flow's environment, else with a LocalExecutor. Rejects with ParameterError before any task
+   * runs for bad parameters.
    */
-  run(options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
+  async run(options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
     if (inWorkerMode()) {
       noteSuppressedRun();
       return new Promise(() => {});
     }
-    if (!options.executor && this.options.environment)
-      return this.options.environment.run(this, options);
-    return runFlow(this, options);
+    const run = prepareRun(this, options);
+    const environment = options.executor
+      ? undefined
+      : (options.environment ?? this.options.environment);
+    return environment ? environment.execute(run) : run.execute(options.executor);
+  }
+
+  /**
+   * Registers the flow with a flowgate server: stores its bundle (or image storage), graph,
+   * environment options and labels; a new version only when the bundle's hash changed. Rejects
+   * with the server client's errors, or RegistrationError for a flow with no file to bundle.
+   */
+  async register(options: FlowRegisterOptions): Promise<FlowRegistration> {
+    // Loaded only when used: a flow file, imported on every worker, stays free of server code.
+    const { registerFlow } = await import("../agent/register/register-flow.ts");
+    return registerFlow(this as Flow<unknown>, options);
   }
 }
 

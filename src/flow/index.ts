@@ -6,10 +6,17 @@ export type { ParameterOptions } from "./parameter.ts";
 export { Flow, waitForFlow, lastConstructedFlow } from "./flow.ts";
 export { resolveParameters } from "./resolve-parameters.ts";
 export type { FlowOptions } from "./flow.ts";
-export type { FlowEnvironment } from "./flow-environment.ts";
+export type { FlowEnvironment, PreparedRun } from "./flow-environment.ts";
+export { Image } from "./flow-registration.ts";
+export type {
+  ImageStorage,
+  ScheduleClock,
+  FlowRegisterOptions,
+  FlowRegistration,
+} from "./flow-registration.ts";
 export type { FlowRunOptions } from "./flow-run-options.ts";
 export { FlowRunResult } from "./flow-run-result.ts";
-export type { FlowState, RunPlacement } from "./flow-run-result.ts";
+export type { FlowState, RunPlacement, RunCost } from "./flow-run-result.ts";
 export type { TaskState } from "./task-state.ts";
 export { unmapped, flatten } from "./ref.ts";
 export type { Ref, Unmapped, Flattened, Arg, MapArg, OutputValues } from "./ref.ts";

@@ -9,6 +9,7 @@ import { infoRoutes } from "./routes/info-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { taskRoutes } from "./routes/task-routes.ts";
 import type { ServerContext } from "./server-context.ts";
+import { registerUi } from "./ui/ui-routes.ts";
 
 /**
  * The server's HTTP app: fastify validating every body, query and path against the TypeBox
@@ -82,6 +83,7 @@ export async function buildServerApp(ctx: ServerContext): Promise<FastifyInstanc
   eventRoutes(app, ctx);
   agentRoutes(app, ctx);
   adminRoutes(app, ctx);
+  registerUi(app, { authenticate: (req) => ctx.auth.authenticate(req.headers) });
   await app.ready();
   return app;
 }

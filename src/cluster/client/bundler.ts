@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { dirname, relative, resolve, sep } from "node:path";
+import { readFile } from "node:fs/promises";
+import { basename, dirname, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
 import { BundleBuildError } from "../errors.ts";
@@ -50,6 +51,8 @@ export function bundleFlow(sourceFile: string): Promise<FlowBundle> {
 }
 
 async function doBundle(sourceFile: string): Promise<FlowBundle> {
+  const prebuilt = await prebuiltBundle(sourceFile);
+  if (prebuilt) return prebuilt;
   try {
     const out = await build({
       entryPoints: [sourceFile],
@@ -72,4 +75,17 @@ async function doBundle(sourceFile: string): Promise<FlowBundle> {
       { cause: e },
     );
   }
+}
+
+/**
+ * A file that is already a bundle (named by the sha256 of its bytes, as an agent stores the
+ * bundle a flow was registered with) ships as it is, so the cluster runs the registered module.
+ */
+async function prebuiltBundle(file: string): Promise<FlowBundle | undefined> {
+  const m = /^([0-9a-f]{64})\.mjs$/.exec(basename(file));
+  if (!m) return undefined;
+  const code = await readFile(file).catch(() => undefined);
+  if (!code) return undefined;
+  const sha = createHash("sha256").update(code).digest("hex");
+  return sha === m[1] ? { hash: sha.slice(0, 32), code } : undefined;
 }

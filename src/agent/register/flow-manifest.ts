@@ -1,0 +1,76 @@
+import { GatewayEnvironment } from "../../environments/gateway-environment.ts";
+import { LocalEnvironment } from "../../environments/local-environment.ts";
+import { RemoteEnvironment } from "../../environments/remote-environment.ts";
+import type { FlowEnvironment } from "../../flow/flow-environment.ts";
+import type { Flow } from "../../flow/flow.ts";
+import type { EnvironmentSpec, FlowGraph } from "../../server/api/index.ts";
+import { jsonSafe } from "../run-outcome.ts";
+
+/** The flow's static graph as the server stores it: task calls, their upstream tasks, parameters. */
+export function graphOf(flow: Flow<unknown>): FlowGraph {
+  const { spec, parameters } = flow.graph;
+  const paramNodes = new Set(parameters.map((p) => p.node));
+  const nodes = spec.nodes;
+  const tasks = nodes.flatMap((n, i) => {
+    if (n.constant && !paramNodes.has(i)) return [];
+    const upstream = new Set<number>(n.upstream);
+    for (const a of n.args) if (a.kind === "ref") upstream.add(a.node);
+    return [
+      {
+        name: n.id,
+        task: n.key,
+        mapped: n.mapped,
+        upstream: [...upstream]
+          .filter((u) => !nodes[u]!.constant || paramNodes.has(u))
+          .map((u) => nodes[u]!.id),
+      },
+    ];
+  });
+  return {
+    tasks,
+    parameters: parameters.map((p) => ({
+      name: p.name,
+      required: p.required,
+      ...(p.hasDefault ? { default: jsonSafe(p.default) } : {}),
+    })),
+  };
+}
+
+/**
+ * The environment's options as the server stores them: plain values only. Credentials and
+ * callbacks stay in the flow's code, which the agent loads (reading secrets from its own
+ * environment, e.g. FLOWGATE_GATEWAY_PASSWORD), so they are never sent to the server.
+ */
+export function environmentOf(environment: FlowEnvironment | undefined): EnvironmentSpec | null {
+  if (environment === undefined) return null;
+  if (environment instanceof GatewayEnvironment) {
+    const o = environment.options;
+    const options: Record<string, unknown> = {
+      gatewayAddress: o.gatewayAddress,
+      adaptiveMinWorkers: o.adaptiveMinWorkers,
+      adaptiveMaxWorkers: o.adaptiveMaxWorkers,
+      workers: o.workers,
+      image: o.image,
+      clusterOptions: o.clusterOptions,
+      labels: o.labels,
+      keepClusterOnError: o.keepClusterOnError,
+      leaseTtl: o.leaseTtl,
+    };
+    return {
+      type: "gateway",
+      options: jsonSafe(
+        Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+      ) as Record<string, unknown>,
+    };
+  }
+  if (environment instanceof RemoteEnvironment)
+    return { type: "remote", options: { description: environment.description } };
+  if (environment instanceof LocalEnvironment)
+    return { type: "local", options: { description: environment.description } };
+  return { type: "local", options: { description: environment.description } };
+}
+
+/** Labels the environment asks for (a GatewayEnvironment's `labels`). */
+export function environmentLabels(environment: FlowEnvironment | undefined): string[] {
+  return environment instanceof GatewayEnvironment ? [...(environment.options.labels ?? [])] : [];
+}

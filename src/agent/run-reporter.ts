@@ -1,0 +1,139 @@
+import type { LogRecord } from "../graph/log-record.ts";
+import type { TaskProgress } from "../graph/progress.ts";
+import type { TaskState } from "../flow/task-state.ts";
+import type { LogLineInput, TaskStateUpdate } from "../server/api/index.ts";
+import type { ServerClient } from "../server/client/server-client.ts";
+
+const FLUSH_MS = 100;
+const MAX_BATCH = 5000;
+const MAX_MESSAGE = 65536;
+
+/**
+ * Streams one run's log lines and task states to the server in batches (every 100 ms, or at
+ * once when a batch is full), in order. Sending never throws into the run: a batch the server
+ * refuses or cannot take is dropped, and its error kept in `lastError`.
+ */
+export class RunReporter {
+  #logs: LogLineInput[] = [];
+  #tasks: TaskStateUpdate[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #sending: Promise<void> = Promise.resolve();
+  #lastProgress = new Map<string, string>();
+  readonly #logged = new Set<string>();
+  lastError: unknown;
+
+  constructor(
+    private readonly server: ServerClient,
+    private readonly runId: number,
+  ) {}
+
+  /** Queues a log record of the run. */
+  log(r: LogRecord): void {
+    this.#logs.push({
+      time: Math.trunc(r.time),
+      level: r.level,
+      name: r.name,
+      message:
+        r.message.length > MAX_MESSAGE ? `${r.message.slice(0, MAX_MESSAGE - 1)}…` : r.message,
+      ...(r.task === undefined ? {} : { task: r.task }),
+      ...(r.mapIndex === undefined ? {} : { mapIndex: r.mapIndex }),
+      ...(r.worker === undefined ? {} : { worker: r.worker }),
+    });
+    this.#schedule();
+  }
+
+  /** Queues a task state. */
+  task(update: TaskStateUpdate): void {
+    this.#tasks.push(update);
+    this.#schedule();
+  }
+
+  /**
+   * Queues the final state of every task run of a finished run (map children one by one), with
+   * the worker each one logged from (`workers`: "task#mapIndex" → worker).
+   */
+  finalStates(states: ReadonlyMap<string, TaskState>, workers: ReadonlyMap<string, string>): void {
+    const at = Date.now();
+    const update = (
+      task: string,
+      mapIndex: number,
+      s: TaskState | NonNullable<TaskState["children"]>[number],
+    ) => {
+      const worker = workers.get(`${task}#${mapIndex}`);
+      this.#tasks.push({
+        task,
+        mapIndex,
+        state: s.type,
+        at,
+        ...message(s.message),
+        ...(worker === undefined ? {} : { worker }),
+      });
+    };
+    for (const [task, s] of states) {
+      s.children?.forEach((c, mapIndex) => update(task, mapIndex, c));
+      update(task, -1, s);
+    }
+    this.#schedule();
+  }
+
+  /**
+   * A task run that logs is running (on `worker`): reported once per task run, so its row shows
+   * the worker while it goes on. The final states follow at the end of the run.
+   */
+  taskLogged(r: LogRecord): void {
+    if (r.task === undefined || r.level === "ERROR") return;
+    const mapIndex = r.mapIndex ?? -1;
+    const key = `${r.task}#${mapIndex}`;
+    if (this.#logged.has(key)) return;
+    this.#logged.add(key);
+    this.task({
+      task: r.task,
+      mapIndex,
+      state: "Running",
+      at: Math.trunc(r.time),
+      ...(r.worker === undefined ? {} : { worker: r.worker }),
+    });
+  }
+
+  /** Turns live progress into task states: a task with runs started but not all done is Running. */
+  progress(list: readonly TaskProgress[]): void {
+    const at = Date.now();
+    for (const p of list) {
+      const state =
+        p.total > 0 && p.finished >= p.total ? "Finished" : p.finished > 0 ? "Running" : "";
+      if (state === "" || state === "Finished" || this.#lastProgress.get(p.name) === state)
+        continue;
+      this.#lastProgress.set(p.name, state);
+      this.task({ task: p.name, mapIndex: -1, state, at });
+    }
+  }
+
+  /** Sends everything queued and waits for it. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#sending = this.#sending.then(() => this.#send());
+    await this.#sending;
+  }
+
+  #schedule(): void {
+    if (this.#logs.length + this.#tasks.length >= MAX_BATCH) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  async #send(): Promise<void> {
+    const logs = this.#logs.splice(0, 10_000);
+    const tasks = this.#tasks.splice(0, 10_000);
+    try {
+      if (tasks.length > 0) await this.server.reportTaskStates(this.runId, tasks);
+      if (logs.length > 0) await this.server.appendLogs(this.runId, logs);
+    } catch (e) {
+      this.lastError = e;
+    }
+    if (this.#logs.length + this.#tasks.length > 0) await this.#send();
+  }
+}
+
+function message(m: string | undefined): { message?: string } {
+  return m === undefined ? {} : { message: m.slice(0, 4000) };
+}

@@ -1,0 +1,50 @@
+import { formatLogRecord } from "../flow/logging.ts";
+import type { LogLevel } from "../graph/log-record.ts";
+import type { LogLine, Run } from "../server/api/index.ts";
+import type { ServerClient } from "../server/client/server-client.ts";
+
+/** A stored log line printed as the flow runner prints its own. */
+export function formatLogLine(runId: number, l: LogLine): string {
+  return formatLogRecord({
+    time: l.time,
+    level: l.level as LogLevel,
+    name: l.name ?? "flowgate",
+    message: l.message,
+    flowRunId: String(runId),
+    ...(l.task === null ? {} : { task: l.task }),
+    ...(l.mapIndex === null || l.mapIndex < 0 ? {} : { mapIndex: l.mapIndex }),
+    ...(l.worker === null ? {} : { worker: l.worker }),
+  });
+}
+
+/**
+ * Prints a run's log lines (and its state changes, prefixed by `prefix`) to stderr as they
+ * arrive over the server's event stream, until the run ends; resolves with the run's last state.
+ */
+export async function followRun(
+  client: ServerClient,
+  runId: number,
+  options: { prefix?: string; states?: boolean; signal?: AbortSignal } = {},
+): Promise<Run> {
+  const prefix = options.prefix ?? "";
+  let last: Run | undefined;
+  for await (const ev of client.runEvents(runId, options.signal)) {
+    if (ev.type === "logs")
+      for (const l of ev.lines) process.stderr.write(`${prefix}${formatLogLine(runId, l)}\n`);
+    else if (ev.type === "run") {
+      if (options.states !== false && ev.run.state !== last?.state)
+        process.stderr.write(
+          `${prefix}Run ${runId} (${ev.run.flowName}): ${ev.run.state}${ev.run.stateReason ? ` — ${ev.run.stateReason}` : ""}\n`,
+        );
+      last = ev.run;
+    }
+  }
+  // The stream ended (run finished, or the connection closed): the stored run has the last word.
+  return client.getRun(runId);
+}
+
+/** A result as the CLI prints it (`Result: …`). */
+export function showResult(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text;
+}

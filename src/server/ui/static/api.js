@@ -1,0 +1,104 @@
+/* global fetch, EventSource, URLSearchParams */
+// The UI's calls to the server's public REST API (relative URLs, so the UI works under any
+// prefix; the browser sends the session cookie or cached Basic credentials itself).
+
+/** An error answer of the REST API, with its status and `{"error"}` message. */
+export class ApiError extends Error {
+  constructor(status, method, path, message) {
+    super(message);
+    this.status = status;
+    this.method = method;
+    this.path = path;
+  }
+}
+
+function url(path, query) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") q.set(k, v);
+  const s = q.toString();
+  return `api/${path.replace(/^\//, "")}${s ? `?${s}` : ""}`;
+}
+
+async function call(method, path, body, query) {
+  const init = { method, headers: { accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(url(path, query), init);
+  } catch (e) {
+    throw new ApiError(0, method, path, `the server did not answer (${e.message}); is it running?`);
+  }
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  if (!res.ok) {
+    const msg = data && typeof data === "object" && data.error ? data.error : String(text);
+    throw new ApiError(res.status, method, path, `${method} ${path}: ${res.status} ${msg}`);
+  }
+  return data;
+}
+
+/** GET a JSON answer. */
+export const get = (path, query) => call("GET", path, undefined, query);
+/** POST a JSON body. */
+export const post = (path, body = {}) => call("POST", path, body);
+/** PUT a JSON body. */
+export const put = (path, body = {}) => call("PUT", path, body);
+
+/**
+ * Every item of a paged list, following `next` up to `maxPages` pages (the lists the UI shows
+ * in full are small: flows, agents).
+ */
+export async function getAll(path, query = {}, maxPages = 10) {
+  const items = [];
+  let cursor;
+  for (let i = 0; i < maxPages; i++) {
+    const page = await get(path, { limit: 1000, ...query, cursor });
+    items.push(...page.items);
+    if (!page.next) break;
+    cursor = page.next;
+  }
+  return items;
+}
+
+/**
+ * Subscribes to a server-sent event stream (`events/…`). `handlers` maps event types (run,
+ * tasks, logs, cluster, cost, end) to functions of the parsed data; `onState` hears "live",
+ * "reconnecting", "offline" (the server refused the stream) and "closed" (the run ended). Returns a function that closes the stream.
+ */
+export function subscribe(path, handlers, onState = () => {}) {
+  const es = new EventSource(url(path));
+  let closed = false;
+  es.onopen = () => onState("live");
+  es.onerror = () => {
+    if (closed) return;
+    onState(es.readyState === EventSource.CLOSED ? "offline" : "reconnecting");
+  };
+  for (const [type, fn] of Object.entries(handlers)) {
+    es.addEventListener(type, (m) => {
+      let data;
+      try {
+        data = JSON.parse(m.data);
+      } catch {
+        return;
+      }
+      fn(data);
+      if (type === "end") {
+        closed = true;
+        es.close();
+        onState("closed");
+      }
+    });
+  }
+  return () => {
+    closed = true;
+    es.close();
+  };
+}

@@ -1,0 +1,73 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+// Its type declarations add `schema.hide` (kept out of the OpenAPI document).
+import type {} from "@fastify/swagger";
+
+/** How the UI's pages are protected: the server's own authentication of a request. */
+export interface UiOptions {
+  /**
+   * Authenticates the request like the REST API does (throwing its 401 error, which carries the
+   * WWW-Authenticate challenge so a browser asks for credentials); may set a session cookie.
+   */
+  authenticate: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+interface StaticFile {
+  type: string;
+  body: Buffer;
+  etag: string;
+}
+
+const types: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+/** The UI's files (static/**: HTML, ES modules, CSS), read once, keyed by their relative path. */
+function loadStatic(): Map<string, StaticFile> {
+  const root = new URL("./static/", import.meta.url);
+  const files = new Map<string, StaticFile>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const type = types[entry.name.slice(entry.name.lastIndexOf("."))];
+    if (!type) continue;
+    const dir = entry.parentPath.slice(root.pathname.length).replace(/\\/g, "/");
+    const rel = dir ? `${dir.replace(/\/$/, "")}/${entry.name}` : entry.name;
+    const body = readFileSync(new URL(rel, root));
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+    files.set(rel, { type, body, etag });
+  }
+  return files;
+}
+
+function send(req: FastifyRequest, reply: FastifyReply, f: StaticFile) {
+  reply.header("etag", f.etag).header("cache-control", "no-cache");
+  if (req.headers["if-none-match"] === f.etag) return reply.code(304).send();
+  return reply.type(f.type).send(f.body);
+}
+
+/**
+ * Serves the web UI behind the server's authentication: GET / (the page shell) and
+ * GET /ui/<file> (its ES modules and style sheet; no build step, the browser loads them as they
+ * are). The pages call the public REST API under /api with relative URLs only.
+ */
+export function registerUi(app: FastifyInstance, options: UiOptions): void {
+  const files = loadStatic();
+  const index = files.get("index.html");
+  if (!index) throw new Error("src/server/ui/static/index.html is missing from the package");
+  // Pages, not API: kept out of /api/openapi.json.
+  const hidden = { schema: { hide: true } };
+  app.get("/", hidden, async (req, reply) => {
+    await options.authenticate(req, reply);
+    return send(req, reply, index);
+  });
+  app.get("/ui/*", hidden, async (req: FastifyRequest<{ Params: { "*": string } }>, reply) => {
+    await options.authenticate(req, reply);
+    const f = files.get(req.params["*"]);
+    if (!f || req.params["*"] === "index.html")
+      return reply.code(404).send({ error: `No UI file ${req.url}; the UI starts at /` });
+    return send(req, reply, f);
+  });
+}

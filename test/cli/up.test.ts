@@ -1,0 +1,20 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { cli, tempDir } from "../agent/support.ts";
+import { flowgateProcesses } from "../support/processes.ts";
+
+test("flowgate up --demo (npm start): both examples run through the agent, each on its own gateway cluster", async () => {
+  const before = new Set(flowgateProcesses().map((p) => p.pid));
+  const db = `sqlite:${join(tempDir(), "up.db")}`;
+  const r = await cli(["up", "--demo", "--db", db]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^flowgate up ready \{.*"gateway":"http:\/\/127\.0\.0\.1:\d+".*\}$/m);
+  assert.equal(r.stdout.match(/^Result: 90$/gm)?.length, 2, r.stdout);
+  const created =
+    r.stderr.match(/Cluster created\. Scheduler address: (\S+) Dashboard: \S+/g) ?? [];
+  assert.equal(created.length, 2, r.stderr);
+  assert.notEqual(created[0], created[1], "each run has its own cluster");
+  const left = flowgateProcesses().filter((p) => !before.has(p.pid));
+  assert.deepEqual(left, [], "up stops every cluster process it started");
+});
