@@ -68,4 +68,6 @@ export default tseslint.config(
       (d) => `server/${d}`,
     ),
   ]),
+  // server/ stores and schedules runs but never executes a task: no cluster, executor or flow runner.
+  layer("server", ["flow", "executors", "cluster", "environments", "agent", "cli"]),
 );

@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { Agent, request } from "node:http";
 import { createInterface } from "node:readline";
+import { readFileSync } from "node:fs";
 import { BasicAuth } from "../src/gateway/client/auth.ts";
 import { ServerClient } from "../src/server/index.ts";
 import { postgresUrl } from "../test/server/support/postgres.ts";
@@ -31,7 +32,9 @@ async function pool<T>(n: number, inFlight: number, job: (i: number) => Promise<
 }
 
 /** Starts a server process on `dbUrl`; resolves its URL and a stop function. */
-async function serverProcess(dbUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
+async function serverProcess(
+  dbUrl: string,
+): Promise<{ url: string; cpuMs: () => number; stop: () => Promise<void> }> {
   const code = `const { FlowgateServer } = await import(${JSON.stringify(new URL("../src/server/index.ts", import.meta.url).href)});
     const s = await FlowgateServer.start({ address: "127.0.0.1:0", db: ${JSON.stringify(dbUrl)}, log: () => {} });
     console.log(s.url); process.on("SIGTERM", () => s.close().then(() => process.exit(0)));`;
@@ -54,6 +57,11 @@ async function serverProcess(dbUrl: string): Promise<{ url: string; stop: () => 
   });
   return {
     url,
+    // user + system CPU of the server process so far (Linux /proc, clock ticks of 10 ms)
+    cpuMs: () => {
+      const f = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(f[11]) + Number(f[12])) * 10;
+    },
     stop: async () => {
       child.kill("SIGTERM");
       if (child.exitCode === null) await new Promise((r) => child.once("exit", r));
@@ -102,13 +110,16 @@ async function measure(kind: "sqlite" | "postgres") {
 
     let t = performance.now();
     const nRuns = 5000;
+    let cpu0 = server.cpuMs();
     await pool(nRuns, 32, () => post(runsUrl, { flow, startAt: Date.now() + 86400_000 }));
     const runsPerS = nRuns / ((performance.now() - t) / 1000);
+    const serverCpuUsPerRun = ((server.cpuMs() - cpu0) * 1000) / nRuns;
 
     const target = await c.createRun({ flow, startAt: Date.now() + 86400_000 });
     const nUpdates = 100_000;
     const batch = 1000;
     t = performance.now();
+    cpu0 = server.cpuMs();
     await pool(nUpdates / batch, 4, (b) =>
       post(`${server.url}/api/runs/${target.id}/task-states`, {
         updates: Array.from({ length: batch }, (_, i) => ({
@@ -119,6 +130,7 @@ async function measure(kind: "sqlite" | "postgres") {
       }),
     );
     const updatesPerS = nUpdates / ((performance.now() - t) / 1000);
+    const serverCpuUsPerUpdate = ((server.cpuMs() - cpu0) * 1000) / nUpdates;
     t = performance.now();
     const summary = await c.taskSummary(target.id);
     const summaryMs = performance.now() - t;
@@ -157,7 +169,10 @@ async function measure(kind: "sqlite" | "postgres") {
     return {
       database: kind,
       runsCreatedPerS: Math.round(runsPerS),
+      // the server's own CPU per request: 1e6 / this = what one idle core would sustain
+      serverCpuUsPerRunCreated: Math.round(serverCpuUsPerRun),
       taskStateUpdatesPerS: Math.round(updatesPerS),
+      serverCpuUsPerTaskStateUpdate: r1(serverCpuUsPerUpdate),
       summaryOf100kTasksMs: r1(summaryMs),
       summaryTotal: summary.total,
       register100FlowsMs: Math.round(register100Ms),

@@ -33,7 +33,7 @@ export class ServerContext {
     this.webhooks = new WebhookDispatcher(store, options.webhooks);
     const stopper = new ClusterStopper(options.gatewayAuth, options.gateway);
     this.runs = new RunService(store, this.hub, this.webhooks, stopper, options.log);
-    this.claims = new ClaimService(store, this.hub, this.runs);
+    this.claims = new ClaimService(store, this.hub, this.runs, options.heartbeatMs);
     this.warnings = new LabelWarnings(store, options.agentTimeoutMs);
     this.reaper = new AgentReaper(
       store,

@@ -160,6 +160,20 @@ export function apiSuite(kind: DbKind, skip: string | false): void {
       await assert.rejects(c.heartbeat(agent.id), { status: 409 });
     });
 
+    test("an agent waiting in a long poll longer than the timeout stays alive", async () => {
+      const c = t.client("ada");
+      const flow = await registerTestFlow(c, "patient");
+      const { agent } = await c.registerAgent({ name: "patient", labels: [] });
+      const run = await c.createRun({ flow });
+      await c.claim(agent.id, { waitMs: 0 });
+      await c.setRunState(run.id, { state: "Running" });
+      const got = await c.claim(agent.id, { waitMs: 4000 }); // the timeout is 2.5 s
+      assert.deepEqual(got.runs, []);
+      assert.equal((await c.getRun(run.id)).state, "Running");
+      await c.setRunState(run.id, { state: "Success" });
+      await c.deregisterAgent(agent.id);
+    });
+
     test("a cluster reported FAILED crashes the run with the gateway's reason", async () => {
       const c = t.client("ada");
       const flow = await registerTestFlow(c, "failing-cluster");
@@ -233,6 +247,26 @@ export function apiSuite(kind: DbKind, skip: string | false): void {
       } finally {
         await new Promise((r) => sink.close(r));
       }
+    });
+
+    test("the all-runs event stream sends run events of your own runs", async () => {
+      const ada = t.client("ada");
+      const flow = await registerTestFlow(ada, "streamed");
+      const abort = new AbortController();
+      const seen: number[] = [];
+      const reading = (async () => {
+        for await (const e of ada.allEvents({ flow: String(flow) }, abort.signal)) {
+          if (e.type === "run") seen.push(e.run.id);
+          if (seen.length >= 1) abort.abort();
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 300)); // the stream is open
+      await registerTestFlow(t.client("bob"), "not-ada").then((f) =>
+        t.client("bob").createRun({ flow: f }),
+      );
+      const run = await ada.createRun({ flow });
+      await reading;
+      assert.deepEqual(seen, [run.id]);
     });
 
     test("users see their own runs; admins see all", async () => {

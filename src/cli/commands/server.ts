@@ -33,6 +33,7 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     extra = c;
   }
   const timeoutS = positive("--agent-timeout", flags.agentTimeout);
+  const { ServerConfigError } = await import("../../server/errors.ts");
   const server = await FlowgateServer.start({
     ...extra,
     address: flags.address ?? (extra["address"] as string | undefined) ?? "127.0.0.1:4200",
@@ -42,6 +43,8 @@ export async function runServer(flags: ServerFlags): Promise<void> {
     gatewayAuth: authFromEnv(),
     agentTimeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined,
     scheduleAhead: positive("--schedule-ahead", flags.scheduleAhead),
+  }).catch((e: unknown) => {
+    throw e instanceof ServerConfigError ? new UsageError(e.message) : e;
   });
   process.stdout.write(`flowgate server ready ${JSON.stringify({ address: server.url })}\n`);
   await new Promise<void>((done) => {

@@ -18,6 +18,8 @@ export class ClaimService {
     private readonly store: Store,
     private readonly hub: EventHub,
     private readonly runs: RunService,
+    /** a waiting agent counts as seen at least this often (its open long poll is its heartbeat) */
+    private readonly seenEveryMs: number,
   ) {}
 
   async claim(
@@ -93,7 +95,11 @@ export class ClaimService {
 
   async #waitForWork(deadline: number, signal: AbortSignal): Promise<void> {
     const next = await this.store.runs.nextDue(Date.now());
-    const until = Math.min(deadline, next !== undefined ? next + 1 : deadline);
+    const until = Math.min(
+      deadline,
+      Date.now() + this.seenEveryMs,
+      next !== undefined ? next + 1 : deadline,
+    );
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -21,6 +21,9 @@ export function storageHash(s: RegisterFlowRequest["storage"]): string {
 
 /** Bundles (content-addressed), flows and their versions. */
 export class FlowStore {
+  /** Versions parsed lately (a run create reads one; graphs can be large): 2 s, 500 entries. */
+  readonly #versions = new Map<string, { at: number; v: FlowVersion }>();
+
   constructor(private readonly db: SqlDriver) {}
 
   /** Stores a bundle; false when it was already there. */
@@ -61,6 +64,7 @@ export class FlowStore {
     const labels = JSON.stringify([...new Set(req.labels ?? [])].sort());
     const env = req.environment ? JSON.stringify(req.environment) : null;
     const graph = JSON.stringify(req.graph);
+    this.#versions.clear();
     const storage = JSON.stringify(req.storage);
     return this.db.transaction(async (tx) => {
       let f = await tx.get<FlowRow>("SELECT * FROM flows WHERE project = ? AND name = ?", [
@@ -160,6 +164,16 @@ export class FlowStore {
   }
 
   async version(flowId: number, version: number): Promise<FlowVersion> {
+    const key = `${flowId}@${version}`;
+    const hit = this.#versions.get(key);
+    if (hit && hit.at > Date.now() - 2000) return hit.v;
+    const v = await this.#readVersion(flowId, version);
+    if (this.#versions.size >= 500) this.#versions.clear();
+    this.#versions.set(key, { at: Date.now(), v });
+    return v;
+  }
+
+  async #readVersion(flowId: number, version: number): Promise<FlowVersion> {
     const r = await this.db.get<VersionRow>(
       "SELECT * FROM flow_versions WHERE flow_id = ? AND version = ?",
       [flowId, version],

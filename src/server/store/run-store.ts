@@ -64,13 +64,17 @@ export class RunStore {
       );
       return { run: (await this.get(old!.id))!, created: false };
     }
-    await this.db.run("INSERT INTO run_states (run_id, state, reason, at) VALUES (?, ?, ?, ?)", [
-      row.id,
-      "Scheduled",
-      null,
-      now,
+    // independent: on PostgreSQL they go out on two pool connections at once
+    const [, run] = await Promise.all([
+      this.db.run("INSERT INTO run_states (run_id, state, reason, at) VALUES (?, ?, ?, ?)", [
+        row.id,
+        "Scheduled",
+        null,
+        now,
+      ]),
+      this.get(row.id),
     ]);
-    return { run: (await this.get(row.id))!, created: true };
+    return { run: run!, created: true };
   }
 
   /** Creates scheduled runs; a (flow, schedule generation, clock, time) that exists is skipped. */

@@ -9,8 +9,13 @@ import { migrationSql, migrations } from "./migrations.ts";
  * Throws StoreMigrationError when the database is newer than this server.
  */
 export async function migrate(db: SqlDriver): Promise<number[]> {
-  await db.exec(
-    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+  // under the lock too: two processes creating the table at once would collide in the catalog
+  await db.transaction(
+    (tx) =>
+      tx.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+      ),
+    "flowgate-migrate",
   );
   const applied: number[] = [];
   for (const m of migrations) {

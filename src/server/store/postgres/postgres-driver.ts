@@ -69,7 +69,7 @@ export class PostgresDriver extends PgView implements SqlDriver {
   #listener: pg.Client | null = null;
   readonly #listeners = new Map<string, ((p: string) => void)[]>();
 
-  constructor(url: string, max = 10) {
+  constructor(url: string, max = 20) {
     const pool = new pg.Pool({ connectionString: url, max, types });
     pool.on("error", () => {
       /* an idle client lost its connection: the pool replaces it */
