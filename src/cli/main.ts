@@ -5,11 +5,6 @@ import { registerScheduler } from "./commands/scheduler.ts";
 import { registerWorker } from "./commands/worker.ts";
 import { registerGateway } from "./commands/gateway.ts";
 import { registerClusters } from "./commands/clusters.ts";
-import { registerAgent } from "./commands/agent.ts";
-import { registerRegister } from "./commands/register.ts";
-import { registerRuns } from "./commands/runs.ts";
-import { registerSchedules } from "./commands/schedules.ts";
-import { registerUp } from "./commands/up.ts";
 import { UsageError } from "./usage-error.ts";
 import { FlowDefinitionError, ParameterError } from "../flow/errors.ts";
 
@@ -24,11 +19,11 @@ registerScheduler(program);
 registerWorker(program);
 registerGateway(program);
 registerClusters(program);
-registerAgent(program);
-registerRegister(program);
-registerRuns(program);
-registerSchedules(program);
-registerUp(program);
+(await import("./commands/agent.ts")).registerAgent(program);
+(await import("./commands/register.ts")).registerRegister(program);
+(await import("./commands/runs.ts")).registerRuns(program);
+(await import("./commands/schedules.ts")).registerSchedules(program);
+(await import("./commands/up.ts")).registerUp(program);
 (await import("./commands/server.ts")).registerServer(program);
 
 try {
