@@ -120,7 +120,8 @@ export class Agent {
       } catch (e) {
         if (signal.aborted) break;
         failures++;
-        if (e instanceof ServerRequestError && e.status === 404) {
+        // 404/409: the server forgot this agent or declared it gone (its runs are Crashed).
+        if (e instanceof ServerRequestError && (e.status === 404 || e.status === 409)) {
           this.#note(`The server forgot agent ${this.#id}; registering again…`);
           await this.#register().catch(() => {});
         } else this.#note(`Claiming runs failed: ${String(e)}; trying again…`);

@@ -18,22 +18,29 @@ export function formatLogLine(runId: number, l: LogLine): string {
 }
 
 /**
- * Prints a run's log lines (and its state changes, prefixed by `prefix`) to stderr as they
- * arrive over the server's event stream, until the run ends; resolves with the run's last state.
+ * Prints a run's log lines (and its state changes, prefixed by `prefix`) to `out` (default
+ * stderr) as they arrive over the server's event stream, until the run ends; resolves with the
+ * run's last state.
  */
 export async function followRun(
   client: ServerClient,
   runId: number,
-  options: { prefix?: string; states?: boolean; signal?: AbortSignal } = {},
+  options: {
+    prefix?: string;
+    states?: boolean;
+    signal?: AbortSignal;
+    out?: NodeJS.WritableStream;
+  } = {},
 ): Promise<Run> {
   const prefix = options.prefix ?? "";
+  const out = options.out ?? process.stderr;
   let last: Run | undefined;
   for await (const ev of client.runEvents(runId, options.signal)) {
     if (ev.type === "logs")
-      for (const l of ev.lines) process.stderr.write(`${prefix}${formatLogLine(runId, l)}\n`);
+      for (const l of ev.lines) out.write(`${prefix}${formatLogLine(runId, l)}\n`);
     else if (ev.type === "run") {
       if (options.states !== false && ev.run.state !== last?.state)
-        process.stderr.write(
+        out.write(
           `${prefix}Run ${runId} (${ev.run.flowName}): ${ev.run.state}${ev.run.stateReason ? ` — ${ev.run.stateReason}` : ""}\n`,
         );
       last = ev.run;

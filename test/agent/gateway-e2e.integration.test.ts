@@ -90,6 +90,21 @@ test("agents - register, run with --wait through a real gateway: result, cluster
   assert.match(logs.stdout, /Cluster created\./);
   assert.match(logs.stdout, /Flow run SUCCESS/);
 
+  const followed = await cli([
+    "runs",
+    "logs",
+    String(runId),
+    "--follow",
+    "--server",
+    server.address,
+  ]);
+  assert.equal(followed.code, 0, followed.stderr);
+  assert.equal(
+    followed.stdout,
+    logs.stdout,
+    "--follow of a finished run prints its whole log, then ends",
+  );
+
   const list = await cli([
     "runs",
     "list",

@@ -92,7 +92,7 @@ export function registerRuns(program: Command): void {
     const client = serverClient(flags);
     const runId = runIdOf(id);
     if (flags.follow) {
-      await followRun(client, runId, { states: false });
+      await followRun(client, runId, { states: false, out: process.stdout });
       return;
     }
     let after = 0;
