@@ -19,7 +19,7 @@ const layer = (from, disallowed) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "test-artifacts/**", ".flowgate/**"] },
+  { ignores: ["node_modules/**", "test-artifacts/**", ".flowgate/**", "dist/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -51,4 +51,8 @@ export default tseslint.config(
   layer("flow", ["cluster", "gateway", "environments", "cli"]),
   layer("gateway", ["flow", "executors", "cluster", "environments", "cli"]),
   layer("environments", ["cli"]),
+  // shipping/ knows where flowgate's code and caches are, bundles flow files and loads them on
+  // workers: the cluster and flow layers use it; it uses the flow library (to load a bundle's
+  // flows) and cluster errors, never executors, gateways or environments.
+  layer("shipping", ["executors", "gateway", "environments", "cli"]),
 );

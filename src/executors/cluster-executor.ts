@@ -5,7 +5,7 @@ import type { TaskProgress } from "../graph/progress.ts";
 // Single modules, not the cluster barrel: flow files import this (through "flowgate") on every
 // worker thread, which should not load the scheduler and worker too.
 import { ClusterClient } from "../cluster/client/cluster-client.ts";
-import { bundleFlow } from "../cluster/client/bundler.ts";
+import { bundleFlow } from "../shipping/flow-bundler.ts";
 import { encodeValue, decodeValue } from "../cluster/wire/codec.ts";
 import {
   BundleBuildError,

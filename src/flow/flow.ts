@@ -5,7 +5,7 @@ import type { FlowRunOptions } from "./flow-run-options.ts";
 import type { FlowRunResult } from "./flow-run-result.ts";
 import { runFlow } from "./flow-runner.ts";
 import type { FlowOutputs } from "./ref.ts";
-import { inWorkerMode, noteSuppressedRun } from "./worker-mode.ts";
+import { inWorkerMode, noteSuppressedRun } from "../shipping/worker-mode.ts";
 import { callerFile } from "./caller-file.ts";
 
 export interface FlowOptions {

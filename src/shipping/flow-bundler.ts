@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { dirname, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Plugin } from "esbuild";
-import { BundleBuildError } from "../errors.ts";
+import type { Plugin } from "esbuild";
+import { BundleBuildError } from "../cluster/errors.ts";
+import { codeDir } from "./code-location.ts";
 
-/** flowgate's own src/ directory: files in it stay external, as "flowgate/src/<path>". */
-const FLOWGATE_SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** flowgate's own code folder: files in it stay external, as "flowgate/src/<path>". */
+const FLOWGATE_SRC = resolve(fileURLToPath(codeDir()));
 
 const keepFlowgateExternal: Plugin = {
   name: "flowgate-external",
@@ -51,6 +52,7 @@ export function bundleFlow(sourceFile: string): Promise<FlowBundle> {
 
 async function doBundle(sourceFile: string): Promise<FlowBundle> {
   try {
+    const { build } = await import("esbuild");
     const out = await build({
       entryPoints: [sourceFile],
       bundle: true,

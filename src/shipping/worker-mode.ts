@@ -1,3 +1,5 @@
+import { ensureTypeScriptLoader } from "./typescript-loader.ts";
+
 /**
  * In worker mode (a cluster worker importing a flow's bundle) `flow.run()` does nothing, so a
  * flow file that runs itself at the top level does not start again on every worker.
@@ -29,6 +31,7 @@ export function noteSuppressedRun(): void {
  * level (its flows are constructed by then).
  */
 export async function importFlowFile(url: string): Promise<Record<string, unknown> | undefined> {
+  await ensureTypeScriptLoader();
   const g = globalThis as Record<symbol, unknown>;
   g[LOADING] = true;
   const stuck = new Promise<undefined>((resolve) => {

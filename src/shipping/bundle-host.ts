@@ -1,7 +1,7 @@
 import { pathToFileURL } from "node:url";
 import type { TaskHost } from "../graph/task-host.ts";
-import { waitForFlow } from "./flow.ts";
-import { FlowTaskHost } from "./task-host.ts";
+import { waitForFlow } from "../flow/flow.ts";
+import { FlowTaskHost } from "../flow/task-host.ts";
 import { enterWorkerMode } from "./worker-mode.ts";
 
 /**
