@@ -134,6 +134,7 @@ export async function chooseExecution(flags: ExecutionFlags): Promise<Execution>
     close: async () => {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
+      await executor?.close?.();
       await cleanup();
     },
   };

@@ -1,4 +1,5 @@
 import type { Flow } from "../flow/flow.ts";
+import { inWorkerMode } from "../shipping/worker-mode.ts";
 import type { FlowEnvironment } from "../flow/flow-environment.ts";
 import type { FlowRunOptions } from "../flow/flow-run-options.ts";
 import type { FlowRunResult } from "../flow/flow-run-result.ts";
@@ -31,6 +32,8 @@ export class GatewayEnvironment implements FlowEnvironment {
   }
 
   async run<O>(flow: Flow<O>, runOptions: FlowRunOptions): Promise<FlowRunResult<O>> {
+    // In a module loaded on a worker this creates no cluster: flow.run() is inert there.
+    if (inWorkerMode()) return flow.run(runOptions);
     const o = this.options;
     // Until the run has a result, records collect here; then they go to the result's logs.
     const records: { list: LogRecord[] } = { list: [] };
@@ -113,7 +116,9 @@ export class GatewayEnvironment implements FlowEnvironment {
         security: cluster.security,
         ...this.options.executorOptions,
       });
-      const result = await flow.run({ ...runOptions, executor, signal: cancel.signal });
+      const result = await flow
+        .run({ ...runOptions, executor, signal: cancel.signal })
+        .finally(() => executor.close());
       failed = result.state.type !== "Success";
       result.logs.unshift(...records.list);
       records.list = result.logs;

@@ -25,6 +25,11 @@ export class RemoteEnvironment implements FlowEnvironment {
       address: this.options.address,
       security: this.options.security,
     });
-    return flow.run({ ...options, executor });
+    try {
+      return await flow.run({ ...options, executor });
+    } finally {
+      // The connection is this run's; left open, it would keep the process alive.
+      await executor.close();
+    }
   }
 }

@@ -14,6 +14,7 @@ import {
   type ThreadRuntime,
 } from "../../shipping/thread-runtime.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
+import { inWorkerMode } from "../../shipping/worker-mode.ts";
 
 export interface LocalClusterOptions {
   /** Worker processes. */
@@ -48,6 +49,7 @@ export interface LocalCluster extends AsyncDisposable {
  * (MemoryLimitError for a bad `memoryLimit`).
  */
 export async function LocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  if (inWorkerMode()) return notStartedCluster();
   parseMemoryLimit(options.memoryLimit); // a bad value throws MemoryLimitError before any process starts
   const c = new LocalClusterImpl(options);
   try {
@@ -215,4 +217,21 @@ class LocalClusterImpl implements LocalCluster {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * What LocalCluster() gives in a module loaded on a cluster worker (or by `flowgate run`): no
+ * process is started; its address leads nowhere, as flow runs are inert there anyway.
+ */
+function notStartedCluster(): LocalCluster {
+  const close = async () => {};
+  return {
+    address: "tls://127.0.0.1:0",
+    security: { tlsCert: "", tlsKey: "" },
+    dashboardLink: "",
+    pids: [],
+    workerNames: [],
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }
