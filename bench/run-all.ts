@@ -2,7 +2,14 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const scripts = ["local.ts", "cluster.ts", "dashboard.ts", "gateway.ts", "environment.ts"];
+const scripts = [
+  "local.ts",
+  "cluster.ts",
+  "dashboard.ts",
+  "gateway.ts",
+  "environment.ts",
+  "cli-start.ts",
+];
 const only = process.argv.slice(2);
 const results: unknown[] = [];
 for (const script of scripts) {
