@@ -49,15 +49,18 @@ function assertNoTypeScriptFrame(stack: string, where: RegExp): void {
 }
 
 describe("user scripts on a LocalCluster", () => {
-  test("a script that starts a LocalCluster and builds flows inside functions runs them, and exits", async () => {
-    const lines = await assertEndedCleanly(await script("cluster-script.ts", ["--hidden"]));
+  let lines: Map<string, string>;
+  before(async () => {
+    lines = await assertEndedCleanly(await script("cluster-script.ts", ["--hidden"]));
+  });
+
+  test("a script that starts a LocalCluster and builds flows inside functions runs them, and exits", () => {
     assert.equal(lines.get("a"), "4");
     assert.equal(lines.get("b"), "18");
     assertNoTypeScriptFrame(JSON.parse(lines.get("where")!) as string, /task-thread\.js/);
   });
 
-  test("a task defined where loading the file on a worker never reaches fails naming the task, the file and the rule", async () => {
-    const lines = await assertEndedCleanly(await script("cluster-script.ts", ["--hidden"]));
+  test("a task defined where loading the file on a worker never reaches fails naming the task, the file and the rule", () => {
     const error = JSON.parse(lines.get("hidden")!.replace(/^error /, "")) as {
       code: string;
       message: string;
