@@ -149,4 +149,18 @@ describe("user scripts through a gateway", () => {
     assert.equal(lines.get("a"), "4", run.stdout + run.stderr);
     assertNoTypeScriptFrame(JSON.parse(lines.get("where")!) as string, /task-thread\.js/);
   });
+
+  test("a flow constructed after an awaited gateway call (which never returns on workers) fails naming the rule", async () => {
+    const run = await script("gateway-stall-script.ts", [], { FIXTURE_GATEWAY: gateway.address });
+    const lines = await assertEndedCleanly(run);
+    assert.equal(lines.get("clusters"), "0");
+    const error = JSON.parse(lines.get("late")!.replace(/^error /, "")) as {
+      code: string;
+      message: string;
+    };
+    assert.equal(error.code, "FG_EXECUTOR_TASK_NOT_DEFINED", run.stdout + run.stderr);
+    assert.match(error.message, /task 'double' of flow 'gw-late'/);
+    assert.match(error.message, /gateway-stall-script\.ts/);
+    assert.match(error.message, /does nothing on workers/);
+  });
 });
