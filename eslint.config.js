@@ -19,7 +19,7 @@ const layer = (from, disallowed) => ({
 });
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "test-artifacts/**", ".flowgate/**"] },
+  { ignores: ["node_modules/**", "test-artifacts/**", ".flowgate/**", "dist/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -70,4 +70,8 @@ export default tseslint.config(
   ]),
   // server/ stores and schedules runs but never executes a task: no cluster, executor or flow runner.
   layer("server", ["flow", "executors", "cluster", "environments", "agent", "cli"]),
+  // shipping/ knows where flowgate's code and caches are, bundles flow files and loads them on
+  // workers: the cluster and flow layers use it; it uses the flow library (to load a bundle's
+  // flows) and cluster errors, never executors, gateways or environments.
+  layer("shipping", ["executors", "gateway", "environments", "agent", "server", "cli"]),
 );

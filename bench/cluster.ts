@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LocalCluster, makeClusterCredentials } from "../src/cluster/index.ts";
 import { ClusterExecutor } from "../src/executors/cluster-executor.ts";
-import { leanEntry } from "../src/cluster/local/lean-entry.ts";
+import { processEntry } from "../src/shipping/index.ts";
 import { PeerClient } from "../src/cluster/worker/peer-client.ts";
 import * as b from "./fixtures/cluster-bench-flows.ts";
 
@@ -21,7 +21,7 @@ function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
-await leanEntry();
+await processEntry();
 const starts: number[] = [];
 for (let i = 0; i < 3; i++) {
   const t0 = performance.now();

@@ -38,9 +38,9 @@ async function commands(): Promise<{ kind: string; local: NonNullable<GatewayCon
     return [{ kind: "fake-fixture (real scheduler unavailable)", local: fakeCommands() }];
   const out: { kind: string; local: NonNullable<GatewayConfig["local"]> }[] = [];
   try {
-    const { leanEntry } = await import("../src/cluster/local/lean-entry.ts");
-    const paths = await import("../src/cluster/local/code-paths.ts");
-    const entry = await leanEntry();
+    const { processEntry, threadRuntime, bundleDir } = await import("../src/shipping/index.ts");
+    const entry = await processEntry();
+    const runtime = await threadRuntime();
     out.push({
       kind: "real scheduler+worker, precompiled entry",
       local: {
@@ -50,12 +50,12 @@ async function commands(): Promise<{ kind: string; local: NonNullable<GatewayCon
           entry,
           "worker",
           "--task-host",
-          paths.DEFAULT_TASK_HOST,
+          runtime.taskHost,
           "--thread-module",
-          paths.THREAD_MODULE,
-          ...paths.DEFAULT_THREAD_HOOKS.flatMap((h: string) => ["--thread-hook", h]),
+          runtime.threadModule,
+          ...runtime.hooks.flatMap((h: string) => ["--thread-hook", h]),
           "--bundle-dir",
-          paths.BUNDLE_DIR,
+          bundleDir(),
         ],
         stopGraceMs: 2000,
       },

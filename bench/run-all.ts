@@ -10,6 +10,7 @@ const scripts = [
   "environment.ts",
   "orchestration.ts",
   "agent-start.ts",
+  "cli-start.ts",
 ];
 const only = process.argv.slice(2);
 const results: unknown[] = [];

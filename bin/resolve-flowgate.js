@@ -1,25 +1,29 @@
-// Module resolve hook (runs inside tsx's resolver):
-// - "flowgate" (and "flowgate/src/…", which flow bundles use for deep imports of flowgate's own
-//   files) resolve to this copy of flowgate, wherever the importer is: to its TypeScript sources,
-//   or, when this hook is registered with `?runtime=<dir>`, to the precompiled copy in <dir>
-//   (task threads: src/cluster/local/thread-runtime.ts);
+// Module resolve hook, registered with `?code=<folder>&ext=<.js|.ts>` (built by
+// src/shipping/code-location.ts, the one place that knows where flowgate's code is):
+// - "flowgate", "flowgate/server", "flowgate/internal" and "flowgate/src/<path>.ts" (the deep
+//   imports flow bundles keep for flowgate's own files) resolve to the modules in <folder>,
+//   wherever the importer is;
+// - a bare import that cannot be resolved from where the importer is (a flow bundle in the
+//   cache folder importing an npm package) is resolved from flowgate's folder instead, i.e.
+//   from the environment flowgate is installed in;
 // - a TypeScript file is ESM unless its package.json says "type": "commonjs", so that a flow
 //   file outside any package (say /tmp/flow.ts) can `import … from "flowgate"`.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-const root = new URL("../", import.meta.url);
-const runtime = new URL(import.meta.url).searchParams.get("runtime");
-/** The URL of flowgate's source file `path` (relative to src/, with its .ts extension). */
-const source = runtime
-  ? (path) => pathToFileURL(join(runtime, path.replace(/\.ts$/, ".js"))).href
-  : (path) => new URL(`src/${path}`, root).href;
+const params = new URL(import.meta.url).searchParams;
+const code = params.get("code");
+const ext = params.get("ext") ?? ".js";
+if (!code) throw new Error(`${import.meta.url} must be registered with ?code=<folder>`);
+/** The URL of flowgate's module `path` (relative to its code folder, with a .ts extension). */
+const source = (path) => pathToFileURL(join(code, path.replace(/\.ts$/, ext))).href;
 const entries = {
   flowgate: source("index.ts"),
   "flowgate/internal": source("internal.ts"),
   "flowgate/server": source("gateway/server/index.ts"),
 };
+const fallbackParent = source("index.ts");
 const packageTypes = new Map();
 
 function packageType(dir) {
@@ -35,12 +39,20 @@ function packageType(dir) {
   return type;
 }
 
+const isBare = (s) => !/^(\.{0,2}\/|[a-z][a-z0-9+.-]*:)/i.test(s);
+
 export async function resolve(specifier, context, nextResolve) {
   const entry = entries[specifier];
   if (entry) return { url: entry, shortCircuit: true };
   if (specifier.startsWith("flowgate/src/"))
     return { url: source(specifier.slice("flowgate/src/".length)), shortCircuit: true };
-  const resolved = await nextResolve(specifier, context);
+  let resolved;
+  try {
+    resolved = await nextResolve(specifier, context);
+  } catch (e) {
+    if (e?.code !== "ERR_MODULE_NOT_FOUND" || !isBare(specifier)) throw e;
+    return nextResolve(specifier, { ...context, parentURL: fallbackParent });
+  }
   if (
     resolved.format === undefined &&
     /\.tsx?$/.test(resolved.url) &&

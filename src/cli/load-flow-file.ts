@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Flow, lastConstructedFlow } from "../flow/flow.ts";
-import { importFlowFile } from "../flow/worker-mode.ts";
+import { importFlowFile } from "../shipping/worker-mode.ts";
 import { UsageError } from "./usage-error.ts";
 
 /**

@@ -21,7 +21,6 @@ export { runSchedulerProcess } from "./process/scheduler-process.ts";
 export { runWorkerProcess } from "./process/worker-process.ts";
 export { runClusterProcess } from "./process/cluster-process.ts";
 export { ClusterClient } from "./client/cluster-client.ts";
-export { bundleFlow } from "./client/bundler.ts";
 export { encodeValue, decodeValue } from "./wire/codec.ts";
 export { FrameParser } from "./wire/frame-parser.ts";
 export { parseAddress } from "./wire/address.ts";

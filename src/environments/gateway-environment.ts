@@ -108,9 +108,12 @@ export class GatewayEnvironment implements FlowEnvironment {
         );
         await cluster.adapt({ minimum: sizing.minimum, maximum: sizing.maximum });
       }
-      result = await run.execute(executor, cancel.signal).catch(async (e: unknown) => {
-        throw await failedClusterError(cluster, e);
-      });
+      result = await run
+        .execute(executor, cancel.signal)
+        .catch(async (e: unknown) => {
+          throw await failedClusterError(cluster, e);
+        })
+        .finally(() => executor.close());
       result.placement = { executor: executor.description, cluster: where };
       result.clusterLogs = await cluster
         .logs()

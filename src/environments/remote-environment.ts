@@ -31,6 +31,11 @@ export class RemoteEnvironment implements FlowEnvironment {
       security: this.options.security,
     });
     run.place({ executor: executor.description });
-    return run.execute(executor);
+    try {
+      return await run.execute(executor);
+    } finally {
+      // The connection is this run's; left open, it would keep the process alive.
+      await executor.close();
+    }
   }
 }

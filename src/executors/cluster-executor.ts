@@ -5,7 +5,7 @@ import type { TaskProgress } from "../graph/progress.ts";
 // Single modules, not the cluster barrel: flow files import this (through "flowgate") on every
 // worker thread, which should not load the scheduler and worker too.
 import { ClusterClient } from "../cluster/client/cluster-client.ts";
-import { bundleFlow } from "../cluster/client/bundler.ts";
+import { bundleFlow } from "../shipping/flow-bundler.ts";
 import { encodeValue, decodeValue } from "../cluster/wire/codec.ts";
 import {
   BundleBuildError,
@@ -17,6 +17,8 @@ import type { ClusterSecurity } from "../cluster/security.ts";
 import type { Message } from "../cluster/wire/connection.ts";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
 import { endedMessage, retryMessage } from "./ended-message.ts";
+import { TaskNotDefinedError } from "./errors.ts";
+import { FLOW_NOT_CONSTRUCTED } from "../shipping/worker-mode.ts";
 
 export type { ClusterSecurity };
 
@@ -36,7 +38,7 @@ export interface ClusterExecutorOptions {
  * SerializationError (a value that cannot cross the wire, naming the task), BundleLoadError
  * (a worker cannot import the flow) or SchedulerLostError.
  */
-export class ClusterExecutor implements Executor {
+export class ClusterExecutor implements Executor, AsyncDisposable {
   readonly description: string;
   private client: Promise<ClusterClient> | undefined;
 
@@ -154,11 +156,7 @@ export class ClusterExecutor implements Executor {
                 break;
               case "failed":
                 cleanup();
-                reject(
-                  m.code === "FG_CLUSTER_BUNDLE_LOAD"
-                    ? new BundleLoadError(m.worker as string, req.flowName, m.message as string)
-                    : new Error(m.message as string),
-                );
+                reject(failure(req, m));
                 break;
             }
           },
@@ -173,14 +171,40 @@ export class ClusterExecutor implements Executor {
     });
   }
 
-  /** Closes the connection to the scheduler (the cluster keeps running). */
-  close(): void {
-    void this.client?.then(
+  /**
+   * Closes the connection to the scheduler (the cluster keeps running), so that nothing of this
+   * executor keeps the process alive. It connects again if used afterwards.
+   */
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.then(
       (c) => c.close(),
       () => {},
     );
-    this.client = undefined;
   }
+
+  /** `await using executor = new ClusterExecutor(…)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** The error of a run the scheduler reports failed. */
+function failure(req: ExecutionRequest, m: Message): Error {
+  const message = m.message as string;
+  if (m.code !== "FG_CLUSTER_BUNDLE_LOAD") return new Error(message);
+  if (message.includes(FLOW_NOT_CONSTRUCTED)) {
+    const task = req.graph.nodes.find((n) => !n.constant);
+    const detail = message.slice(message.indexOf("): ") + 3) || message;
+    return new TaskNotDefinedError(
+      task?.id ?? "(none)",
+      req.flowName,
+      req.sourceFile ?? "(no file)",
+      detail,
+    );
+  }
+  return new BundleLoadError(m.worker as string, req.flowName, message);
 }
 
 /** Serializes the graph, naming the task whose argument or constant cannot cross the wire. */

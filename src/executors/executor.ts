@@ -38,4 +38,9 @@ export interface Executor {
   /** Human-readable, for logs: `LocalExecutor`, `ClusterExecutor(tls://…)`. */
   readonly description: string;
   execute(request: ExecutionRequest): Promise<ExecutionResult>;
+  /**
+   * Releases what the executor holds open (a connection), so that the process can exit; its
+   * owner calls it when done. Optional: an executor holding nothing has none.
+   */
+  close?(): Promise<void>;
 }

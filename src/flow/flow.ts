@@ -2,10 +2,10 @@ import { FlowDefinitionError } from "./errors.ts";
 import { FlowBuilder, type BuiltGraph } from "./flow-builder.ts";
 import type { FlowEnvironment } from "./flow-environment.ts";
 import type { FlowRunOptions } from "./flow-run-options.ts";
-import type { FlowRunResult } from "./flow-run-result.ts";
+import { FlowRunResult } from "./flow-run-result.ts";
 import { prepareRun } from "./flow-runner.ts";
 import type { FlowOutputs } from "./ref.ts";
-import { inWorkerMode, noteSuppressedRun } from "./worker-mode.ts";
+import { inWorkerMode, neverSettles, onClusterWorker } from "../shipping/worker-mode.ts";
 import { callerFile } from "./caller-file.ts";
 import type { FlowRegisterOptions, FlowRegistration } from "./flow-registration.ts";
 
@@ -59,10 +59,8 @@ export class Flow<O = void> {
    * runs for bad parameters.
    */
   async run(options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
-    if (inWorkerMode()) {
-      noteSuppressedRun();
-      return new Promise(() => {});
-    }
+    if (inWorkerMode())
+      return onClusterWorker() ? Promise.resolve(notRunResult(this)) : neverSettles();
     const run = prepareRun(this, options);
     const environment = options.executor
       ? undefined
@@ -96,4 +94,25 @@ export function waitForFlow(name: string): Promise<Flow<unknown>> {
     list.push(() => resolve(flowsByName.get(name)!));
     flowWaiters.set(name, list);
   });
+}
+
+/**
+ * What `flow.run()` gives on a cluster worker, where it does nothing: state Cancelled, every
+ * task Pending, no values. So a script's code after a run is reached there too.
+ */
+function notRunResult<O>(flow: Flow<O>): FlowRunResult<O> {
+  const graph = flow.graph;
+  return new FlowRunResult<O>(
+    flow.name,
+    "not-run-on-worker",
+    {
+      type: "Cancelled",
+      message: `flow '${flow.name}' is not run on a cluster worker: there its file is only loaded to find its tasks`,
+    },
+    graph,
+    graph.spec.nodes.map(() => ({ state: "Pending", attempts: 0, width: -1 })),
+    new Map(),
+    [],
+    "none (cluster worker)",
+  );
 }

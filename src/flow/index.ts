@@ -25,7 +25,7 @@ export type { TaskContext } from "./context.ts";
 export { formatLogRecord, logPrinter } from "./logging.ts";
 export type { TaskLogger } from "./logging.ts";
 export { FlowTaskHost } from "./task-host.ts";
-export { enterWorkerMode, inWorkerMode, importFlowFile } from "./worker-mode.ts";
+export { enterWorkerMode, inWorkerMode, importFlowFile } from "../shipping/worker-mode.ts";
 export {
   FlowDefinitionError,
   ParameterError,

@@ -39,7 +39,9 @@ test("error codes - each code is FG_<LAYER>_<PROBLEM> and belongs to its layer",
     AGENT: "agent",
   };
   for (const [code, files] of definedCodes()) {
-    const m = /^FG_(GRAPH|FLOW|EXECUTOR|CLUSTER|GATEWAY|ENV|CLI|SERVER|AGENT)_[A-Z0-9_]+$/.exec(code);
+    const m = /^FG_(GRAPH|FLOW|EXECUTOR|CLUSTER|GATEWAY|ENV|CLI|SERVER|AGENT)_[A-Z0-9_]+$/.exec(
+      code,
+    );
     assert.ok(m, `${code} is not FG_<LAYER>_<PROBLEM>`);
     const layer = layerOf[m[1]!]!;
     assert.ok(

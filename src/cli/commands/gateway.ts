@@ -70,9 +70,9 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
   if ((config.backend ?? "local") === "local" && process.getuid?.() === 0) {
     // Users' cluster processes may read flowgate's precompiled entries but not write its cache:
     // build them now, as root.
-    const { leanEntry } = await import("../../cluster/local/lean-entry.ts");
-    const { threadRuntime } = await import("../../cluster/local/thread-runtime.ts");
-    await Promise.all([leanEntry(), threadRuntime()]).catch((e: unknown) =>
+    const { processEntry } = await import("../../shipping/process-entry-build.ts");
+    const { threadRuntime } = await import("../../shipping/thread-runtime.ts");
+    await Promise.all([processEntry(), threadRuntime()]).catch((e: unknown) =>
       process.stderr.write(
         `flowgate gateway: could not precompile flowgate for users' clusters (${(e as Error).message}); their processes may fail to start\n`,
       ),

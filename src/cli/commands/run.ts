@@ -76,7 +76,7 @@ async function loadFlow(file: string, path: string): Promise<Flow<unknown>> {
   if (!existsSync(path)) throw new FlowFileError(file, "does not exist; check the path");
   const [{ Flow, lastConstructedFlow }, { importFlowFile }] = await Promise.all([
     import("../../flow/flow.ts"),
-    import("../../flow/worker-mode.ts"),
+    import("../../shipping/worker-mode.ts"),
   ]);
   let mod: Record<string, unknown> | undefined;
   try {

@@ -18,7 +18,7 @@ const EXAMPLES = [
 
 /**
  * `flowgate up [--db sqlite:PATH] [--demo]`: the whole product on one machine — an embedded
- * gateway (local backend, simple auth: one account), a server and an agent that runs flows
+ * gateway (unsafe-local backend, simple auth: one account), a server and an agent that runs flows
  * without an environment on clusters from that gateway. With --demo it registers the two
  * example flows, runs each through the agent on its own cluster, prints their results and stops.
  */
@@ -53,7 +53,8 @@ export function registerUp(program: Command): void {
       process.stderr.write("Starting the gateway, the server and an agent…\n");
       const gateway = await startGateway({
         address: "127.0.0.1:0",
-        backend: "local",
+        // One person's machine: every cluster runs as this account (see the README's backends).
+        backend: "unsafe-local",
         logLevel: "warn",
       });
       const stops: (() => Promise<void>)[] = [() => gateway.close()];

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ROOT } from "../local/code-paths.ts";
+import { codeFile } from "../../shipping/code-location.ts";
 import type { SchedulerState } from "../scheduler/scheduler-state.ts";
 import type { Message } from "../wire/connection.ts";
 import { DashboardCollector } from "./dashboard-collector.ts";
@@ -18,12 +18,12 @@ const staticFiles: Record<string, string> = {
 const staticCache = new Map<string, Buffer>();
 
 /**
- * A static file's bytes, read once. Found from flowgate's root, not from this module's URL:
- * scheduler processes run this code bundled into node_modules/.cache (see local/lean-entry.ts).
+ * A static file's bytes, read once. Found through shipping/code-location.ts, not from this
+ * module's URL: from the sources, scheduler processes run this code bundled into a cache.
  */
 function staticFile(path: string): Buffer {
   let b = staticCache.get(path);
-  if (!b) staticCache.set(path, (b = readFileSync(new URL(`src/cluster/dashboard${path}`, ROOT))));
+  if (!b) staticCache.set(path, (b = readFileSync(codeFile(`cluster/dashboard${path}`))));
   return b;
 }
 

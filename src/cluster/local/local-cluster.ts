@@ -6,10 +6,15 @@ import { join } from "node:path";
 import { ClusterStartError } from "../errors.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { makeSelfSignedCredentials } from "../../common/tls/self-signed-credentials.ts";
-import { BUNDLE_DIR } from "./code-paths.ts";
-import { leanEntry } from "./lean-entry.ts";
-import { SOURCE_RUNTIME, threadRuntimeOrSources, type ThreadRuntime } from "./thread-runtime.ts";
+import { bundleDir } from "../../shipping/code-location.ts";
+import { processEntry } from "../../shipping/process-entry-build.ts";
+import {
+  runningRuntime,
+  threadRuntimeOrSources,
+  type ThreadRuntime,
+} from "../../shipping/thread-runtime.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
+import { inWorkerMode } from "../../shipping/worker-mode.ts";
 
 export interface LocalClusterOptions {
   /** Worker processes. */
@@ -22,7 +27,7 @@ export interface LocalClusterOptions {
   readonly concurrency?: number;
   /** Restart a worker that dies (as Dask's nanny does). @default true */
   readonly restartWorkers?: boolean;
-  /** URL of the module exporting loadTaskHost. @default flowgate's src/flow/bundle-host.ts */
+  /** URL of the module exporting loadTaskHost. @default flowgate's shipping/bundle-host */
   readonly taskHostModule?: string;
   /** Each worker's --memory-limit, e.g. "512MiB" or bytes (see parseMemoryLimit). @default none */
   readonly memoryLimit?: string | number;
@@ -48,6 +53,7 @@ export interface LocalCluster extends AsyncDisposable {
  * (MemoryLimitError for a bad `memoryLimit`).
  */
 export async function LocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
+  if (inWorkerMode()) return notStartedCluster();
   parseMemoryLimit(options.memoryLimit); // a bad value throws MemoryLimitError before any process starts
   const c = new LocalClusterImpl(options);
   try {
@@ -80,7 +86,7 @@ class LocalClusterImpl implements LocalCluster {
   private readonly workers = new Map<string, ChildProcess>();
   private closing = false;
   private entry = "";
-  private runtime: ThreadRuntime = SOURCE_RUNTIME;
+  private runtime: ThreadRuntime = runningRuntime();
   private restarts = 0;
 
   constructor(private readonly o: LocalClusterOptions) {}
@@ -92,7 +98,7 @@ class LocalClusterImpl implements LocalCluster {
   async start(): Promise<void> {
     const [security, entry, runtime] = await Promise.all([
       makeSelfSignedCredentials("flowgate-local"),
-      leanEntry(),
+      processEntry(),
       threadRuntimeOrSources(),
     ]);
     this.runtime = runtime;
@@ -151,7 +157,7 @@ class LocalClusterImpl implements LocalCluster {
       this.runtime.threadModule,
       ...this.runtime.hooks.flatMap((h) => ["--thread-hook", h]),
       "--bundle-dir",
-      BUNDLE_DIR,
+      bundleDir(),
     ]);
     this.workers.set(name, p);
     p.once("exit", () => {
@@ -215,4 +221,21 @@ class LocalClusterImpl implements LocalCluster {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/**
+ * What LocalCluster() gives in a module loaded on a cluster worker (or by `flowgate run`): no
+ * process is started; its address leads nowhere, as flow runs are inert there anyway.
+ */
+function notStartedCluster(): LocalCluster {
+  const close = async () => {};
+  return {
+    address: "tls://127.0.0.1:0",
+    security: { tlsCert: "", tlsKey: "" },
+    dashboardLink: "",
+    pids: [],
+    workerNames: [],
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

@@ -6,8 +6,8 @@ import type { ClusterSecurity } from "../security.ts";
 import { runWorkerProcess } from "./worker-process.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
 import { MemoryLimitError } from "../errors.ts";
-import { BUNDLE_DIR } from "../local/code-paths.ts";
-import { SOURCE_RUNTIME, threadRuntimeOrSources } from "../local/thread-runtime.ts";
+import { bundleDir } from "../../shipping/code-location.ts";
+import { runningRuntime, threadRuntimeOrSources } from "../../shipping/thread-runtime.ts";
 
 const options = {
   host: { type: "string" },
@@ -97,7 +97,7 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
     fail(e.message);
   }
   const runtime = values["thread-module"]
-    ? SOURCE_RUNTIME
+    ? runningRuntime()
     : await threadRuntimeOrSources((e) =>
         process.stderr.write(
           `flowgate worker: could not precompile flowgate for task threads (${e instanceof Error ? e.message : String(e)}); threads load the TypeScript sources instead, which is slower to start\n`,
@@ -112,7 +112,7 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
     taskHostModule: values["task-host"] ?? runtime.taskHost,
     threadModule: values["thread-module"] ?? runtime.threadModule,
     threadHooks: values["thread-hook"] ?? runtime.hooks,
-    bundleDir: values["bundle-dir"] ?? BUNDLE_DIR,
+    bundleDir: values["bundle-dir"] ?? bundleDir(),
     memoryLimit,
   });
 }

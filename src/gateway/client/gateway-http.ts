@@ -7,6 +7,7 @@ import {
   GatewayUnreachableError,
 } from "./errors.ts";
 import { errorForResponse } from "./response-error.ts";
+import { inWorkerMode, neverSettles } from "../../shipping/worker-mode.ts";
 
 /** How much longer than fetchTimeout a `?wait` long poll may take (the gateway holds it ≤ 20 s). */
 export const LONG_POLL_MS = 20_000;
@@ -66,6 +67,8 @@ export class GatewayHttp {
   }
 
   async #send(request: GatewayRequest): Promise<{ response: Response; text: string }> {
+    // A module loaded on a cluster worker must not create or stop clusters (shipping/worker-mode.ts).
+    if (inWorkerMode()) return neverSettles();
     const cookie = this.#jar.header();
     let result = await this.#fetch(request, cookie);
     if (result.response.status === 401 && cookie !== undefined) {

@@ -5,6 +5,7 @@ import {
   type ClusterSecurity,
   type ClusterStatus,
 } from "./cluster-report.ts";
+import { inWorkerMode } from "../../shipping/worker-mode.ts";
 import { clusterPath, EXTENDED } from "./cluster-paths.ts";
 import {
   ClusterStartTimeoutError,
@@ -56,7 +57,7 @@ export class Gateway {
   readonly #http: GatewayHttp;
 
   constructor(options: GatewayOptions = {}) {
-    const resolved = resolveGatewayOptions(options);
+    const resolved = inWorkerMode() ? inertOptions(options) : resolveGatewayOptions(options);
     this.address = resolved.address;
     this.#http = new GatewayHttp(resolved.address, resolved.auth, resolved.fetchTimeout);
   }
@@ -259,4 +260,17 @@ function running(
       "a RUNNING cluster without tls_cert/tls_key",
     );
   return report as ClusterReport & { security: ClusterSecurity };
+}
+
+/**
+ * Options for a Gateway made in a module loaded on a cluster worker, where it sends nothing
+ * (shipping/worker-mode.ts): the worker usually lacks the gateway's address or credentials, which
+ * must not make loading the module fail there.
+ */
+function inertOptions(options: GatewayOptions) {
+  try {
+    return resolveGatewayOptions(options);
+  } catch {
+    return resolveGatewayOptions({ address: "http://127.0.0.1:9" });
+  }
 }

@@ -10,8 +10,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
-import { leanEntry } from "../../../src/cluster/local/lean-entry.ts";
-import { threadRuntime } from "../../../src/cluster/local/thread-runtime.ts";
+import { processEntry } from "../../../src/shipping/process-entry-build.ts";
+import { threadRuntime } from "../../../src/shipping/thread-runtime.ts";
 import { GatewayEnvironment } from "../../../src/environments/index.ts";
 import { BasicAuth, Gateway, type GatewayCluster } from "../../../src/gateway/client/index.ts";
 import { startGateway, type RunningGateway } from "../../../src/gateway/server/index.ts";
@@ -59,7 +59,7 @@ before(async () => {
   }
   // Build the precompiled cluster entry and task-thread runtime as root now: the users may
   // read flowgate's files but not write its cache.
-  await leanEntry();
+  await processEntry();
   await threadRuntime();
   stateDir = mkdtempSync(join(tmpdir(), "fg-per-user-"));
   chmodSync(stateDir, 0o711);

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { CACHE_DIR } from "../../src/cluster/local/code-paths.ts";
-import { removeStaleBuilds } from "../../src/cluster/local/stale-builds.ts";
+import { sourceBuildDir } from "../../src/shipping/code-location.ts";
+import { removeStaleBuilds } from "../../src/shipping/stale-builds.ts";
+
+const CACHE_DIR = sourceBuildDir();
 
 test("stale builds - day-old builds of other sources go, the current and recent ones stay", () => {
   mkdirSync(CACHE_DIR, { recursive: true });

@@ -2,13 +2,14 @@ import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
-  CACHE_DIR,
-  DEFAULT_TASK_HOST,
-  DEFAULT_THREAD_HOOKS,
-  ROOT,
-  THREAD_MODULE,
-  sourceFingerprint,
-} from "./code-paths.ts";
+  codeDir,
+  codeModule,
+  codeShape,
+  resolveHookUrl,
+  rootBanner,
+  sourceBuildDir,
+} from "./code-location.ts";
+import { sourceFingerprint } from "./source-fingerprint.ts";
 import { removeStaleBuilds } from "./stale-builds.ts";
 
 /** What a worker's task threads load: URLs for `--thread-module`, `--task-host`, `--thread-hook`. */
@@ -18,57 +19,64 @@ export interface ThreadRuntime {
   readonly hooks: readonly string[];
 }
 
-/** flowgate's TypeScript sources, which task threads compile with tsx when nothing better exists. */
-export const SOURCE_RUNTIME: ThreadRuntime = {
-  threadModule: THREAD_MODULE,
-  taskHost: DEFAULT_TASK_HOST,
-  hooks: DEFAULT_THREAD_HOOKS,
-};
+/**
+ * The code that is running, as task threads load it: dist/ when flowgate runs compiled; from
+ * the sources, the TypeScript itself (threads then compile it with tsx, which is slow: only the
+ * fallback when the precompiled build cannot be made).
+ */
+export function runningRuntime(): ThreadRuntime {
+  return {
+    threadModule: codeModule("cluster/worker/task-thread").href,
+    taskHost: codeModule("shipping/bundle-host").href,
+    hooks: [resolveHookUrl().href],
+  };
+}
 
-const SRC = fileURLToPath(new URL("src/", ROOT));
 let built: Promise<ThreadRuntime> | undefined;
 
 /**
- * flowgate's sources precompiled for task threads, built on first use and cached by a
- * fingerprint of src/. Under tsx each new thread spent ~280 ms compiling flowgate before its
- * first task, and every flow run gets fresh workers. Every source file is an entry (esbuild code
- * splitting keeps one instance of each module), so "flowgate", "flowgate/internal" and the
- * "flowgate/src/…" deep imports of flow bundles all resolve into it.
+ * The JavaScript task threads run: dist/ when flowgate runs compiled; from the sources, src/
+ * precompiled by esbuild into the checkout's build cache, built on first use and named by a
+ * fingerprint of src/ (under tsx each new thread spent ~280 ms compiling flowgate before its
+ * first task). Every source file is an entry (esbuild code splitting keeps one instance of each
+ * module), so "flowgate", "flowgate/internal" and the "flowgate/src/…" deep imports of flow
+ * bundles all resolve into it.
  */
 export function threadRuntime(): Promise<ThreadRuntime> {
+  if (codeShape() === "dist") return Promise.resolve(runningRuntime());
   return (built ??= (async () => {
-    const dir = join(CACHE_DIR, `thread-runtime-${sourceFingerprint(["src"])}`);
+    const cache = sourceBuildDir();
+    const dir = join(cache, `thread-runtime-${sourceFingerprint(["src"])}`);
     if (!existsSync(join(dir, "index.js"))) {
       await buildInto(dir);
-      removeStaleBuilds("thread-runtime-", basename(dir));
+      removeStaleBuilds("thread-runtime-", basename(dir), cache);
     }
     const at = (path: string) => pathToFileURL(join(dir, path)).href;
-    const hook = new URL("bin/resolve-flowgate.js", ROOT);
-    hook.searchParams.set("runtime", dir);
     return {
       threadModule: at("cluster/worker/task-thread.js"),
-      taskHost: at("flow/bundle-host.js"),
-      hooks: [hook.href],
+      taskHost: at("shipping/bundle-host.js"),
+      hooks: [resolveHookUrl(dir, ".js").href],
     };
   })());
 }
 
-/** threadRuntime(), or SOURCE_RUNTIME (told to `onError`) when it cannot be built. */
+/** threadRuntime(), or runningRuntime() (told to `onError`) when it cannot be built. */
 export function threadRuntimeOrSources(
   onError: (e: unknown) => void = () => {},
 ): Promise<ThreadRuntime> {
   return threadRuntime().catch((e: unknown) => {
     onError(e);
-    return SOURCE_RUNTIME;
+    return runningRuntime();
   });
 }
 
 async function buildInto(dir: string): Promise<void> {
   const { build } = await import("esbuild");
+  const src = fileURLToPath(codeDir());
   const tmp = `${dir}.${process.pid}.tmp`;
   await build({
-    entryPoints: sourceFiles(SRC),
-    outbase: SRC,
+    entryPoints: sourceFiles(src),
+    outbase: src,
     outdir: tmp,
     bundle: true,
     splitting: true,
@@ -78,6 +86,7 @@ async function buildInto(dir: string): Promise<void> {
     packages: "external",
     // error classes and tasks are known by their names
     keepNames: true,
+    banner: { js: rootBanner() },
     logLevel: "silent",
   });
   try {

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { basename, dirname, relative, resolve, sep } from "node:path";
+import { basename, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Plugin } from "esbuild";
-import { BundleBuildError } from "../errors.ts";
+import type { Plugin } from "esbuild";
+import { BundleBuildError } from "../cluster/errors.ts";
+import { codeDir } from "./code-location.ts";
 
-/** flowgate's own src/ directory: files in it stay external, as "flowgate/src/<path>". */
-const FLOWGATE_SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** flowgate's own code folder: files in it stay external, as "flowgate/src/<path>". */
+const FLOWGATE_SRC = resolve(fileURLToPath(codeDir()));
 
 const keepFlowgateExternal: Plugin = {
   name: "flowgate-external",
@@ -54,6 +55,7 @@ async function doBundle(sourceFile: string): Promise<FlowBundle> {
   const prebuilt = await prebuiltBundle(sourceFile);
   if (prebuilt) return prebuilt;
   try {
+    const { build } = await import("esbuild");
     const out = await build({
       entryPoints: [sourceFile],
       bundle: true,
