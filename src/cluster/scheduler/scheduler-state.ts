@@ -194,7 +194,6 @@ export class SchedulerState {
         return this.retirements.replicated(id, m.id, m.keys);
       case "hello-worker":
       case "get-bundle":
-      case "took":
         return;
     }
     const run = this.runs.get(m.run);
