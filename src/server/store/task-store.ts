@@ -25,38 +25,59 @@ const finished = new Set([
 
 /** Task runs (one row per task + map index, upserted) and the run's log lines. */
 export class TaskStore {
-  #seq = Date.now() * 1000;
-
   constructor(private readonly db: SqlDriver) {}
 
-  /** Upserts a batch of task states (the last update of a task + index in the batch wins). */
+  /**
+   * Upserts a batch of task states (the last update of a task + index in the batch wins). Each
+   * row gets the run's next `seq` inside a transaction that holds the run's task lock, so rows
+   * become visible in `seq` order: a reader that saw seq N never later finds a new row below N
+   * (live streams and `?after` cursors rely on it; a per-process counter did not guarantee it).
+   */
   async upsert(runId: number, updates: TaskStateUpdate[], now: number): Promise<number> {
     const byKey = new Map<string, TaskStateUpdate>();
     for (const u of updates) byKey.set(`${u.mapIndex ?? -1}\0${u.task}`, u);
-    const rows = [...byKey.values()].map((u) => {
-      const at = u.at ?? now;
-      return [
-        runId,
-        u.task,
-        u.mapIndex ?? -1,
-        u.state,
-        u.worker ?? null,
-        u.message ?? null,
-        u.state === "Running" ? at : null,
-        finished.has(u.state) ? at : null,
-        at,
-        ++this.#seq,
-      ];
-    });
-    await this.db.insertMany(
-      "INSERT INTO task_runs (run_id, task, map_index, state, worker, message, started_at, ended_at, updated_at, seq)",
-      rows,
-      `ON CONFLICT (run_id, task, map_index) DO UPDATE SET state = excluded.state,
+    const latest = [...byKey.values()];
+    if (latest.length === 0) return 0;
+    await this.db.transaction(async (tx) => {
+      const top = await tx.get<{ s: number | string | null }>(
+        "SELECT MAX(seq) AS s FROM task_runs WHERE run_id = ?",
+        [runId],
+      );
+      let seq = Number(top?.s ?? 0);
+      const rows = latest.map((u) => {
+        const at = u.at ?? now;
+        return [
+          runId,
+          u.task,
+          u.mapIndex ?? -1,
+          u.state,
+          u.worker ?? null,
+          u.message ?? null,
+          u.state === "Running" ? at : null,
+          finished.has(u.state) ? at : null,
+          at,
+          ++seq,
+        ];
+      });
+      await tx.insertMany(
+        "INSERT INTO task_runs (run_id, task, map_index, state, worker, message, started_at, ended_at, updated_at, seq)",
+        rows,
+        `ON CONFLICT (run_id, task, map_index) DO UPDATE SET state = excluded.state,
         worker = COALESCE(excluded.worker, task_runs.worker), message = excluded.message,
         started_at = COALESCE(task_runs.started_at, excluded.started_at), ended_at = excluded.ended_at,
         updated_at = excluded.updated_at, seq = excluded.seq`,
+      );
+    }, `task-runs:${runId}`);
+    return latest.length;
+  }
+
+  /** The run's highest task `seq` (0 without task runs): where a live-only stream starts. */
+  async lastSeq(runId: number): Promise<number> {
+    const top = await this.db.get<{ s: number | string | null }>(
+      "SELECT MAX(seq) AS s FROM task_runs WHERE run_id = ?",
+      [runId],
     );
-    return rows.length;
+    return Number(top?.s ?? 0);
   }
 
   async list(runId: number, q: ListTasksQuery): Promise<Page<TaskRun>> {
@@ -136,20 +157,28 @@ export class TaskStore {
     };
   }
 
+  /**
+   * Appends log lines. On PostgreSQL the run's log lock makes lines commit in `seq` order (two
+   * concurrent inserts could otherwise commit out of order, and a `?after` reader skip lines).
+   */
   async appendLogs(runId: number, lines: LogLineInput[]): Promise<number> {
-    await this.db.insertMany(
-      "INSERT INTO logs (run_id, time, level, name, message, task, map_index, worker)",
-      lines.map((l) => [
-        runId,
-        l.time,
-        l.level,
-        l.name ?? null,
-        l.message,
-        l.task ?? null,
-        l.mapIndex ?? null,
-        l.worker ?? null,
-      ]),
-    );
+    if (lines.length === 0) return 0;
+    const insert = (db: SqlDriver) =>
+      db.insertMany(
+        "INSERT INTO logs (run_id, time, level, name, message, task, map_index, worker)",
+        lines.map((l) => [
+          runId,
+          l.time,
+          l.level,
+          l.name ?? null,
+          l.message,
+          l.task ?? null,
+          l.mapIndex ?? null,
+          l.worker ?? null,
+        ]),
+      );
+    if (this.db.dialect === "sqlite") await insert(this.db);
+    else await this.db.transaction(insert, `logs:${runId}`);
     return lines.length;
   }
 
