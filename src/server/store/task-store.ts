@@ -130,20 +130,14 @@ export class TaskStore {
 
   /** At most `samples` started task runs, evenly spread over the run in start order. */
   async timeline(runId: number, samples: number): Promise<Timeline> {
-    const total = Number(
-      (
-        await this.db.get<{ n: number }>(
-          "SELECT COUNT(*) AS n FROM task_runs WHERE run_id = ? AND started_at IS NOT NULL",
-          [runId],
+    const { total, picks } = await this.#samplePicks(runId, samples);
+    const rows = picks.length
+      ? await this.db.all<TaskRow>(
+          `SELECT * FROM task_runs WHERE run_id = ? AND seq IN (${picks.map(() => "?").join(", ")})
+            ORDER BY started_at, seq`,
+          [runId, ...picks],
         )
-      )?.n ?? 0,
-    );
-    const step = Math.max(1, Math.ceil(total / samples));
-    const rows = await this.db.all<TaskRow & { rn: number }>(
-      `SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (ORDER BY started_at, seq) AS rn FROM task_runs t
-        WHERE run_id = ? AND started_at IS NOT NULL) s WHERE (rn - 1) % ? = 0 ORDER BY rn LIMIT ?`,
-      [runId, step, samples],
-    );
+      : [];
     return {
       total,
       items: rows.map((r) => ({
@@ -161,6 +155,41 @@ export class TaskStore {
    * Appends log lines. On PostgreSQL the run's log lock makes lines commit in `seq` order (two
    * concurrent inserts could otherwise commit out of order, and a `?after` reader skip lines).
    */
+  /**
+   * The `seq` of every k-th task run in start order (k = ceil(total / samples)), read from the
+   * (run_id, started_at, seq) index alone: no table rows, no sort. SQLite strides in JS over the
+   * index scan (its window functions materialize every row: twice the time); PostgreSQL numbers
+   * the rows with ROW_NUMBER() so only the sample crosses the wire.
+   */
+  async #samplePicks(
+    runId: number,
+    samples: number,
+  ): Promise<{ total: number; picks: (number | string)[] }> {
+    const where = "WHERE run_id = ? AND started_at IS NOT NULL";
+    if (this.db.dialect === "sqlite") {
+      const all = await this.db.all<{ seq: number }>(
+        `SELECT seq FROM task_runs ${where} ORDER BY started_at, seq`,
+        [runId],
+      );
+      const step = Math.max(1, Math.ceil(all.length / samples));
+      const picks: number[] = [];
+      for (let i = 0; i < all.length && picks.length < samples; i += step) picks.push(all[i]!.seq);
+      return { total: all.length, picks };
+    }
+    const n = await this.db.get<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM task_runs ${where}`,
+      [runId],
+    );
+    const total = Number(n?.n ?? 0);
+    const step = Math.max(1, Math.ceil(total / samples));
+    const rows = await this.db.all<{ seq: number | string }>(
+      `SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (ORDER BY started_at, seq) AS rn FROM task_runs
+        ${where}) s WHERE (rn - 1) % ? = 0 ORDER BY rn LIMIT ?`,
+      [runId, step, samples],
+    );
+    return { total, picks: rows.map((r) => r.seq) };
+  }
+
   async appendLogs(runId: number, lines: LogLineInput[]): Promise<number> {
     if (lines.length === 0) return 0;
     const insert = (db: SqlDriver) =>

@@ -63,6 +63,11 @@ CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
 CREATE INDEX deliveries_hook ON deliveries (webhook_id);
 `,
   },
+  {
+    version: 2,
+    name: "task runs in start order (the timeline's sample is an index-only scan)",
+    sql: `CREATE INDEX task_runs_started ON task_runs (run_id, started_at, seq);`,
+  },
 ];
 
 /** The migration's SQL for one database. */
