@@ -117,6 +117,19 @@ export class GatewayConfigError extends GatewayError {
   }
 }
 
+/** Thrown at start-up when another live gateway uses the same folder for its clusters. */
+export class GatewayStateInUseError extends GatewayError {
+  constructor(dir: string, pid: number | undefined) {
+    super(
+      "FG_GATEWAY_STATE_IN_USE",
+      500,
+      `another gateway${pid ? ` (pid ${pid})` : ""} uses the state folder ${JSON.stringify(dir)}; ` +
+        `stop it, or give this gateway its own folder with --state-dir, stateDir/dataDir in the config or FLOWGATE_STATE_DIR` +
+        `${pid ? ` (if pid ${pid} is no gateway, remove ${dir}/gateway.pid)` : ""}`,
+    );
+  }
+}
+
 /** Thrown by a backend when a scheduler or worker cannot be started. */
 export class BackendStartError extends GatewayError {
   constructor(message: string, options?: ErrorOptions) {
