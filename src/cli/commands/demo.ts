@@ -1,7 +1,4 @@
 import type { Command } from "commander";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { GatewayEnvironment } from "../../environments/gateway-environment.ts";
 import type { Flow } from "../../flow/flow.ts";
@@ -26,18 +23,11 @@ export function registerDemo(program: Command): void {
     .description("run the example flows, each on its own cluster from an embedded gateway")
     .action(async () => {
       // One person's machine, one run: every cluster as this account, nothing kept afterwards.
-      // Its own folder for the clusters, removed afterwards: the user's default gateway folder
-      // may belong to a running `flowgate gateway`.
-      const stateDir = mkdtempSync(join(tmpdir(), "flowgate-demo-"));
       const gateway = await startGateway({
         address: "127.0.0.1:0",
         backend: "unsafe-local",
         db: ":memory:",
-        stateDir,
         logLevel: "warn",
-      }).catch((e: unknown) => {
-        rmSync(stateDir, { recursive: true, force: true });
-        throw e;
       });
       process.stderr.write(`Embedded gateway listening at ${gateway.address}\n`);
       let failed = false;
@@ -57,7 +47,6 @@ export function registerDemo(program: Command): void {
         }
       } finally {
         await gateway.close();
-        rmSync(stateDir, { recursive: true, force: true });
       }
       process.exitCode = failed ? 1 : 0;
     });

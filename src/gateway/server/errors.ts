@@ -117,15 +117,15 @@ export class GatewayConfigError extends GatewayError {
   }
 }
 
-/** Thrown at start-up when another live gateway uses the same folder for its clusters. */
+/** Thrown at start-up when another live gateway uses the same database file. */
 export class GatewayStateInUseError extends GatewayError {
-  constructor(dir: string, pid: number | undefined) {
+  constructor(db: string, pid: number | undefined) {
     super(
       "FG_GATEWAY_STATE_IN_USE",
       500,
-      `another gateway${pid ? ` (pid ${pid})` : ""} uses the state folder ${JSON.stringify(dir)}; ` +
-        `stop it, or give this gateway its own folder with --state-dir, stateDir/dataDir in the config or FLOWGATE_STATE_DIR` +
-        `${pid ? ` (if pid ${pid} is no gateway, remove ${dir}/gateway.pid)` : ""}`,
+      `another gateway${pid ? ` (pid ${pid})` : ""} uses the database ${JSON.stringify(db)}; ` +
+        `stop it, or give this gateway its own state folder (--state-dir, stateDir in the config or FLOWGATE_STATE_DIR) or db` +
+        `${pid ? ` (if pid ${pid} is no gateway, remove ${db}.pid)` : ""}`,
     );
   }
 }

@@ -19,7 +19,7 @@ import {
 } from "./gateway-options.ts";
 import { LifecycleMonitor } from "./lifecycle-monitor.ts";
 import { SecretBox } from "./secret-box.ts";
-import { lockStateDir } from "./state-lock.ts";
+import { lockDatabase } from "./state-lock.ts";
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -72,14 +72,14 @@ const version = (
 ).version;
 
 /**
- * Starts a gateway: takes its state folder (one gateway per folder), opens the store, recovers
+ * Starts a gateway: takes its database (one gateway per file), opens the store, recovers
  * clusters of a previous run, starts the reconciler and lifecycle monitor and listens. Throws
- * GatewayConfigError on a bad config, GatewayStateInUseError when another gateway runs there.
+ * GatewayConfigError on a bad config, GatewayStateInUseError when another gateway uses the file.
  */
 export async function startGateway(config: GatewayConfig = {}): Promise<RunningGateway> {
   const cfg = resolveGatewayConfig(config);
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
-  const unlock = lockStateDir(cfg.dataDir);
+  const unlock = lockDatabase(cfg.db);
   let gateway: RunningGateway;
   try {
     gateway = await start(cfg);

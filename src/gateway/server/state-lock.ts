@@ -1,5 +1,4 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { GatewayStateInUseError } from "./errors.ts";
 
 /** Lock files this process holds (a second gateway in the same process must not share one). */
@@ -24,13 +23,14 @@ function holder(file: string): number | undefined {
 }
 
 /**
- * Makes this gateway the only one using the folder of its clusters (`<dir>/gateway.pid`): two
- * gateways there would adopt and stop each other's clusters. A lock whose process is gone (a
- * crash) is taken over. Returns the function that releases it; GatewayStateInUseError when a
- * live gateway holds it.
+ * Makes this gateway the only one using its database file (`<db>.pid` beside it): a second
+ * gateway on it would adopt the first's running clusters at start and stop them when it shuts
+ * down. A lock whose process is gone (a crash) is taken over; an in-memory database needs none.
+ * Returns the function that releases it; GatewayStateInUseError when a live gateway holds it.
  */
-export function lockStateDir(dir: string): () => void {
-  const file = join(dir, "gateway.pid");
+export function lockDatabase(db: string): () => void {
+  if (db === ":memory:" || db === "") return () => {};
+  const file = `${db}.pid`;
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(file, `${process.pid}\n`, { flag: "wx", mode: 0o600 });
@@ -43,7 +43,7 @@ export function lockStateDir(dir: string): () => void {
     }
     const pid = holder(file);
     const live = held.has(file) || (pid !== undefined && pid !== process.pid && alive(pid));
-    if (live || attempt > 0) throw new GatewayStateInUseError(dir, pid);
+    if (live || attempt > 0) throw new GatewayStateInUseError(db, pid);
     rmSync(file, { force: true }); // its gateway is gone
   }
 }

@@ -9,13 +9,13 @@ import { startGateway } from "../../../src/gateway/server/index.ts";
 const config = (dataDir: string) => ({
   address: "127.0.0.1:0",
   backend: "unsafe-local" as const,
-  db: ":memory:",
+  db: join(dataDir, "gateway.db"),
   dataDir,
   encryptKey: "test-key",
   logLevel: "error" as const,
 });
 
-test("state lock - a second gateway on the same folder is refused; the folder is free after close", async () => {
+test("state lock - a second gateway on the same database is refused; the database is free after close", async () => {
   const dir = mkdtempSync(join(tmpdir(), "fg-state-lock-"));
   try {
     const first = await startGateway(config(dir));
@@ -28,7 +28,7 @@ test("state lock - a second gateway on the same folder is refused; the folder is
     } finally {
       await first.close();
     }
-    assert.equal(existsSync(join(dir, "gateway.pid")), false, "close releases the folder");
+    assert.equal(existsSync(join(dir, "gateway.db.pid")), false, "close releases the database");
     const again = await startGateway(config(dir));
     await again.close();
   } finally {
@@ -40,10 +40,10 @@ test("state lock - another live process's lock refuses; a crashed gateway's lock
   const dir = mkdtempSync(join(tmpdir(), "fg-state-lock-"));
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "gateway.pid"), `${process.ppid}\n`);
+    writeFileSync(join(dir, "gateway.db.pid"), `${process.ppid}\n`);
     await assert.rejects(startGateway(config(dir)), { code: "FG_GATEWAY_STATE_IN_USE" });
     const gone = spawnSync(process.execPath, ["-e", ""]).pid; // exited: its pid is free
-    writeFileSync(join(dir, "gateway.pid"), `${gone}\n`);
+    writeFileSync(join(dir, "gateway.db.pid"), `${gone}\n`);
     const gateway = await startGateway(config(dir));
     await gateway.close();
   } finally {
