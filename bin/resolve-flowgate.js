@@ -6,8 +6,10 @@
 // - a bare import that cannot be resolved from where the importer is (a flow bundle in the
 //   cache folder importing an npm package) is resolved from flowgate's folder instead, i.e.
 //   from the environment flowgate is installed in;
-// - a TypeScript file is ESM unless its package.json says "type": "commonjs", so that a flow
-//   file outside any package (say /tmp/flow.ts) can `import … from "flowgate"`.
+// - a TypeScript file is ESM when no package.json gives its type, so that a flow file outside
+//   any package (say /tmp/flow.ts) can `import … from "flowgate"`, and also in a "commonjs"
+//   package (npm init's default) when it has import/export statements: tsx's ESM hooks would
+//   hand it to Node's CommonJS loader untranslated, which fails with ERR_REQUIRE_CYCLE_MODULE.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -39,6 +41,13 @@ function packageType(dir) {
   return type;
 }
 
+/**
+ * Whether a source file has an import or export statement (ESM syntax), not counting
+ * TypeScript's CommonJS forms `import x = require(…)` and `export = …`.
+ */
+const hasModuleSyntax = (path) =>
+  /^\s*(import\s*(?![\w$]+\s*=)[\w{*"'$]|export\s+(?!=))/m.test(readFileSync(path, "utf8"));
+
 const isBare = (s) => !/^(\.{0,2}\/|[a-z][a-z0-9+.-]*:)/i.test(s);
 
 export async function resolve(specifier, context, nextResolve) {
@@ -57,9 +66,12 @@ export async function resolve(specifier, context, nextResolve) {
     resolved.format === undefined &&
     /\.tsx?$/.test(resolved.url) &&
     resolved.url.startsWith("file:") &&
-    !resolved.url.includes("/node_modules/") &&
-    packageType(dirname(fileURLToPath(resolved.url))) === undefined
-  )
-    return { ...resolved, format: "module" };
+    !resolved.url.includes("/node_modules/")
+  ) {
+    const path = fileURLToPath(resolved.url);
+    const type = packageType(dirname(path));
+    if (type === undefined || (type === "commonjs" && hasModuleSyntax(path)))
+      return { ...resolved, format: "module" };
+  }
   return resolved;
 }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -44,6 +44,27 @@ await flow.run(); // suppressed while flowgate run loads the file
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Result: 1$/m);
   assert.equal(r.stdout.match(/finished/g)?.length, 1);
+});
+
+test('cli run - a flow file in a "type": "commonjs" package (npm init\'s default) runs', () => {
+  const dir = mkdtempSync(join(tmpdir(), "flowgate-cli-cjs-"));
+  try {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", type: "commonjs" }));
+    writeFileSync(join(dir, "double.ts"), `export const double = (x: number) => x * 2;\n`);
+    writeFileSync(
+      join(dir, "flow.ts"),
+      `import { Flow, Parameter, task } from "flowgate";
+import { double } from "./double.ts";
+const timesTwo = task(function timesTwo(x: number) { return double(x); });
+export default new Flow("cjs-package", () => timesTwo(Parameter("x", { default: 21 })));
+`,
+    );
+    const r = flowgate("run", join(dir, "flow.ts"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Result: 42$/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("cli run - a failing flow exits 1", () => {

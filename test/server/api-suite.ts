@@ -331,5 +331,16 @@ export function apiSuite(kind: DbKind, skip: string | false): void {
       assert.ok((await bob.listRuns()).items.every((r) => r.user === "bob"));
       assert.equal((await t.client("admin").getRun(run.id)).id, run.id);
     });
+
+    test("another user's bundle (its code) is neither downloadable nor probeable by its hash", async () => {
+      const ada = t.client("ada");
+      const flow = await registerTestFlow(ada, "secret-code");
+      const { hash } = (await ada.listVersions(flow)).items[0]!;
+      assert.ok((await ada.getBundle(hash)).length > 0);
+      assert.equal(await ada.hasBundle(hash), true);
+      await assert.rejects(t.client("bob").getBundle(hash), { status: 404 });
+      assert.equal(await t.client("bob").hasBundle(hash), false);
+      assert.ok((await t.client("admin").getBundle(hash)).length > 0);
+    });
   });
 }

@@ -43,8 +43,12 @@ export function registerUp(program: Command): void {
         throw new UsageError(
           `--concurrency ${JSON.stringify(flags.concurrency)} is not a whole number ≥ 1`,
         );
-      if (flags.db.startsWith("sqlite:"))
-        mkdirSync(dirname(resolve(flags.db.slice(7))), { recursive: true });
+      // The embedded gateway keeps its clusters beside the server's database (.flowgate/), not
+      // in the user's default gateway folder, where a running `flowgate gateway` may be.
+      const home = flags.db.startsWith("sqlite:")
+        ? dirname(resolve(flags.db.slice(7)))
+        : resolve(".flowgate");
+      mkdirSync(home, { recursive: true });
       const [{ startGateway }, { FlowgateServer }, { Agent }] = await Promise.all([
         import("../../gateway/server/index.ts"),
         import("../../server/flowgate-server.ts"),
@@ -55,6 +59,7 @@ export function registerUp(program: Command): void {
         address: "127.0.0.1:0",
         // One person's machine: every cluster runs as this account (see the README's backends).
         backend: "unsafe-local",
+        stateDir: resolve(home, "gateway"),
         logLevel: "warn",
       });
       const stops: (() => Promise<void>)[] = [() => gateway.close()];

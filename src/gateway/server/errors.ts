@@ -117,6 +117,19 @@ export class GatewayConfigError extends GatewayError {
   }
 }
 
+/** Thrown at start-up when another live gateway uses the same database file. */
+export class GatewayStateInUseError extends GatewayError {
+  constructor(db: string, pid: number | undefined) {
+    super(
+      "FG_GATEWAY_STATE_IN_USE",
+      500,
+      `another gateway${pid ? ` (pid ${pid})` : ""} uses the database ${JSON.stringify(db)}; ` +
+        `stop it, or give this gateway its own state folder (--state-dir, stateDir in the config or FLOWGATE_STATE_DIR) or db` +
+        `${pid ? ` (if pid ${pid} is no gateway, remove ${db}.pid)` : ""}`,
+    );
+  }
+}
+
 /** Thrown by a backend when a scheduler or worker cannot be started. */
 export class BackendStartError extends GatewayError {
   constructor(message: string, options?: ErrorOptions) {

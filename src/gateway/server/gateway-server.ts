@@ -12,9 +12,14 @@ import { GatewayConfigError } from "./errors.ts";
 import { buildGatewayApp } from "./gateway-app.ts";
 import type { GatewayContext } from "./gateway-context.ts";
 import { makeGatewayLogger } from "./gateway-log.ts";
-import { resolveGatewayConfig, type GatewayConfig } from "./gateway-options.ts";
+import {
+  resolveGatewayConfig,
+  type GatewayConfig,
+  type ResolvedGatewayConfig,
+} from "./gateway-options.ts";
 import { LifecycleMonitor } from "./lifecycle-monitor.ts";
 import { SecretBox } from "./secret-box.ts";
+import { lockDatabase } from "./state-lock.ts";
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -67,13 +72,30 @@ const version = (
 ).version;
 
 /**
- * Starts a gateway: opens the store, recovers clusters of a previous run, starts the
- * reconciler and lifecycle monitor and listens. Throws GatewayConfigError on a bad config.
+ * Starts a gateway: takes its database (one gateway per file), opens the store, recovers
+ * clusters of a previous run, starts the reconciler and lifecycle monitor and listens. Throws
+ * GatewayConfigError on a bad config, GatewayStateInUseError when another gateway uses the file.
  */
 export async function startGateway(config: GatewayConfig = {}): Promise<RunningGateway> {
   const cfg = resolveGatewayConfig(config);
-  const { host, port } = splitAddress(cfg.address);
   mkdirSync(cfg.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = lockDatabase(cfg.db);
+  let gateway: RunningGateway;
+  try {
+    gateway = await start(cfg);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    address: gateway.address,
+    close: () => (closing ??= gateway.close().finally(unlock)),
+  };
+}
+
+async function start(cfg: ResolvedGatewayConfig): Promise<RunningGateway> {
+  const { host, port } = splitAddress(cfg.address);
   const log = await makeGatewayLogger(cfg.logLevel, cfg.logFormat);
   if (cfg.encryptKeyIsEphemeral)
     log.info("No encryptKey set: secrets are encrypted with a key that lives only in this process");

@@ -67,9 +67,11 @@ export function flowRoutes(app: FastifyInstance, ctx: ServerContext): void {
     "/api/bundles/:hash",
     { schema: { ...doc("flows", "Download a bundle"), params: HashParams } },
     async (req, reply) => {
-      await viewerOf(ctx, req);
+      const viewer = await viewerOf(ctx, req);
       const { hash } = req.params as { hash: string };
-      const bytes = await store.flows.getBundle(hash);
+      // Someone else's bundle answers as if absent: neither its code nor its existence leaks.
+      const visible = await store.flows.bundleVisibleTo(viewer, hash);
+      const bytes = visible ? await store.flows.getBundle(hash) : undefined;
       if (!bytes) throw new NotFoundError("bundle", hash);
       return reply.type("application/octet-stream").send(bytes);
     },

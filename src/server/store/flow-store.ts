@@ -41,6 +41,20 @@ export class FlowStore {
     )?.content;
   }
 
+  /**
+   * Whether `viewer` may read a bundle: an admin, or the owner of a flow version made of it (a
+   * bundle is a user's code; its hash alone must not give it to another user).
+   */
+  async bundleVisibleTo(viewer: Viewer, hash: string): Promise<boolean> {
+    if (viewer.admin) return true;
+    return Boolean(
+      await this.db.get(
+        "SELECT 1 AS x FROM flow_versions v JOIN flows f ON f.id = v.flow_id WHERE v.hash = ? AND f.user_name = ?",
+        [hash, viewer.name],
+      ),
+    );
+  }
+
   async hasBundle(hash: string): Promise<boolean> {
     return Boolean(await this.db.get("SELECT 1 AS x FROM bundles WHERE hash = ?", [hash]));
   }

@@ -53,7 +53,9 @@ export class WarmPool {
     private readonly size: number,
     private readonly spareEnv: Record<string, string>,
   ) {
-    this.#dir = join(dataDir, "spares");
+    // A folder of this pool's own: gateways sharing a state folder (the default one) must not
+    // remove each other's spare logs when one of them closes.
+    this.#dir = join(dataDir, "spares", `${process.pid}-${randomBytes(4).toString("hex")}`);
     if (size > 0) mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
   }
 
