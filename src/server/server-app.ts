@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { ServerApiError } from "./errors.ts";
+import { TooManyAttemptsError } from "../gateway/server/errors.ts";
 import { adminRoutes } from "./routes/admin-routes.ts";
 import { agentRoutes } from "./routes/agent-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
@@ -50,6 +51,11 @@ export async function buildServerApp(ctx: ServerContext): Promise<FastifyInstanc
         error: `invalid ${where}: ${err.message}; see /api/openapi.json for ${req.method} ${req.routeOptions.url ?? req.url}`,
       });
     }
+    if (err instanceof TooManyAttemptsError)
+      return reply
+        .code(429)
+        .header("retry-after", String(err.retryAfterS))
+        .send({ error: err.message });
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ error: err.message });
     ctx.options.log("warn", `${req.method} ${req.url} failed: ${err.stack ?? err.message}`);
@@ -85,7 +91,7 @@ export async function buildServerApp(ctx: ServerContext): Promise<FastifyInstanc
   eventRoutes(app, ctx);
   agentRoutes(app, ctx);
   adminRoutes(app, ctx);
-  registerUi(app, { authenticate: (req) => ctx.auth.authenticate(req.headers) });
+  registerUi(app, { authenticate: (req) => ctx.auth.authenticate(req.headers, req.ip) });
   await app.ready();
   return app;
 }

@@ -14,7 +14,7 @@ export function loginRoutes(app: FastifyInstance, ctx: ServerContext): void {
     { schema: doc("server", "Log in: sets a session cookie") },
     async (req, reply) => {
       if (!req.headers.authorization) throw new AuthRequiredError();
-      const user = await ctx.auth.authenticate(req.headers);
+      const user = await ctx.auth.authenticate(req.headers, req.ip);
       reply.header("set-cookie", ctx.auth.cookie.issue(user));
       return { user: user.name, admin: user.admin };
     },

@@ -14,7 +14,7 @@ export const VersionParams = Type.Object({
 
 /** The authenticated user of a request (401 otherwise). */
 export function viewerOf(ctx: ServerContext, req: FastifyRequest): Promise<Viewer> {
-  return ctx.auth.authenticate(req.headers);
+  return ctx.auth.authenticate(req.headers, req.ip);
 }
 
 /** Common OpenAPI bits: tags and the error answers every route may give. */
