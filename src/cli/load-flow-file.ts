@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Flow, lastConstructedFlow } from "../flow/flow.ts";
-import { importFlowFile } from "../shipping/worker-mode.ts";
+import { Flow, lastConstructedFlow } from "../flow/index.ts";
+import { importFlowFile } from "../shipping/index.ts";
 import { UsageError } from "./usage-error.ts";
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { makeAuthenticator, type Authenticator } from "../gateway/server/auth/index.ts";
-import type { AuthConfig } from "../gateway/server/gateway-options.ts";
+import { makeAuthenticator, type Authenticator } from "../gateway/server/internal.ts";
+import type { AuthConfig } from "../gateway/server/index.ts";
 import { AuthRequiredError } from "./errors.ts";
 import type { Viewer } from "./store/rows.ts";
 

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Flow } from "../../flow/flow.ts";
+import type { Flow } from "../../flow/index.ts";
 import { FlowFileError } from "../errors.ts";
 import { parseParams } from "../parse-params.ts";
 import { printRunSummary } from "../run-summary.ts";
@@ -75,8 +75,8 @@ export function registerRun(program: Command): void {
 async function loadFlow(file: string, path: string): Promise<Flow<unknown>> {
   if (!existsSync(path)) throw new FlowFileError(file, "does not exist; check the path");
   const [{ Flow, lastConstructedFlow }, { importFlowFile }] = await Promise.all([
-    import("../../flow/flow.ts"),
-    import("../../shipping/worker-mode.ts"),
+    import("../../flow/index.ts"),
+    import("../../shipping/index.ts"),
   ]);
   let mod: Record<string, unknown> | undefined;
   try {

@@ -1,5 +1,4 @@
-import { GraphState } from "../../graph/graph-state.ts";
-import type { GraphSpec } from "../../graph/task-spec.ts";
+import { GraphState, type GraphSpec } from "../../graph/index.ts";
 import type { SchedulerToWorker } from "../messages.ts";
 import type { TaskRecord } from "./task-record.ts";
 

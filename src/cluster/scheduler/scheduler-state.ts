@@ -1,5 +1,4 @@
-import type { GraphCommand } from "../../graph/commands.ts";
-import type { GraphSpec } from "../../graph/task-spec.ts";
+import { type GraphCommand, type GraphSpec, snapshotOf } from "../../graph/index.ts";
 import type {
   ClientToScheduler,
   DoneEntry,
@@ -19,7 +18,6 @@ import { TaskQueue } from "./task-queue.ts";
 import { deathsFail, transition } from "./task-transitions.ts";
 import { TransitionLog } from "./transition-log.ts";
 import { WorkerRecord } from "./worker-record.ts";
-import { snapshotOf } from "../../graph/snapshot.ts";
 
 export { ALLOWED_DEATHS } from "./task-transitions.ts";
 export type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";

@@ -1,4 +1,4 @@
-import type { ArgRef } from "../../graph/commands.ts";
+import type { ArgRef } from "../../graph/index.ts";
 import type { FlowRun } from "./flow-run.ts";
 import type { TaskStatus } from "./task-status.ts";
 
