@@ -10,12 +10,66 @@ export type Who = number | Int16Array | null;
 
 /** One task run as the scheduler hands it to a worker. Value args are null: the worker reads them from the graph. */
 export interface ComputeTask {
+  /** node, child (-1: not a map child), attempt, Measure */
   readonly n: number;
   readonly c: number;
   readonly a: number;
   readonly m: number;
   readonly args: readonly (ArgRef | null)[];
   readonly who: readonly Who[];
+}
+
+/**
+ * An argument reference on the wire: a tuple, not an object, because a `compute` batch of 100,000
+ * map children would otherwise spend most of its encoding on key names.
+ * [1, node, child, path?, flatten?] is a result; [2, node, width, flatten?] a mapped node's children.
+ */
+export type WireArg =
+  | null
+  | readonly [1, number, number, (readonly number[] | null)?, (0 | 1)?]
+  | readonly [2, number, number, (0 | 1)?];
+
+/** A ComputeTask on the wire: [node, child, attempt, measure, args, who]. */
+export type WireTask = readonly [
+  number,
+  number,
+  number,
+  number,
+  readonly WireArg[],
+  readonly Who[],
+];
+
+export function packTask(t: ComputeTask): WireTask {
+  const args: WireArg[] = new Array<WireArg>(t.args.length);
+  for (let i = 0; i < t.args.length; i++) {
+    const a = t.args[i];
+    if (!a || a.k === "value") args[i] = null;
+    else if (a.k === "children")
+      args[i] = a.flatten ? [2, a.node, a.width, 1] : [2, a.node, a.width];
+    else if (a.flatten) args[i] = [1, a.node, a.child, a.path ?? null, 1];
+    else args[i] = a.path ? [1, a.node, a.child, a.path] : [1, a.node, a.child];
+  }
+  return [t.n, t.c, t.a, t.m, args, t.who];
+}
+
+export function unpackTask(w: WireTask): ComputeTask {
+  const [n, c, a, m, wire, who] = w;
+  const args: (ArgRef | null)[] = new Array<ArgRef | null>(wire.length);
+  for (let i = 0; i < wire.length; i++) {
+    const x = wire[i];
+    if (!x) args[i] = null;
+    else if (x[0] === 2)
+      args[i] = { k: "children", node: x[1], width: x[2], flatten: x[3] === 1 || undefined };
+    else
+      args[i] = {
+        k: "result",
+        node: x[1],
+        child: x[2],
+        path: x[3] ?? undefined,
+        flatten: x[4] === 1 || undefined,
+      };
+  }
+  return { n, c, a, m, args, who };
 }
 
 /** Outcome codes in `done` results. */
@@ -142,8 +196,6 @@ export type WorkerToScheduler =
   | { readonly t: "load-failed"; readonly run: number; readonly message: string }
   /** queued task runs handed back: flat [run, node, child] triples */
   | { readonly t: "stolen"; readonly keys: number[] }
-  /** speculative task runs it started itself (a chain's next link): flat [node, child] pairs */
-  | { readonly t: "took"; readonly run: number; readonly keys: number[] }
   | { readonly t: "get-bundle"; readonly hash: string }
   | Extract<RetirementMessage, { t: "goodbye" | "replicated" }>;
 
@@ -186,13 +238,11 @@ export type SchedulerToWorker =
       readonly params: Buffer;
       readonly keep: number[];
     }
-  | { readonly t: "compute"; readonly run: number; readonly tasks: ComputeTask[] }
+  | { readonly t: "compute"; readonly run: number; readonly tasks: WireTask[] }
   | { readonly t: "bundle"; readonly hash: string; readonly code: Buffer | null }
   | { readonly t: "release"; readonly run: number; readonly node: number }
   | { readonly t: "cancel"; readonly run: number }
   | { readonly t: "steal"; readonly max: number }
-  /** speculative task runs taken back: flat [node, child] pairs (it answers with `stolen` for those not begun) */
-  | { readonly t: "untake"; readonly run: number; readonly keys: number[] }
   | { readonly t: "forget"; readonly run: number }
   | { readonly t: "gather"; readonly run: number; readonly keys: ResultKey[] }
   | { readonly t: "shutdown" }

@@ -56,6 +56,23 @@ describe("maps over a task's result on LocalCluster(2)", () => {
     assert.ok(bytes / n < 64, `${(bytes / n).toFixed(1)} input bytes per child`);
   });
 
+  test("the scheduler's dashboard tells a map child's story", async () => {
+    const r = await f.overList.run(opts({ n: 10 }));
+    assert.equal(r.state.type, "Success");
+    const url = `${new URL(h.cluster.dashboardLink).origin}/api/story/${encodeURIComponent("same[5]")}`;
+    const body = (await (await fetch(url)).json()) as {
+      story: { task: string; from: string; to: string; stimulusId: string }[];
+    };
+    // The latest run's entries: placed, maybe reported begun (a slow task), then finished.
+    const from = body.story.map((e) => e.from).lastIndexOf("queued");
+    const mine = body.story.slice(from);
+    assert.ok(mine.every((e) => e.task === "same[5]"));
+    assert.deepEqual(mine[0] && [mine[0].from, mine[0].to], ["queued", "processing"]);
+    const end = mine[mine.length - 1]!;
+    assert.equal(end.to, "finished");
+    assert.match(end.stimulusId, /^done-\d+$/);
+  });
+
   const shapes: [string, () => Promise<{ state: { type: string }; outputs: unknown }>, number][] = [
     ["a flattened list of lists", () => f.overNested.run(opts({ n: 20_000 })), 20_000],
     ["a map's children, flattened", () => f.overChildren.run(opts({ tensOf: 2_000 })), 20_000],

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { SchedulerDriver, sends } from "./fixtures/scheduler-driver.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
-import { OutcomeCode } from "../../src/cluster/messages.ts";
+import { OutcomeCode, unpackTask } from "../../src/cluster/messages.ts";
 import { node } from "../graph/graph-driver.ts";
 
 /** inc.map([1,2,3]) then sum: constant (0), mapped inc (1), sum (2). */
@@ -39,9 +39,7 @@ describe("SchedulerState", () => {
     const cmds = s.drain();
     const computes = sends(cmds, "compute");
     assert.deepEqual(computes.map((c) => c.to).sort(), [1, 2]);
-    const children = computes
-      .flatMap((c) => (c.msg.tasks as { c: number }[]).map((t) => t.c))
-      .sort();
+    const children = computes.flatMap((c) => c.msg.tasks.map(unpackTask).map((t) => t.c)).sort();
     assert.deepEqual(children, [0, 1, 2]);
     assert.equal(sends(cmds, "run").length, 2, "each worker is told about the run once");
   });
@@ -49,8 +47,8 @@ describe("SchedulerState", () => {
   test("a worker dying with a started task re-runs it elsewhere; its results are recomputed for the reduce", () => {
     const s = setup();
     const first = sends(s.drain(), "compute");
-    const onW1 = first.find((c) => c.to === 1)!.msg.tasks as { n: number; c: number }[];
-    const onW2 = first.find((c) => c.to === 2)!.msg.tasks as { n: number; c: number }[];
+    const onW1 = first.find((c) => c.to === 1)!.msg.tasks.map(unpackTask);
+    const onW2 = first.find((c) => c.to === 2)!.msg.tasks.map(unpackTask);
     s.fromWorker(1, {
       t: "done",
       run: 1,
@@ -60,7 +58,7 @@ describe("SchedulerState", () => {
     s.drain();
     s.removeWorker(1);
     let cmds = s.drain();
-    const again = sends(cmds, "compute").flatMap((c) => c.msg.tasks as { n: number; c: number }[]);
+    const again = sends(cmds, "compute").flatMap((c) => c.msg.tasks.map(unpackTask));
     assert.ok(again.length > 0 || onW2.length > 0);
     // w2 finishes everything it has; the reduce then needs w1's lost results: they are recomputed on w2
     for (let round = 0; round < 5; round++) {
@@ -72,9 +70,7 @@ describe("SchedulerState", () => {
         res: tasks.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
       });
       cmds = s.drain();
-      again.push(
-        ...sends(cmds, "compute").flatMap((c) => c.msg.tasks as { n: number; c: number }[]),
-      );
+      again.push(...sends(cmds, "compute").flatMap((c) => c.msg.tasks.map(unpackTask)));
       const gather = sends(cmds, "gather");
       if (gather.length) {
         s.fromWorker(2, {
@@ -147,7 +143,7 @@ describe("SchedulerState work stealing", () => {
     });
     const first = sends(s.drain(), "compute");
     const on = (w: number) =>
-      first.filter((c) => c.to === w).flatMap((c) => c.msg.tasks as { n: number; c: number }[]);
+      first.filter((c) => c.to === w).flatMap((c) => c.msg.tasks.map(unpackTask));
     assert.equal(on(1).length, 30);
     assert.equal(on(2).length, 30);
     // w2 finishes its share at once; w1 is stuck on slow ones
@@ -171,7 +167,10 @@ describe("SchedulerState work stealing", () => {
       [2],
     );
     assert.deepEqual(
-      (moved[0]!.msg.tasks as { c: number }[]).map((t) => t.c).sort((a, b) => a - b),
+      moved[0]!.msg.tasks
+        .map(unpackTask)
+        .map((t) => t.c)
+        .sort((a, b) => a - b),
       back.map((t) => t.c).sort((a, b) => a - b),
     );
     // the rest finishes where it is; the run completes with every child once

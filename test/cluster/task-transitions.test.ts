@@ -44,7 +44,7 @@ const runMsg = {
 const compute = (to: number) => ({
   k: "send",
   to,
-  msg: { t: "compute", run: 1, tasks: [{ n: 0, c: -1, a: 1, m: 0, args: [], who: [] }] },
+  msg: { t: "compute", run: 1, tasks: [[0, -1, 1, 0, [], []]] },
 });
 const moves = (s: SchedulerDriver) =>
   s.core.story("k").map((e) => `${e.from}>${e.to} ${e.stimulusId.replace(/-\d+$/, "")}`);

@@ -33,6 +33,28 @@ class FakeHost implements TaskHost {
   }
 }
 
+/** A host whose invocations all wait until `count` are in flight at once (or `timeoutMs` pass). */
+class BarrierHost extends FakeHost {
+  private waiting: (() => void)[] = [];
+  constructor(
+    private readonly count: number,
+    private readonly timeoutMs: number,
+  ) {
+    super(0);
+  }
+  override async invoke(inv: Invocation, args: readonly unknown[]): Promise<InvocationResult> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
+      if (this.inFlight >= this.count) for (const w of this.waiting.splice(0)) w();
+      else setTimeout(resolve, this.timeoutMs).unref();
+    });
+    this.inFlight--;
+    return { type: "Success", value: args[0] ?? null };
+  }
+}
+
 function request(spec: GraphSpec, host: TaskHost, extra: Partial<ExecutionRequest> = {}) {
   const logs: LogRecord[] = [];
   const req: ExecutionRequest = {
@@ -70,7 +92,9 @@ describe("LocalExecutor", () => {
   });
 
   test("the default limit lets a wide map run at once", async () => {
-    const host = new FakeHost(20);
+    // Each child waits until all 100 are in flight (or 10 s pass), so a lower limit shows as a
+    // smaller maximum whatever the machine's load.
+    const host = new BarrierHost(100, 10_000);
     const spec = graph(
       constant("xs", items(100)),
       node("m", { args: [ref(0, "mapped")], mapped: true }),

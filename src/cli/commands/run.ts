@@ -1,9 +1,6 @@
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import type { Flow } from "../../flow/index.ts";
-import { FlowFileError } from "../errors.ts";
+import { loadFlowFile } from "../load-flow-file.ts";
 import { parseParams } from "../parse-params.ts";
 import { printRunSummary } from "../run-summary.ts";
 import { ProgressDisplay, displayOutput } from "../progress-display.ts";
@@ -44,7 +41,7 @@ export function registerRun(program: Command): void {
     checkExecutionFlags(flags);
     const parameters = parseParams(flags.param, flags.paramFile);
     const path = resolve(file);
-    const flow = await loadFlow(file, path);
+    const flow = await loadFlowFile(file);
     const showProgress = flags.progress && !flags.quiet;
     const display = new ProgressDisplay(
       showProgress ? await displayOutput() : { stream: process.stderr },
@@ -69,35 +66,4 @@ export function registerRun(program: Command): void {
       await execution.close();
     }
   });
-}
-
-/** Imports the flow file (and with it the flow library, loaded only now: `run --help` needs neither). */
-async function loadFlow(file: string, path: string): Promise<Flow<unknown>> {
-  if (!existsSync(path)) throw new FlowFileError(file, "does not exist; check the path");
-  const [{ Flow, lastConstructedFlow }, { importFlowFile }] = await Promise.all([
-    import("../../flow/index.ts"),
-    import("../../shipping/index.ts"),
-  ]);
-  let mod: Record<string, unknown> | undefined;
-  try {
-    mod = await importFlowFile(pathToFileURL(path).href);
-  } catch (e) {
-    throw new FlowFileError(
-      file,
-      `could not be loaded: ${e instanceof Error ? e.message : String(e)}; fix the file (--log-level DEBUG shows where)`,
-      { cause: e },
-    );
-  }
-  const flow =
-    mod === undefined
-      ? lastConstructedFlow()
-      : mod.default instanceof Flow
-        ? mod.default
-        : mod.flow;
-  if (!(flow instanceof Flow))
-    throw new FlowFileError(
-      file,
-      "exports no flow; export it as the default export or as `export const flow = new Flow(…)`",
-    );
-  return flow as Flow<unknown>;
 }

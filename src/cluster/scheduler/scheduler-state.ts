@@ -1,7 +1,6 @@
 import { type GraphCommand, type GraphSpec, snapshotOf } from "../../graph/index.ts";
 import type {
   ClientToScheduler,
-  DoneEntry,
   PeerInfo,
   SchedulerOutbound,
   WorkerToScheduler,
@@ -18,6 +17,7 @@ import { TaskQueue } from "./task-queue.ts";
 import { deathsFail, transition } from "./task-transitions.ts";
 import { TransitionLog } from "./transition-log.ts";
 import { WorkerRecord } from "./worker-record.ts";
+import { inputsMissing, stolen, tasksDone, tasksStarted } from "./worker-reports.ts";
 
 export { ALLOWED_DEATHS } from "./task-transitions.ts";
 export type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
@@ -187,30 +187,24 @@ export class SchedulerState {
         w.closing = true;
         return this.retirements.start(w, m.grace ?? 10_000);
       case "stolen":
-        return this.stolen(w, m.keys, stim);
+        return stolen(this, w, m.keys, stim);
       case "replicated":
         return this.retirements.replicated(id, m.id, m.keys);
       case "hello-worker":
       case "get-bundle":
-      case "took":
         return;
     }
     const run = this.runs.get(m.run);
     if (!run) return;
     switch (m.t) {
       case "started":
-        this.notifyStarted(run);
-        for (let i = 0; i < m.keys.length; i += 2) {
-          const rec = run.active.get(taskKey(m.keys[i]!, m.keys[i + 1]!));
-          if (rec && rec.worker === id && rec.status === "processing")
-            transition(this, rec, "running", stim, undefined);
-        }
+        tasksStarted(this, run, id, m.keys, stim);
         break;
       case "done":
-        this.tasksDone(run, w, m.res, stim);
+        tasksDone(this, run, w, m.res, stim);
         break;
       case "missing":
-        this.inputsMissing(run, id, m.n, m.c, m.lost, stim);
+        inputsMissing(this, run, id, m, stim);
         break;
       case "gathered":
         if (!run.gathering || run.finished) return;
@@ -231,47 +225,6 @@ export class SchedulerState {
         });
         this.forget(run);
         break;
-    }
-  }
-
-  private notifyStarted(run: FlowRun): void {
-    if (run.startedSent) return;
-    run.startedSent = true;
-    this.send(run.client, { t: "started", ref: run.ref });
-  }
-
-  private tasksDone(run: FlowRun, w: WorkerRecord, res: DoneEntry[], stim: string): void {
-    this.notifyStarted(run);
-    for (const entry of res) {
-      const rec = run.active.get(taskKey(entry[0], entry[1]));
-      if (rec && rec.worker === w.id) transition(this, rec, "finished", stim, { worker: w, entry });
-    }
-  }
-
-  /** A worker could not fetch some inputs of a task (their holder died): recompute them, then retry the task. */
-  private inputsMissing(
-    run: FlowRun,
-    worker: number,
-    node: number,
-    child: number,
-    lost: number[],
-    stim: string,
-  ): void {
-    for (let i = 0; i < lost.length; i += 3) {
-      const [n, c, holder] = [lost[i]!, lost[i + 1]!, lost[i + 2]!];
-      if (run.holderOf(n, c) === holder) run.setHolder(n, c, -1);
-    }
-    const rec = run.active.get(taskKey(node, child));
-    if (rec && rec.worker === worker) transition(this, rec, "queued", stim, {});
-  }
-
-  /** A worker handed back task runs it had not begun ([run, node, child] triples): place them again. */
-  private stolen(w: WorkerRecord, keys: number[], stim: string): void {
-    w.stealing = false;
-    for (let i = 0; i + 2 < keys.length; i += 3) {
-      const rec = this.runs.get(keys[i]!)?.active.get(taskKey(keys[i + 1]!, keys[i + 2]!));
-      if (rec && rec.worker === w.id && rec.status === "processing")
-        transition(this, rec, "queued", stim, { stolen: true });
     }
   }
 

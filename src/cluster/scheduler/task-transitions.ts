@@ -1,11 +1,5 @@
 import { InvalidTransitionError, WorkerLostError } from "../errors.ts";
-import {
-  OutcomeCode,
-  outcomeOfDone,
-  type ComputeTask,
-  type DoneEntry,
-  type Who,
-} from "../messages.ts";
+import { OutcomeCode, outcomeOfDone, packTask, type DoneEntry, type Who } from "../messages.ts";
 import type { SchedulerState } from "./scheduler-state.ts";
 import type { TaskRecord } from "./task-record.ts";
 import type { TaskStatus } from "./task-status.ts";
@@ -49,15 +43,9 @@ function assign(s: SchedulerState, rec: TaskRecord, { worker, who }: TransitionA
   s.tellRun(run, worker.id);
   let batch = worker.outgoing.get(run.id);
   if (!batch) worker.outgoing.set(run.id, (batch = []));
-  const task: ComputeTask = {
-    n: rec.node,
-    c: rec.child,
-    a: rec.attempt,
-    m: rec.measure,
-    args: rec.args.map((a) => (a.k === "value" ? null : a)),
-    who,
-  };
-  batch.push(task);
+  batch.push(
+    packTask({ n: rec.node, c: rec.child, a: rec.attempt, m: rec.measure, args: rec.args, who }),
+  );
 }
 
 function awaitInputs(s: SchedulerState, rec: TaskRecord, { lost }: TransitionArgs["waiting"]) {

@@ -1,11 +1,11 @@
-import type { ComputeTask, WorkerHeartbeat } from "../messages.ts";
+import type { WireTask, WorkerHeartbeat } from "../messages.ts";
 import type { TaskRecord } from "./task-record.ts";
 
 /** The scheduler's view of one connected worker. */
 export class WorkerRecord {
   readonly assigned = new Set<TaskRecord>();
   /** Tasks to send at the end of this turn, by run. */
-  readonly outgoing = new Map<number, ComputeTask[]>();
+  readonly outgoing = new Map<number, WireTask[]>();
   /** When it was last heard from (the scheduler's clock). */
   lastSeen: number;
   executed = 0;

@@ -22,9 +22,84 @@ export function decodeMessage<T = unknown>(bytes: Uint8Array): T {
   return packr.unpack(bytes) as T;
 }
 
-/** Serializes a user value; throws DataCloneError for functions and other non-cloneable values. */
+/** The serializer's header (0xFF, format version), as this Node writes it. */
+const HEADER = serialize(null).subarray(0, 2);
+/** The largest integer this V8 writes as a Smi (31 or 32 bits, by build), plus one. */
+const SMI_END = serialize(2 ** 30)[2] === 0x49 ? 2 ** 31 : 2 ** 30;
+
+/**
+ * Serializes a user value; throws DataCloneError for functions and other non-cloneable values.
+ * Numbers, booleans, null, undefined and short Latin-1 strings are written here in V8's own
+ * format (what `serialize` would write), because making a serializer costs more than a no-op
+ * task: most map children return such values.
+ */
 export function encodeValue(value: unknown): Buffer {
-  return serialize(value);
+  return encodeSmall(value) ?? serialize(value);
+}
+
+function encodeSmall(value: unknown): Buffer | undefined {
+  switch (typeof value) {
+    case "number": {
+      // Small integers are Smis (zigzag varint); other numbers doubles. -0 stays a double.
+      if (
+        Number.isInteger(value) &&
+        value >= -SMI_END &&
+        value < SMI_END &&
+        !Object.is(value, -0)
+      ) {
+        const z = value >= 0 ? value * 2 : -value * 2 - 1;
+        const b = Buffer.allocUnsafe(3 + varintLength(z));
+        b[0] = HEADER[0]!;
+        b[1] = HEADER[1]!;
+        b[2] = 0x49; // 'I'
+        writeVarint(b, 3, z);
+        return b;
+      }
+      const b = Buffer.allocUnsafe(11);
+      b[0] = HEADER[0]!;
+      b[1] = HEADER[1]!;
+      b[2] = 0x4e; // 'N'
+      b.writeDoubleLE(value, 3);
+      return b;
+    }
+    case "boolean":
+      return Buffer.from([HEADER[0]!, HEADER[1]!, value ? 0x54 : 0x46]); // 'T' / 'F'
+    case "undefined":
+      return Buffer.from([HEADER[0]!, HEADER[1]!, 0x5f]); // '_'
+    case "string": {
+      if (value.length > 64) return undefined;
+      for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0xff) return undefined;
+      const b = Buffer.allocUnsafe(3 + varintLength(value.length) + value.length);
+      b[0] = HEADER[0]!;
+      b[1] = HEADER[1]!;
+      b[2] = 0x22; // '"', a one-byte string
+      const at = writeVarint(b, 3, value.length);
+      b.write(value, at, "latin1");
+      return b;
+    }
+    case "object":
+      return value === null ? Buffer.from([HEADER[0]!, HEADER[1]!, 0x30]) : undefined; // '0'
+    default:
+      return undefined;
+  }
+}
+
+function varintLength(x: number): number {
+  let n = 1;
+  while (x >= 0x80) {
+    x = Math.floor(x / 128);
+    n++;
+  }
+  return n;
+}
+
+function writeVarint(b: Buffer, at: number, x: number): number {
+  while (x >= 0x80) {
+    b[at++] = (x & 0x7f) | 0x80;
+    x = Math.floor(x / 128);
+  }
+  b[at++] = x;
+  return at;
 }
 
 export function decodeValue<T = unknown>(bytes: Uint8Array): T {

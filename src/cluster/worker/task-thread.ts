@@ -8,6 +8,7 @@ import {
   resolveArg,
   type TaskHost,
   type GraphSpec,
+  type TaskSpec,
 } from "../../graph/index.ts";
 import { decodeValue, encodeValue } from "../wire/codec.ts";
 import { SerializationError } from "../errors.ts";
@@ -22,16 +23,16 @@ import { depBytes, indexDeps, type BatchInputs } from "./packed-deps.ts";
 const port = parentPort!;
 /** The number (`s`) of the task run going on, shared with the pool: it names the task if this thread dies of OOM. */
 const running = (workerData as { running: Int32Array }).running;
-const runs = new Map<
-  number,
-  ThreadRunInfo & {
-    spec: GraphSpec;
-    parameters: Record<string, unknown>;
-    abort: AbortController;
-    /** Sticky inputs, decoded once, by taskKey-like number; dropped on `release` (see TaskInput). */
-    shared: Map<number, unknown>;
-  }
->();
+type RunState = ThreadRunInfo & {
+  spec: GraphSpec;
+  parameters: Record<string, unknown>;
+  abort: AbortController;
+  /** Sticky inputs, decoded once, by taskKey-like number; dropped on `release` (see TaskInput). */
+  shared: Map<number, unknown>;
+  /** The flow's code once loaded. */
+  host?: TaskHost;
+};
+const runs = new Map<number, RunState>();
 /** A queued task run with its batch's inputs: (run -> key -> index) of the non-sticky ones. */
 interface Queued {
   readonly task: ThreadTask;
@@ -170,56 +171,95 @@ async function pump(): Promise<void> {
   busy = false;
 }
 
+/** How a task run ended, timed from `started`. */
+function ended(
+  t: ThreadTask,
+  started: number,
+  code: number,
+  extra?: Partial<ThreadResult>,
+): ThreadResult {
+  const r = { run: t.run, n: t.n, c: t.c, code, ms: performance.now() - started };
+  return extra ? { ...r, ...extra } : r;
+}
+
+/**
+ * The inputs of the task run whose arguments are being built. Module state and one lookup
+ * function rather than a closure per task run: closures cost more than a no-op task (the
+ * precompiled runtime names each one it makes).
+ */
+const inputs = {
+  info: undefined as RunState | undefined,
+  q: undefined as Queued | undefined,
+  ownIndex: undefined as Map<number, number> | undefined,
+  batchIndex: undefined as Map<number, number> | undefined,
+  cache: undefined as Map<number, unknown> | undefined,
+};
+
+function lookupInput(node: number, child: number): unknown {
+  const info = inputs.info!;
+  const c = info.spec.nodes[node]!.constant;
+  if (c) return c.value;
+  const k = node * 4294967296 + child + 1;
+  if (info.shared.has(k)) return info.shared.get(k);
+  const cache = (inputs.cache ??= new Map());
+  if (cache.has(k)) return cache.get(k);
+  let v: unknown;
+  const q = inputs.q!;
+  const i = inputs.ownIndex?.get(k);
+  if (i !== undefined) v = decodeValue(depBytes(q.task.deps!, i));
+  else {
+    const j = inputs.batchIndex?.get(k);
+    if (j !== undefined) v = decodeValue(depBytes(q.inputs, j));
+  }
+  cache.set(k, v);
+  return v;
+}
+
+/** A task run's argument values (resolving references through lookupInput). */
+function buildArgs(q: Queued, info: RunState, spec: TaskSpec): unknown[] {
+  const t = q.task;
+  inputs.info = info;
+  inputs.q = q;
+  inputs.ownIndex = t.deps ? indexDeps(t.deps) : undefined;
+  inputs.batchIndex = q.index.get(t.run);
+  inputs.cache = undefined;
+  try {
+    const args = new Array<unknown>(spec.args.length);
+    for (let i = 0; i < spec.args.length; i++) {
+      const a = spec.args[i]!;
+      args[i] = a.kind === "value" ? a.value : resolveArg(t.args[i] as ArgRef, lookupInput);
+    }
+    return args;
+  } finally {
+    inputs.info = inputs.q = inputs.ownIndex = inputs.batchIndex = inputs.cache = undefined;
+  }
+}
+
 async function runOne(q: Queued): Promise<ThreadResult> {
   const t = q.task;
   const info = runs.get(t.run);
   const started = performance.now();
-  const done = (code: number, extra: Partial<ThreadResult> = {}): ThreadResult => ({
-    run: t.run,
-    n: t.n,
-    c: t.c,
-    code,
-    ms: performance.now() - started,
-    ...extra,
-  });
-  if (!info) return done(OutcomeCode.failed, { message: "the flow run is gone from this worker" });
+  if (!info)
+    return ended(t, started, OutcomeCode.failed, {
+      message: "the flow run is gone from this worker",
+    });
   const spec = info.spec.nodes[t.n]!;
   const label = t.c < 0 ? spec.id : `${spec.id}[${t.c}]`;
   let host: TaskHost;
   try {
-    host = await hostFor(info);
+    host = info.host ?? (info.host = await hostFor(info));
   } catch (e) {
-    return done(OutcomeCode.failed, {
+    return ended(t, started, OutcomeCode.failed, {
       message: `could not load the flow's code: ${describeLoadError(e)}`,
     });
   }
-  const own = t.deps;
-  const ownIndex = own ? indexDeps(own) : undefined;
-  const batchIndex = q.index.get(t.run);
-  const cache = new Map<number, unknown>();
-  const lookup = (node: number, child: number): unknown => {
-    const c = info.spec.nodes[node]!.constant;
-    if (c) return c.value;
-    const k = node * 4294967296 + child + 1;
-    if (info.shared.has(k)) return info.shared.get(k);
-    if (cache.has(k)) return cache.get(k);
-    let v: unknown;
-    const i = ownIndex?.get(k);
-    if (i !== undefined) v = decodeValue(depBytes(own!, i));
-    else {
-      const j = batchIndex?.get(k);
-      if (j !== undefined) v = decodeValue(depBytes(q.inputs, j));
-    }
-    cache.set(k, v);
-    return v;
-  };
   let args: unknown[];
   try {
-    args = spec.args.map((a, i) =>
-      a.kind === "value" ? a.value : resolveArg(t.args[i] as ArgRef, lookup),
-    );
+    args = buildArgs(q, info, spec);
   } catch (e) {
-    return done(OutcomeCode.failed, { message: `could not build arguments: ${String(e)}` });
+    return ended(t, started, OutcomeCode.failed, {
+      message: `could not build arguments: ${String(e)}`,
+    });
   }
   const where = { run: t.run, n: t.n, c: t.c };
   // The I/O loop times the run from here, so that loading the flow's code does not count.
@@ -246,15 +286,20 @@ async function runOne(q: Queued): Promise<ThreadResult> {
     try {
       bytes = encodeValue(result.value);
     } catch (e) {
-      return done(OutcomeCode.failed, {
+      return ended(t, started, OutcomeCode.failed, {
         message: new SerializationError(label, "the result", e).message,
       });
     }
     const m = measureValue(result.value, t.m);
-    return done(OutcomeCode.success, { bytes, length: m.length ?? -1, inner: m.innerLengths });
+    return ended(t, started, OutcomeCode.success, {
+      bytes,
+      length: m.length ?? -1,
+      inner: m.innerLengths,
+    });
   }
-  if (result.type === "Skipped") return done(OutcomeCode.skipped, { message: result.message });
-  return done(result.type === "TimedOut" ? OutcomeCode.timedOut : OutcomeCode.failed, {
+  if (result.type === "Skipped")
+    return ended(t, started, OutcomeCode.skipped, { message: result.message });
+  return ended(t, started, result.type === "TimedOut" ? OutcomeCode.timedOut : OutcomeCode.failed, {
     message: result.message,
     stack: result.stack,
   });

@@ -5,6 +5,8 @@ import type { GraphSpec } from "../../graph/index.ts";
 import {
   EAGER_RESULT_BYTES,
   type ComputeTask,
+  type WireTask,
+  unpackTask,
   type DoneEntry,
   type RetirementMessage,
   type WorkerHeartbeat,
@@ -220,7 +222,7 @@ export class ClusterWorker {
         this.addRun(m);
         break;
       case "compute":
-        this.compute(m.run as number, m.tasks as ComputeTask[]);
+        this.compute(m.run as number, (m.tasks as WireTask[]).map(unpackTask));
         break;
       case "bundle":
         this.bundleArrived(m.hash as string, m.code as Buffer | null);

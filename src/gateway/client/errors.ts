@@ -71,7 +71,11 @@ export class GatewayPermissionError extends GatewayClientError {
   ) {
     super(
       "FG_GATEWAY_FORBIDDEN",
-      `${who} may not ${what}: ${serverText}; only the cluster's owner or a gateway admin may`,
+      // A cluster action's refusal gets the general rule; a refusal that explains itself (e.g. no
+      // Unix account for the user on a per-user local backend) is passed on as it is.
+      clusterName === undefined && serverText.length > 0
+        ? `${who} may not ${what}: ${serverText}`
+        : `${who} may not ${what}: ${serverText}; only the cluster's owner or a gateway admin may`,
       address,
       403,
     );

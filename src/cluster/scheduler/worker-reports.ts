@@ -1,0 +1,79 @@
+import type { DoneEntry, WorkerToScheduler } from "../messages.ts";
+import type { FlowRun } from "./flow-run.ts";
+import type { SchedulerState } from "./scheduler-state.ts";
+import { taskKey } from "./task-record.ts";
+import { transition } from "./task-transitions.ts";
+import type { WorkerRecord } from "./worker-record.ts";
+
+// Workers' reports about task runs, as transitions: each finds the task runs a report names,
+// ignores those no longer on that worker (a report that crossed a steal or a loss), and moves the
+// rest through the table (task-transitions.ts), which makes every change.
+
+/** The first news of a run tells its client it started. */
+function notifyStarted(s: SchedulerState, run: FlowRun): void {
+  if (run.startedSent) return;
+  run.startedSent = true;
+  s.send(run.client, { t: "started", ref: run.ref });
+}
+
+/** `started`: slow task runs ([node, child] pairs) began: processing -> running. */
+export function tasksStarted(
+  s: SchedulerState,
+  run: FlowRun,
+  worker: number,
+  keys: readonly number[],
+  stim: string,
+): void {
+  notifyStarted(s, run);
+  for (let i = 0; i < keys.length; i += 2) {
+    const rec = run.active.get(taskKey(keys[i]!, keys[i + 1]!));
+    if (rec && rec.worker === worker && rec.status === "processing")
+      transition(s, rec, "running", stim, undefined);
+  }
+}
+
+/** `done`: task runs ended: -> finished. */
+export function tasksDone(
+  s: SchedulerState,
+  run: FlowRun,
+  w: WorkerRecord,
+  res: readonly DoneEntry[],
+  stim: string,
+): void {
+  notifyStarted(s, run);
+  for (const entry of res) {
+    const rec = run.active.get(taskKey(entry[0], entry[1]));
+    if (rec && rec.worker === w.id) transition(s, rec, "finished", stim, { worker: w, entry });
+  }
+}
+
+/** `missing`: a task's inputs were gone from their holder: forget those holders; the task -> queued (placing it recomputes them). */
+export function inputsMissing(
+  s: SchedulerState,
+  run: FlowRun,
+  worker: number,
+  m: Extract<WorkerToScheduler, { t: "missing" }>,
+  stim: string,
+): void {
+  for (let i = 0; i < m.lost.length; i += 3) {
+    const [n, c, holder] = [m.lost[i]!, m.lost[i + 1]!, m.lost[i + 2]!];
+    if (run.holderOf(n, c) === holder) run.setHolder(n, c, -1);
+  }
+  const rec = run.active.get(taskKey(m.n, m.c));
+  if (rec && rec.worker === worker) transition(s, rec, "queued", stim, {});
+}
+
+/** `stolen`: task runs a worker handed back unstarted ([run, node, child] triples): processing -> queued. */
+export function stolen(
+  s: SchedulerState,
+  w: WorkerRecord,
+  keys: readonly number[],
+  stim: string,
+): void {
+  w.stealing = false;
+  for (let i = 0; i + 2 < keys.length; i += 3) {
+    const rec = s.runs.get(keys[i]!)?.active.get(taskKey(keys[i + 1]!, keys[i + 2]!));
+    if (rec && rec.worker === w.id && rec.status === "processing")
+      transition(s, rec, "queued", stim, { stolen: true });
+  }
+}
