@@ -1,6 +1,5 @@
-import { GraphState, type GraphSpec } from "../../graph/index.ts";
+import { GraphState, type GraphSpec, type ArgRef } from "../../graph/index.ts";
 import type { SchedulerToWorker } from "../messages.ts";
-import type { ArgRef } from "../../graph/index.ts";
 import type { TaskStatus } from "./task-status.ts";
 
 /** The scheduler's record of one submitted flow run: its graph state and where results live. */
