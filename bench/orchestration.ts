@@ -4,7 +4,7 @@
 //  - task-state updates/s: 100,000 updates of one run's mapped task, batches of 1,000, 4 in flight
 //  - registration: 100 flows (distinct bundles: HEAD + PUT bundle + POST /api/flows), one at a time
 //  - created → claimed and scheduled start → claimed (p50/p90 of 40): an agent long-polls
-//  - summary of a 100,000-task run (GET …/tasks/summary), ms
+//  - summary of a 100,000-task run (GET …/tasks/summary) and its timeline (?samples=600), ms
 // The server runs in its own process (`flowgate server`'s FlowgateServer), the load comes from
 // this one over loopback with keep-alive connections (node:http for the two throughput figures,
 // the typed ServerClient for the rest). The machine is shared; expect noise (its load is printed).
@@ -134,6 +134,9 @@ async function measure(kind: "sqlite" | "postgres") {
     t = performance.now();
     const summary = await c.taskSummary(target.id);
     const summaryMs = performance.now() - t;
+    t = performance.now();
+    await c.timeline(target.id, 600);
+    const timelineMs = performance.now() - t;
 
     t = performance.now();
     for (let i = 0; i < 100; i++) {
@@ -175,6 +178,8 @@ async function measure(kind: "sqlite" | "postgres") {
       serverCpuUsPerTaskStateUpdate: r1(serverCpuUsPerUpdate),
       summaryOf100kTasksMs: r1(summaryMs),
       summaryTotal: summary.total,
+      // half of the 100,000 are Running (have a start time): the sample is over 50,000 rows
+      timelineOf100kTasksMs: r1(timelineMs),
       register100FlowsMs: Math.round(register100Ms),
       createdToClaimedMs: { p50: pct(immediate, 50), p90: pct(immediate, 90) },
       scheduledStartToClaimedMs: { p50: pct(scheduled, 50), p90: pct(scheduled, 90) },

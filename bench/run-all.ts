@@ -11,6 +11,7 @@ const scripts = [
   "orchestration.ts",
   "agent-start.ts",
   "cli-start.ts",
+  "ui.ts",
 ];
 const only = process.argv.slice(2);
 const results: unknown[] = [];

@@ -45,6 +45,8 @@ export class FlowgateServer {
 
   async close(): Promise<void> {
     this.context.stop();
+    // parked claim long polls answer now; none may reach the store once it is closed
+    await this.context.claims.close();
     await this.app.close();
     await this.context.store.close();
   }

@@ -5,6 +5,7 @@ import { adminRoutes } from "./routes/admin-routes.ts";
 import { agentRoutes } from "./routes/agent-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { flowRoutes } from "./routes/flow-routes.ts";
+import { loginRoutes } from "./routes/login-routes.ts";
 import { infoRoutes } from "./routes/info-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { taskRoutes } from "./routes/task-routes.ts";
@@ -77,6 +78,7 @@ export async function buildServerApp(ctx: ServerContext): Promise<FastifyInstanc
     },
   });
   infoRoutes(app, ctx);
+  loginRoutes(app, ctx);
   flowRoutes(app, ctx);
   runRoutes(app, ctx);
   taskRoutes(app, ctx);

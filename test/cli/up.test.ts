@@ -2,10 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cli, tempDir } from "../agent/support.ts";
-import { flowgateProcesses } from "../support/processes.ts";
+import { processesOfCluster } from "../support/processes.ts";
 
 test("flowgate up --demo (npm start): both examples run through the agent, each on its own gateway cluster", async () => {
-  const before = new Set(flowgateProcesses().map((p) => p.pid));
   const db = `sqlite:${join(tempDir(), "up.db")}`;
   const r = await cli(["up", "--demo", "--db", db]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -15,6 +14,9 @@ test("flowgate up --demo (npm start): both examples run through the agent, each 
     r.stderr.match(/Cluster created\. Scheduler address: (\S+) Dashboard: \S+/g) ?? [];
   assert.equal(created.length, 2, r.stderr);
   assert.notEqual(created[0], created[1], "each run has its own cluster");
-  const left = flowgateProcesses().filter((p) => !before.has(p.pid));
+  // The clusters are named in their dashboard links; other tests may run clusters meanwhile.
+  const names = created.map((line) => /\/clusters\/([^/\s]+)\/status/.exec(line)?.[1]);
+  assert.ok(names.every(Boolean), `dashboard links name their clusters: ${created.join("; ")}`);
+  const left = names.flatMap((name) => processesOfCluster(name!));
   assert.deepEqual(left, [], "up stops every cluster process it started");
 });

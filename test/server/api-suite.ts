@@ -249,6 +249,58 @@ export function apiSuite(kind: DbKind, skip: string | false): void {
       }
     });
 
+    test("webhooks: an admin's allUsers webhook sees every user's runs; others may not ask", async () => {
+      const ada = t.client("ada");
+      const admin = t.client("admin");
+      await assert.rejects(
+        ada.createWebhook({ url: "http://127.0.0.1:9/x", secret: "s3cret-value", allUsers: true }),
+        { status: 403 },
+      );
+      const got: string[] = [];
+      const sink: Server = createServer((req, res) => {
+        let body = "";
+        req.on("data", (d: Buffer) => (body += d));
+        req.on("end", () => (got.push(body), res.writeHead(204).end()));
+      });
+      await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+      try {
+        const url = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/all`;
+        const flow = await registerTestFlow(ada, "everyone");
+        const states = ["Cancelled" as const];
+        const mine = await admin.createWebhook({
+          url,
+          secret: "s3cret-value",
+          flows: [flow],
+          states,
+        });
+        const all = await admin.createWebhook({
+          url,
+          secret: "s3cret-value",
+          flows: [flow],
+          states,
+          allUsers: true,
+        });
+        assert.deepEqual([mine.allUsers, all.allUsers], [false, true]);
+        const run = await ada.createRun({ flow });
+        await ada.cancelRun(run.id);
+        let d = (await admin.webhookDeliveries(all.id)).items;
+        for (let i = 0; i < 100 && d[0]?.status !== "delivered"; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          d = (await admin.webhookDeliveries(all.id)).items;
+        }
+        assert.equal(got.length, 1);
+        assert.deepEqual((await admin.webhookDeliveries(mine.id)).items, []);
+        assert.deepEqual(
+          d.map((x) => [x.runId, x.status]),
+          [[run.id, "delivered"]],
+        );
+        await admin.deleteWebhook(mine.id);
+        await admin.deleteWebhook(all.id);
+      } finally {
+        await new Promise((r) => sink.close(r));
+      }
+    });
+
     test("the all-runs event stream sends run events of your own runs", async () => {
       const ada = t.client("ada");
       const flow = await registerTestFlow(ada, "streamed");

@@ -21,8 +21,8 @@ test(
         "SELECT version FROM schema_migrations",
       );
       assert.deepEqual(
-        rows.map((r) => Number(r.version)),
-        [1],
+        rows.map((r) => Number(r.version)).sort((a, b) => a - b),
+        [1, 2],
       );
       for (const s of stores) await s.close();
     } finally {

@@ -22,7 +22,37 @@ export class ClaimService {
     private readonly seenEveryMs: number,
   ) {}
 
+  readonly #closing = new AbortController();
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  /**
+   * Ends every parked long poll (each answers with what it has: nothing) and waits until no
+   * claim touches the store any more — call before closing the store.
+   */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
+  }
+
   async claim(
+    agent: AgentRow,
+    admin: boolean,
+    max: number,
+    waitMs: number,
+    signal: AbortSignal,
+  ): Promise<ClaimResponse> {
+    if (this.#closing.signal.aborted) return { runs: [], cancel: [] };
+    const both = AbortSignal.any([signal, this.#closing.signal]);
+    const p = this.#claim(agent, admin, max, waitMs, both);
+    this.#inFlight.add(p);
+    try {
+      return await p;
+    } finally {
+      this.#inFlight.delete(p);
+    }
+  }
+
+  async #claim(
     agent: AgentRow,
     admin: boolean,
     max: number,
@@ -31,6 +61,7 @@ export class ClaimService {
   ): Promise<ClaimResponse> {
     const deadline = Date.now() + waitMs;
     for (;;) {
+      if (this.#closing.signal.aborted) return { runs: [], cancel: [] };
       await this.store.agents.seen(agent.id, Date.now());
       const cancel = await this.store.agents.cancellingRunIds(agent.id);
       const claimed = await this.#tryClaim(agent, admin, max);

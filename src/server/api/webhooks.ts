@@ -15,6 +15,8 @@ export const CreateWebhookRequest = Type.Object(
     flows: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 })),
     /** states; empty/absent = every state */
     states: Type.Optional(Type.Array(RunStateSchema, { maxItems: 20 })),
+    /** admins only: runs of every user (default: only your own runs) */
+    allUsers: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -27,6 +29,8 @@ export const Webhook = Type.Object({
   url: Type.String(),
   flows: Type.Array(Type.Integer()),
   states: Type.Array(Type.String()),
+  /** runs of every user (an admin's webhook), else only the owner's */
+  allUsers: Type.Boolean(),
   createdAt: Millis,
 });
 export type Webhook = Static<typeof Webhook>;

@@ -160,9 +160,16 @@ export class ServerClient {
     this.#json<A.Run>("PUT", `/runs/${id}/cluster`, cluster);
   setCost = (id: number, cost: A.RunCost) => this.#json<A.Run>("PUT", `/runs/${id}/cost`, cost);
 
-  /** The run's live events (see api/events.ts); ends after the `end` event or when `signal` aborts. */
-  async *runEvents(id: number, signal?: AbortSignal): AsyncGenerator<A.RunEvent> {
-    yield* this.#events(`/runs/${id}/events`, signal);
+  /**
+   * The run's live events (see api/events.ts); ends after the `end` event or when `signal` aborts.
+   * `tasks: "live"` skips the replay of the task runs so far.
+   */
+  async *runEvents(
+    id: number,
+    signal?: AbortSignal,
+    o: { tasks?: "all" | "live" } = {},
+  ): AsyncGenerator<A.RunEvent> {
+    yield* this.#events(`/runs/${id}/events${o.tasks ? `?tasks=${o.tasks}` : ""}`, signal);
   }
   /** `run` events of every run you can see (optionally of one flow). */
   async *allEvents(q: { flow?: string } = {}, signal?: AbortSignal): AsyncGenerator<A.RunEvent> {

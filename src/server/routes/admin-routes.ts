@@ -94,6 +94,10 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (req, reply) => {
       const viewer = await viewerOf(ctx, req);
       const body = req.body as CreateWebhookRequest;
+      if (body.allUsers && !viewer.admin)
+        throw new ForbiddenError(
+          `only admins create webhooks with allUsers (runs of every user); ${JSON.stringify(viewer.name)} is not one: drop allUsers to get your own runs`,
+        );
       for (const f of body.flows ?? []) await store.flows.find(viewer, f);
       const row = await store.webhooks.create(viewer.name, body, Date.now());
       ctx.webhooks.invalidate();

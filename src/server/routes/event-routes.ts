@@ -46,13 +46,26 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.get(
     "/api/runs/:id/events",
-    { schema: { ...doc("runs", "A run's live events (text/event-stream)"), params: IdParams } },
+    {
+      schema: {
+        ...doc("runs", "A run's live events (text/event-stream)"),
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            // live: no replay of the task runs so far, only changes from now on
+            tasks: Type.Optional(Type.Union([Type.Literal("all"), Type.Literal("live")])),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
     async (req, reply) => {
       const viewer = await viewerOf(ctx, req);
       const first = await ctx.visibleRun(viewer, (req.params as { id: number }).id);
+      const live = (req.query as { tasks?: string }).tasks === "live";
+      let taskSeq = live ? await store.tasks.lastSeq(first.id) : 0;
       const s = openStream(reply);
       let lastUpdate = -1;
-      let taskSeq = 0;
       let logSeq = 0;
       let pulling = false;
       let again = false;

@@ -25,38 +25,59 @@ const finished = new Set([
 
 /** Task runs (one row per task + map index, upserted) and the run's log lines. */
 export class TaskStore {
-  #seq = Date.now() * 1000;
-
   constructor(private readonly db: SqlDriver) {}
 
-  /** Upserts a batch of task states (the last update of a task + index in the batch wins). */
+  /**
+   * Upserts a batch of task states (the last update of a task + index in the batch wins). Each
+   * row gets the run's next `seq` inside a transaction that holds the run's task lock, so rows
+   * become visible in `seq` order: a reader that saw seq N never later finds a new row below N
+   * (live streams and `?after` cursors rely on it; a per-process counter did not guarantee it).
+   */
   async upsert(runId: number, updates: TaskStateUpdate[], now: number): Promise<number> {
     const byKey = new Map<string, TaskStateUpdate>();
     for (const u of updates) byKey.set(`${u.mapIndex ?? -1}\0${u.task}`, u);
-    const rows = [...byKey.values()].map((u) => {
-      const at = u.at ?? now;
-      return [
-        runId,
-        u.task,
-        u.mapIndex ?? -1,
-        u.state,
-        u.worker ?? null,
-        u.message ?? null,
-        u.state === "Running" ? at : null,
-        finished.has(u.state) ? at : null,
-        at,
-        ++this.#seq,
-      ];
-    });
-    await this.db.insertMany(
-      "INSERT INTO task_runs (run_id, task, map_index, state, worker, message, started_at, ended_at, updated_at, seq)",
-      rows,
-      `ON CONFLICT (run_id, task, map_index) DO UPDATE SET state = excluded.state,
+    const latest = [...byKey.values()];
+    if (latest.length === 0) return 0;
+    await this.db.transaction(async (tx) => {
+      const top = await tx.get<{ s: number | string | null }>(
+        "SELECT MAX(seq) AS s FROM task_runs WHERE run_id = ?",
+        [runId],
+      );
+      let seq = Number(top?.s ?? 0);
+      const rows = latest.map((u) => {
+        const at = u.at ?? now;
+        return [
+          runId,
+          u.task,
+          u.mapIndex ?? -1,
+          u.state,
+          u.worker ?? null,
+          u.message ?? null,
+          u.state === "Running" ? at : null,
+          finished.has(u.state) ? at : null,
+          at,
+          ++seq,
+        ];
+      });
+      await tx.insertMany(
+        "INSERT INTO task_runs (run_id, task, map_index, state, worker, message, started_at, ended_at, updated_at, seq)",
+        rows,
+        `ON CONFLICT (run_id, task, map_index) DO UPDATE SET state = excluded.state,
         worker = COALESCE(excluded.worker, task_runs.worker), message = excluded.message,
         started_at = COALESCE(task_runs.started_at, excluded.started_at), ended_at = excluded.ended_at,
         updated_at = excluded.updated_at, seq = excluded.seq`,
+      );
+    }, `task-runs:${runId}`);
+    return latest.length;
+  }
+
+  /** The run's highest task `seq` (0 without task runs): where a live-only stream starts. */
+  async lastSeq(runId: number): Promise<number> {
+    const top = await this.db.get<{ s: number | string | null }>(
+      "SELECT MAX(seq) AS s FROM task_runs WHERE run_id = ?",
+      [runId],
     );
-    return rows.length;
+    return Number(top?.s ?? 0);
   }
 
   async list(runId: number, q: ListTasksQuery): Promise<Page<TaskRun>> {
@@ -109,20 +130,14 @@ export class TaskStore {
 
   /** At most `samples` started task runs, evenly spread over the run in start order. */
   async timeline(runId: number, samples: number): Promise<Timeline> {
-    const total = Number(
-      (
-        await this.db.get<{ n: number }>(
-          "SELECT COUNT(*) AS n FROM task_runs WHERE run_id = ? AND started_at IS NOT NULL",
-          [runId],
+    const { total, picks } = await this.#samplePicks(runId, samples);
+    const rows = picks.length
+      ? await this.db.all<TaskRow>(
+          `SELECT * FROM task_runs WHERE run_id = ? AND seq IN (${picks.map(() => "?").join(", ")})
+            ORDER BY started_at, seq`,
+          [runId, ...picks],
         )
-      )?.n ?? 0,
-    );
-    const step = Math.max(1, Math.ceil(total / samples));
-    const rows = await this.db.all<TaskRow & { rn: number }>(
-      `SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (ORDER BY started_at, seq) AS rn FROM task_runs t
-        WHERE run_id = ? AND started_at IS NOT NULL) s WHERE (rn - 1) % ? = 0 ORDER BY rn LIMIT ?`,
-      [runId, step, samples],
-    );
+      : [];
     return {
       total,
       items: rows.map((r) => ({
@@ -136,20 +151,63 @@ export class TaskStore {
     };
   }
 
-  async appendLogs(runId: number, lines: LogLineInput[]): Promise<number> {
-    await this.db.insertMany(
-      "INSERT INTO logs (run_id, time, level, name, message, task, map_index, worker)",
-      lines.map((l) => [
-        runId,
-        l.time,
-        l.level,
-        l.name ?? null,
-        l.message,
-        l.task ?? null,
-        l.mapIndex ?? null,
-        l.worker ?? null,
-      ]),
+  /**
+   * Appends log lines. On PostgreSQL the run's log lock makes lines commit in `seq` order (two
+   * concurrent inserts could otherwise commit out of order, and a `?after` reader skip lines).
+   */
+  /**
+   * The `seq` of every k-th task run in start order (k = ceil(total / samples)), read from the
+   * (run_id, started_at, seq) index alone: no table rows, no sort. SQLite strides in JS over the
+   * index scan (its window functions materialize every row: twice the time); PostgreSQL numbers
+   * the rows with ROW_NUMBER() so only the sample crosses the wire.
+   */
+  async #samplePicks(
+    runId: number,
+    samples: number,
+  ): Promise<{ total: number; picks: (number | string)[] }> {
+    const where = "WHERE run_id = ? AND started_at IS NOT NULL";
+    if (this.db.dialect === "sqlite") {
+      const all = await this.db.all<{ seq: number }>(
+        `SELECT seq FROM task_runs ${where} ORDER BY started_at, seq`,
+        [runId],
+      );
+      const step = Math.max(1, Math.ceil(all.length / samples));
+      const picks: number[] = [];
+      for (let i = 0; i < all.length && picks.length < samples; i += step) picks.push(all[i]!.seq);
+      return { total: all.length, picks };
+    }
+    const n = await this.db.get<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM task_runs ${where}`,
+      [runId],
     );
+    const total = Number(n?.n ?? 0);
+    const step = Math.max(1, Math.ceil(total / samples));
+    const rows = await this.db.all<{ seq: number | string }>(
+      `SELECT seq FROM (SELECT seq, ROW_NUMBER() OVER (ORDER BY started_at, seq) AS rn FROM task_runs
+        ${where}) s WHERE (rn - 1) % ? = 0 ORDER BY rn LIMIT ?`,
+      [runId, step, samples],
+    );
+    return { total, picks: rows.map((r) => r.seq) };
+  }
+
+  async appendLogs(runId: number, lines: LogLineInput[]): Promise<number> {
+    if (lines.length === 0) return 0;
+    const insert = (db: SqlDriver) =>
+      db.insertMany(
+        "INSERT INTO logs (run_id, time, level, name, message, task, map_index, worker)",
+        lines.map((l) => [
+          runId,
+          l.time,
+          l.level,
+          l.name ?? null,
+          l.message,
+          l.task ?? null,
+          l.mapIndex ?? null,
+          l.worker ?? null,
+        ]),
+      );
+    if (this.db.dialect === "sqlite") await insert(this.db);
+    else await this.db.transaction(insert, `logs:${runId}`);
     return lines.length;
   }
 

@@ -8,6 +8,8 @@ export interface WebhookRow {
   secret: string;
   flows: string;
   states: string;
+  /** 1: runs of every user (created by an admin with allUsers) */
+  all_users: number;
   created_at: number;
 }
 export interface DeliveryRow {
@@ -28,6 +30,7 @@ export const toWebhook = (r: WebhookRow): Webhook => ({
   url: r.url,
   flows: JSON.parse(r.flows) as number[],
   states: JSON.parse(r.states) as string[],
+  allUsers: Number(r.all_users) === 1,
   createdAt: r.created_at,
 });
 
@@ -37,13 +40,14 @@ export class WebhookStore {
 
   async create(user: string, req: CreateWebhookRequest, now: number): Promise<WebhookRow> {
     return (await this.db.get<WebhookRow>(
-      "INSERT INTO webhooks (user_name, url, secret, flows, states, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+      "INSERT INTO webhooks (user_name, url, secret, flows, states, all_users, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
       [
         user,
         req.url,
         req.secret,
         JSON.stringify(req.flows ?? []),
         JSON.stringify(req.states ?? []),
+        req.allUsers ? 1 : 0,
         now,
       ],
     ))!;

@@ -36,7 +36,7 @@ export class WebhookDispatcher {
     this.#hooks = null;
   }
 
-  /** Enqueues a delivery to each webhook that matches the run's flow, state and owner. */
+  /** Enqueues a delivery to each webhook that matches the run's flow, state and owner (any owner for an admin's all-users webhook). */
   async onState(run: RunRow, previous: RunState | null, now: number): Promise<void> {
     this.#hooks ??= await this.store.webhooks.all();
     const due = this.#hooks.filter((h) => {
@@ -45,7 +45,7 @@ export class WebhookDispatcher {
       return (
         (flows.length === 0 || flows.includes(run.flow_id)) &&
         (states.length === 0 || states.includes(run.state)) &&
-        h.user_name === run.user_name
+        (Number(h.all_users) === 1 || h.user_name === run.user_name)
       );
     });
     if (due.length === 0) return;

@@ -63,6 +63,14 @@ CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
 CREATE INDEX deliveries_hook ON deliveries (webhook_id);
 `,
   },
+  {
+    version: 2,
+    name: "task runs in start order (an index-only timeline sample); admins' all-users webhooks",
+    sql: `
+CREATE INDEX task_runs_started ON task_runs (run_id, started_at, seq);
+ALTER TABLE webhooks ADD COLUMN all_users INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];
 
 /** The migration's SQL for one database. */
