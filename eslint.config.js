@@ -18,6 +18,44 @@ const layer = (from, disallowed) => ({
   },
 });
 
+// Each layer's surface (STYLE.md rule 11): other layers import only its index.ts or internal.ts
+// (for gateway/ and server/, those of their client/, server/, tls/ and api/ parts), never a file
+// behind them. Tests may import anything. Import cycles, type-only ones included, are checked by
+// dpdm in `npm run lint` (import-x/no-cycle skips type imports).
+const LAYERS = [
+  "agent",
+  "cli",
+  "cluster",
+  "common",
+  "environments",
+  "executors",
+  "flow",
+  "gateway",
+  "graph",
+  "server",
+  "shipping",
+];
+const SURFACES = {
+  gateway: ["", "client/", "server/", "tls/"],
+  server: ["", "client/", "api/"],
+};
+const surfaceZones = [
+  ...LAYERS.map((from) => ({
+    from,
+    target: LAYERS.filter((l) => l !== from).map((l) => `./src/${l}/**`),
+  })),
+  ...LAYERS.map((from) => ({ from, target: ["./src/*.ts"] })),
+].flatMap(({ from, target }) =>
+  target.map((t) => ({
+    target: t,
+    from: `./src/${from}`,
+    except: (SURFACES[from] ?? [""]).flatMap((s) =>
+      ["index.ts", "internal.ts", "errors.ts"].map((f) => `./${s}${f}`),
+    ),
+    message: `import src/${from} through its index.ts, internal.ts or errors.ts (STYLE.md rule 11)`,
+  })),
+);
+
 export default tseslint.config(
   { ignores: ["node_modules/**", "test-artifacts/**", ".flowgate/**", "dist/**"] },
   js.configs.recommended,
@@ -35,6 +73,7 @@ export default tseslint.config(
     },
     rules: {
       "import-x/no-cycle": "error",
+      "import-x/no-restricted-paths": ["error", { zones: surfaceZones }],
       "@typescript-eslint/no-unused-vars": [
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },

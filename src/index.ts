@@ -18,11 +18,6 @@ export {
   unmapped,
   flatten,
   context,
-  formatLogRecord,
-  FlowDefinitionError,
-  ParameterError,
-  ResultLookupError,
-  NoTaskContextError,
   Image,
 } from "./flow/index.ts";
 export type {
@@ -52,28 +47,35 @@ export type {
   TaskContext,
   TaskLogger,
 } from "./flow/index.ts";
-export { StateType, TriggerName, FlowgateError } from "./graph/index.ts";
+export { formatLogRecord, StateType, TriggerName } from "./graph/index.ts";
 export type { LogRecord, LogLevel } from "./graph/index.ts";
-export { LocalExecutor } from "./executors/local-executor.ts";
-export type { LocalExecutorOptions } from "./executors/local-executor.ts";
-export type { Executor, ExecutionRequest, ExecutionResult } from "./executors/executor.ts";
-export { ClusterExecutor } from "./executors/cluster-executor.ts";
-export { LocalCluster } from "./cluster/local/local-cluster.ts";
-export type { LocalClusterOptions } from "./cluster/local/local-cluster.ts";
-export type { ClusterSecurity } from "./cluster/security.ts";
 export {
-  GatewayEnvironment,
-  RemoteEnvironment,
-  LocalEnvironment,
-  EnvironmentOptionsError,
-  EnvironmentCallbackError,
-  ClusterFailedError,
-} from "./environments/index.ts";
+  FlowDefinitionError,
+  ParameterError,
+  ResultLookupError,
+  NoTaskContextError,
+} from "./flow/errors.ts";
+export { FlowgateError } from "./graph/errors.ts";
+export { LocalExecutor, ClusterExecutor } from "./executors/index.ts";
+export type {
+  LocalExecutorOptions,
+  Executor,
+  ExecutionRequest,
+  ExecutionResult,
+} from "./executors/index.ts";
+export { LocalCluster } from "./cluster/index.ts";
+export type { LocalClusterOptions, ClusterSecurity } from "./cluster/index.ts";
+export { GatewayEnvironment, RemoteEnvironment, LocalEnvironment } from "./environments/index.ts";
 export type {
   GatewayEnvironmentOptions,
   ClusterPlan,
   RemoteEnvironmentOptions,
   LocalEnvironmentOptions,
 } from "./environments/index.ts";
+export {
+  EnvironmentOptionsError,
+  EnvironmentCallbackError,
+  ClusterFailedError,
+} from "./environments/errors.ts";
 export { Gateway, GatewayCluster, BasicAuth, TokenAuth } from "./gateway/client/index.ts";
 export type { GatewayAuth, GatewayOptions } from "./gateway/client/index.ts";

@@ -1,3 +1,4 @@
 /** For flowgate's own layers and tests only; not a public API. */
 export * from "./graph/index.ts";
-export { FlowTaskHost, enterWorkerMode, inWorkerMode, waitForFlow } from "./flow/index.ts";
+export { FlowTaskHost, waitForFlow } from "./flow/index.ts";
+export { enterWorkerMode, inWorkerMode } from "./shipping/index.ts";

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
-import { authFromEnv, type GatewayAuth } from "../gateway/client/auth.ts";
-import type { LogLevel } from "../graph/log-record.ts";
+import { authFromEnv, type GatewayAuth } from "../gateway/client/index.ts";
+import type { LogLevel } from "../graph/index.ts";
 import { AgentOptionsError } from "./errors.ts";
 
 export interface AgentOptions {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClaimedRun } from "../server/api/index.ts";
-import { ServerClient } from "../server/client/server-client.ts";
+import { ServerClient } from "../server/client/index.ts";
 import { ServerRequestError } from "../server/errors.ts";
 import {
   resolveAgentOptions,

@@ -3,10 +3,10 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Flow, waitForFlow } from "../flow/flow.ts";
+import { Flow, waitForFlow } from "../flow/index.ts";
 import { agentBundleDir, importFlowFile } from "./code-shipping.ts";
 import type { FlowStorage } from "../server/api/index.ts";
-import type { ServerClient } from "../server/client/server-client.ts";
+import type { ServerClient } from "../server/client/index.ts";
 import { BundleIntegrityError, FlowNotInBundleError, StorageUnavailableError } from "./errors.ts";
 
 /**

@@ -1,13 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ClusterFailedError } from "../environments/errors.ts";
 import { ServerUnreachableError } from "../server/errors.ts";
-import { GatewayEnvironment } from "../environments/gateway-environment.ts";
-import { LocalEnvironment } from "../environments/local-environment.ts";
-import type { FlowEnvironment } from "../flow/flow-environment.ts";
-import type { FlowRunResult, RunPlacement } from "../flow/flow-run-result.ts";
-import type { Flow } from "../flow/flow.ts";
+import { GatewayEnvironment, LocalEnvironment } from "../environments/index.ts";
+import type { FlowEnvironment, FlowRunResult, RunPlacement, Flow } from "../flow/index.ts";
 import type { ClaimedRun, RunCluster } from "../server/api/index.ts";
-import type { ServerClient } from "../server/client/server-client.ts";
+import type { ServerClient } from "../server/client/index.ts";
 import type { ResolvedAgentOptions } from "./agent-options.ts";
 import type { FlowLoader } from "./flow-loader.ts";
 import { outcomeOfError, outcomeOfResult, type RunOutcome, type StopCause } from "./run-outcome.ts";

@@ -1,5 +1,5 @@
 import { FlowgateError } from "../graph/errors.ts";
-import type { FlowRunResult } from "../flow/flow-run-result.ts";
+import type { FlowRunResult } from "../flow/index.ts";
 import { ClusterFailedError } from "../environments/errors.ts";
 
 /** How a run ended, as the agent reports it to the server. */

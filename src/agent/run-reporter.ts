@@ -1,8 +1,7 @@
-import type { LogRecord } from "../graph/log-record.ts";
-import type { TaskProgress } from "../graph/progress.ts";
-import type { TaskState } from "../flow/task-state.ts";
+import type { LogRecord, TaskProgress } from "../graph/index.ts";
+import type { TaskState } from "../flow/index.ts";
 import type { LogLineInput, TaskStateUpdate } from "../server/api/index.ts";
-import type { ServerClient } from "../server/client/server-client.ts";
+import type { ServerClient } from "../server/client/index.ts";
 
 const FLUSH_MS = 100;
 const MAX_BATCH = 5000;

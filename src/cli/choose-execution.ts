@@ -1,9 +1,7 @@
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
-import type { Executor } from "../executors/executor.ts";
-import type { Flow } from "../flow/flow.ts";
-import type { FlowRunOptions } from "../flow/flow-run-options.ts";
-import type { FlowRunResult } from "../flow/flow-run-result.ts";
+import type { Executor } from "../executors/index.ts";
+import type { Flow, FlowRunOptions, FlowRunResult } from "../flow/index.ts";
 import { FlagRequiresError, UsageError } from "./errors.ts";
 import { closeAll } from "./close-all.ts";
 import type { GatewayFlags } from "./gateway-from.ts";
@@ -157,7 +155,7 @@ export async function chooseExecution(
 
 async function gatewayEnvironment(flags: ExecutionFlags) {
   const [{ GatewayEnvironment }, { gatewayAuth }] = await Promise.all([
-    import("../environments/gateway-environment.ts"),
+    import("../environments/index.ts"),
     import("./gateway-from.ts"),
   ]);
   return new GatewayEnvironment({
@@ -176,14 +174,14 @@ async function clusterExecutor(
   owned: unknown[],
 ): Promise<Executor | undefined> {
   if (flags.executor === "local") {
-    const { LocalExecutor } = await import("../executors/local-executor.ts");
+    const { LocalExecutor } = await import("../executors/index.ts");
     return new LocalExecutor();
   }
   if (flags.cluster === undefined && flags.address === undefined && flags.clusterName === undefined)
     return undefined; // the flow's own environment, else LocalExecutor
-  const { ClusterExecutor } = await import("../executors/cluster-executor.ts");
+  const { ClusterExecutor } = await import("../executors/index.ts");
   if (flags.cluster !== undefined) {
-    const { LocalCluster } = await import("../cluster/local/local-cluster.ts");
+    const { LocalCluster } = await import("../cluster/index.ts");
     const cluster = await LocalCluster({ workers: Number(flags.cluster.slice("local:".length)) });
     owned.push(cluster);
     announce(

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Flow } from "../flow/flow.ts";
+import type { Flow } from "../flow/index.ts";
 import { FlowFileError } from "./errors.ts";
 
 /**
@@ -13,8 +13,8 @@ export async function loadFlowFile(file: string): Promise<Flow<unknown>> {
   const path = resolve(file);
   if (!existsSync(path)) throw new FlowFileError(file, "does not exist; check the path");
   const [{ Flow, lastConstructedFlow }, { importFlowFile }] = await Promise.all([
-    import("../flow/flow.ts"),
-    import("../shipping/worker-mode.ts"),
+    import("../flow/index.ts"),
+    import("../shipping/index.ts"),
   ]);
   let mod: Record<string, unknown> | undefined;
   try {

@@ -1,4 +1,4 @@
-import type { LogLevel } from "../graph/log-record.ts";
+import type { LogLevel } from "../graph/index.ts";
 import { LogLevelError } from "./errors.ts";
 
 /** The names `--log-level` and FLOWGATE_LOG_LEVEL accept (kept equal to flow/logging.ts's list). */

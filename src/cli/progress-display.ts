@@ -1,6 +1,4 @@
-import type { LogRecord } from "../graph/log-record.ts";
-import type { TaskProgress } from "../graph/progress.ts";
-import { formatLogRecord } from "../flow/logging.ts";
+import { type LogRecord, type TaskProgress, formatLogRecord } from "../graph/index.ts";
 
 const BAR = 24;
 

@@ -1,7 +1,6 @@
-import { formatLogRecord } from "../flow/logging.ts";
-import type { LogLevel } from "../graph/log-record.ts";
+import { formatLogRecord, type LogLevel } from "../graph/index.ts";
 import type { LogLine, Run } from "../server/api/index.ts";
-import type { ServerClient } from "../server/client/server-client.ts";
+import type { ServerClient } from "../server/client/index.ts";
 
 /** A stored log line printed as the flow runner prints its own. */
 export function formatLogLine(runId: number, l: LogLine): string {

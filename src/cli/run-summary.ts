@@ -1,7 +1,6 @@
 import { fileURLToPath } from "node:url";
-import type { FlowRunResult } from "../flow/flow-run-result.ts";
-import type { TaskState } from "../flow/task-state.ts";
-import { isFailed } from "../graph/states.ts";
+import type { FlowRunResult, TaskState } from "../flow/index.ts";
+import { isFailed } from "../graph/index.ts";
 
 /** How much of a failed task's error the summary shows. */
 export interface SummaryOptions {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { BasicAuth, TokenAuth, authFromEnv, type GatewayAuth } from "../gateway/client/index.ts";
-import { ServerClient } from "../server/client/server-client.ts";
+import { ServerClient } from "../server/client/index.ts";
 import { UsageError } from "./usage-error.ts";
 
 /** The flags every command that talks to a flowgate server takes. */

@@ -50,13 +50,6 @@ export class BundleLoadError extends FlowgateError {
   }
 }
 
-/** The flow has no source file to bundle, or esbuild failed on it. */
-export class BundleBuildError extends FlowgateError {
-  constructor(message: string, options?: ErrorOptions) {
-    super("FG_CLUSTER_BUNDLE_BUILD", message, options);
-  }
-}
-
 /** Connecting to a scheduler failed or timed out, or the TLS handshake was refused. */
 export class ClusterConnectError extends FlowgateError {
   constructor(

@@ -1,5 +1,4 @@
-import type { ArgRef, Outcome } from "../graph/commands.ts";
-import type { LogLevel } from "../graph/log-record.ts";
+import type { ArgRef, Outcome, LogLevel } from "../graph/index.ts";
 
 /**
  * The cluster wire protocol. Every frame carries a batch (array) of these messages; user values

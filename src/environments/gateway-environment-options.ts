@@ -1,4 +1,4 @@
-import type { GatewayAuth } from "../gateway/client/auth.ts";
+import type { GatewayAuth } from "../gateway/client/index.ts";
 import { EnvironmentOptionsError } from "./errors.ts";
 
 /** The size and options of the cluster a run gets; `onExecute` may change it per run. */

@@ -1,9 +1,12 @@
-import type { Flow } from "../flow/flow.ts";
-import type { FlowEnvironment, PreparedRun } from "../flow/flow-environment.ts";
-import type { FlowRunOptions } from "../flow/flow-run-options.ts";
-import type { FlowRunResult } from "../flow/flow-run-result.ts";
+import type {
+  Flow,
+  FlowEnvironment,
+  PreparedRun,
+  FlowRunOptions,
+  FlowRunResult,
+} from "../flow/index.ts";
 import type { GatewayCluster } from "../gateway/client/index.ts";
-import type { LogLevel } from "../graph/log-record.ts";
+import type { LogLevel } from "../graph/index.ts";
 import { EnvironmentCallbackError } from "./errors.ts";
 import { failedClusterError, taskSeconds } from "./cluster-outcome.ts";
 import {

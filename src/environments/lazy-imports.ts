@@ -2,7 +2,7 @@
 // cluster client and gateway client only when a run starts keeps that import light.
 
 export async function loadClusterExecutor() {
-  return (await import("../executors/cluster-executor.ts")).ClusterExecutor;
+  return (await import("../executors/index.ts")).ClusterExecutor;
 }
 
 export async function loadGatewayClient() {

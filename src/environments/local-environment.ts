@@ -1,9 +1,11 @@
-import type { Executor } from "../executors/executor.ts";
-import { LocalExecutor } from "../executors/local-executor.ts";
-import type { Flow } from "../flow/flow.ts";
-import type { FlowEnvironment, PreparedRun } from "../flow/flow-environment.ts";
-import type { FlowRunOptions } from "../flow/flow-run-options.ts";
-import type { FlowRunResult } from "../flow/flow-run-result.ts";
+import { type Executor, LocalExecutor } from "../executors/index.ts";
+import type {
+  Flow,
+  FlowEnvironment,
+  PreparedRun,
+  FlowRunOptions,
+  FlowRunResult,
+} from "../flow/index.ts";
 
 export interface LocalEnvironmentOptions {
   /** @default new LocalExecutor() */

@@ -1,9 +1,12 @@
-import type { ClusterSecurity } from "../cluster/security.ts";
+import type { ClusterSecurity } from "../cluster/index.ts";
 import { loadClusterExecutor } from "./lazy-imports.ts";
-import type { Flow } from "../flow/flow.ts";
-import type { FlowEnvironment, PreparedRun } from "../flow/flow-environment.ts";
-import type { FlowRunOptions } from "../flow/flow-run-options.ts";
-import type { FlowRunResult } from "../flow/flow-run-result.ts";
+import type {
+  Flow,
+  FlowEnvironment,
+  PreparedRun,
+  FlowRunOptions,
+  FlowRunResult,
+} from "../flow/index.ts";
 
 export interface RemoteEnvironmentOptions {
   /** The scheduler: `tls://host:port`, or a gateway tunnel `ws(s)://…/clusters/{name}/scheduler`. */

@@ -1,5 +1,5 @@
 import type { GatewayCluster } from "../gateway/client/index.ts";
-import type { LogLevel } from "../graph/log-record.ts";
+import type { LogLevel } from "../graph/index.ts";
 
 /** A running watch of a cluster's workers. */
 export interface ScalingWatch {

@@ -1,24 +1,15 @@
-import type { LogLevel } from "../graph/log-record.ts";
-import type { GraphSnapshot } from "../graph/snapshot.ts";
-import type { StateType } from "../graph/states.ts";
-import type { TaskProgress } from "../graph/progress.ts";
+import type { LogLevel, GraphSnapshot, StateType, TaskProgress } from "../graph/index.ts";
 // Single modules, not the cluster barrel: flow files import this (through "flowgate") on every
 // worker thread, which should not load the scheduler and worker too.
-import { ClusterClient } from "../cluster/client/cluster-client.ts";
-import { bundleFlow } from "../shipping/flow-bundler.ts";
-import { encodeValue, decodeValue } from "../cluster/wire/codec.ts";
-import {
-  BundleBuildError,
-  BundleLoadError,
-  SchedulerLostError,
-  SerializationError,
-} from "../cluster/errors.ts";
-import type { ClusterSecurity } from "../cluster/security.ts";
-import type { Message } from "../cluster/wire/connection.ts";
+import { ClusterClient, encodeValue, decodeValue, type ClusterSecurity } from "../cluster/index.ts";
+import { bundleFlow } from "../shipping/index.ts";
+import { BundleBuildError } from "../shipping/errors.ts";
+import { BundleLoadError, SchedulerLostError, SerializationError } from "../cluster/errors.ts";
+import type { Message } from "../cluster/internal.ts";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
 import { endedMessage, retryMessage } from "./ended-message.ts";
 import { TaskNotDefinedError } from "./errors.ts";
-import { FLOW_NOT_CONSTRUCTED } from "../shipping/worker-mode.ts";
+import { FLOW_NOT_CONSTRUCTED } from "../shipping/internal.ts";
 
 export type { ClusterSecurity };
 

@@ -1,4 +1,4 @@
-import type { StateType } from "../graph/states.ts";
+import type { StateType } from "../graph/index.ts";
 
 /** The log line for a task run that ended in a state other than Success. */
 export function endedMessage(state: StateType, message: string): string {

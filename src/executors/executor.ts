@@ -1,8 +1,10 @@
-import type { GraphSnapshot } from "../graph/snapshot.ts";
-import type { GraphSpec } from "../graph/task-spec.ts";
-import type { LogRecord } from "../graph/log-record.ts";
-import type { TaskHost } from "../graph/task-host.ts";
-import type { TaskProgress } from "../graph/progress.ts";
+import type {
+  GraphSnapshot,
+  GraphSpec,
+  LogRecord,
+  TaskHost,
+  TaskProgress,
+} from "../graph/index.ts";
 
 /** One flow run's graph, handed to an executor whole (a map is one node, not one call per child). */
 export interface ExecutionRequest {

@@ -1,9 +1,12 @@
-import type { GraphCommand } from "../graph/commands.ts";
-import { GraphState } from "../graph/graph-state.ts";
-import { measureValue, resolveArg } from "../graph/resolve-arg.ts";
-import { snapshotOf } from "../graph/snapshot.ts";
-import { progressOf } from "../graph/progress.ts";
-import type { LogLevel } from "../graph/log-record.ts";
+import {
+  type GraphCommand,
+  GraphState,
+  measureValue,
+  resolveArg,
+  snapshotOf,
+  progressOf,
+  type LogLevel,
+} from "../graph/index.ts";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
 import { endedMessage, retryMessage } from "./ended-message.ts";
 import { ExecutorOptionsError } from "./errors.ts";

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { FailSignal, NoTaskContextError, SkipSignal } from "./errors.ts";
 import { makeLogger, type TaskLogger } from "./logging.ts";
-import type { Invocation } from "../graph/task-host.ts";
+import type { Invocation } from "../graph/index.ts";
 
 /** What a running task can see of its run: `context()` returns it. */
 export interface TaskContext {

@@ -1,4 +1,4 @@
-import type { ArgSpec, EdgeMode, GraphSpec, TaskSpec } from "../graph/task-spec.ts";
+import type { ArgSpec, EdgeMode, GraphSpec, TaskSpec } from "../graph/index.ts";
 import { FlowDefinitionError } from "./errors.ts";
 import type { Ref } from "./ref.ts";
 import type { ResolvedTaskOptions } from "./task-options.ts";

@@ -1,8 +1,54 @@
-import type { Executor } from "../executors/executor.ts";
-import type { LogLevel } from "../graph/log-record.ts";
-import type { Flow } from "./flow.ts";
-import type { FlowRunOptions } from "./flow-run-options.ts";
+import type { Executor } from "../executors/index.ts";
+import type { LogLevel, LogRecord, TaskProgress } from "../graph/index.ts";
+import type { BuiltGraph } from "./flow-builder.ts";
 import type { FlowRunResult, RunPlacement } from "./flow-run-result.ts";
+
+/**
+ * What a prepared run, the runner and environments read of a flow; `Flow` implements it. (The
+ * run's types refer to this, not to `Flow`, so that flow.ts and these types do not import each
+ * other.)
+ */
+export interface RunnableFlow {
+  readonly name: string;
+  /** The module file the flow was constructed in, which clusters bundle and ship. */
+  readonly sourceFile: string | undefined;
+  /** The flow's task graph, built on first use. */
+  readonly graph: BuiltGraph;
+}
+
+/** The options of `flow.run()`. */
+export interface FlowRunOptions {
+  /** Values of the flow's parameters by name. */
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  /** Runs on this executor, ignoring the flow's environment. @default the environment, else LocalExecutor */
+  readonly executor?: Executor;
+  /**
+   * Runs through this environment instead of the flow's own (ignored when `executor` is given).
+   * @default the flow's environment
+   */
+  readonly environment?: FlowEnvironment;
+  /** Cancels the run: unfinished tasks end Cancelled. */
+  readonly signal?: AbortSignal;
+  /** Receives every log record as it happens. */
+  readonly onLog?: (record: LogRecord) => void;
+  /**
+   * Prints log records at this level and above to stderr; false prints none.
+   * @default process.env.FLOWGATE_LOG_LEVEL, else "INFO"
+   */
+  readonly printLogs?: LogLevel | false;
+  /**
+   * Which task results come back: all, or only the flow's outputs and reference tasks (cheaper
+   * on a cluster for large maps).
+   * @default "all"
+   */
+  readonly keepResults?: "all" | "outputs";
+  /** Called with every task's progress while the run goes on (see `TaskProgress`). */
+  readonly onProgress?: (progress: readonly TaskProgress[]) => void;
+  /** Called when the environment knows where the run executes (its cluster), before any task. */
+  readonly onPlacement?: (placement: RunPlacement) => void;
+  /** Called when the first task run starts. */
+  readonly onFirstTaskStarted?: () => void;
+}
 
 /**
  * One run of an already loaded flow, prepared once by `flow.run()`: its parameters are resolved
@@ -10,7 +56,7 @@ import type { FlowRunResult, RunPlacement } from "./flow-run-result.ts";
  * where it executes.
  */
 export interface PreparedRun<O> {
-  readonly flow: Flow<O>;
+  readonly flow: RunnableFlow;
   readonly flowRunId: string;
   /** Parameter values with defaults filled in. */
   readonly parameters: Readonly<Record<string, unknown>>;

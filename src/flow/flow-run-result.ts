@@ -1,7 +1,4 @@
-import type { LogRecord } from "../graph/log-record.ts";
-import type { GraphSnapshot } from "../graph/snapshot.ts";
-import type { StateType } from "../graph/states.ts";
-import { isFailed } from "../graph/states.ts";
+import { type LogRecord, type GraphSnapshot, type StateType, isFailed } from "../graph/index.ts";
 import { ResultLookupError } from "./errors.ts";
 import type { BuiltGraph } from "./flow-builder.ts";
 import { RefImpl } from "./flow-builder.ts";

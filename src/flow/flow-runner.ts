@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { LocalExecutor } from "../executors/local-executor.ts";
-import type { LogLevel, LogRecord } from "../graph/log-record.ts";
-import type { GraphSnapshot } from "../graph/snapshot.ts";
-import { STATE_CODES, isFailed } from "../graph/states.ts";
-import type { GraphSpec } from "../graph/task-spec.ts";
+import { LocalExecutor, type Executor } from "../executors/index.ts";
+import {
+  type LogLevel,
+  type LogRecord,
+  type GraphSnapshot,
+  STATE_CODES,
+  isFailed,
+  type GraphSpec,
+} from "../graph/index.ts";
 import type { BuiltGraph } from "./flow-builder.ts";
 import { FlowRunResult, type FlowState } from "./flow-run-result.ts";
-import type { FlowRunOptions } from "./flow-run-options.ts";
-import type { PreparedRun } from "./flow-environment.ts";
-import type { Executor } from "../executors/executor.ts";
-import type { Flow } from "./flow.ts";
+import type { FlowRunOptions, PreparedRun, RunnableFlow } from "./flow-environment.ts";
 import { logPrinter } from "./logging.ts";
 import { resolveParameters } from "./resolve-parameters.ts";
 import { FlowTaskHost } from "./task-host.ts";
@@ -19,7 +20,7 @@ import { RefImpl } from "./flow-builder.ts";
  * Prepares one run of a loaded flow: resolves its parameters (a ParameterError for bad ones,
  * before any task runs), chooses its id and sets up its logging, once.
  */
-export function prepareRun<O>(flow: Flow<O>, options: FlowRunOptions): PreparedRun<O> {
+export function prepareRun<O>(flow: RunnableFlow, options: FlowRunOptions): PreparedRun<O> {
   const parameters = resolveParameters(flow.name, flow.graph, options.parameters ?? {});
   const flowRunId = randomUUID();
   const logs: LogRecord[] = [];
@@ -42,7 +43,7 @@ export function prepareRun<O>(flow: Flow<O>, options: FlowRunOptions): PreparedR
 }
 
 async function executeRun<O>(
-  flow: Flow<O>,
+  flow: RunnableFlow,
   options: FlowRunOptions,
   parameters: Record<string, unknown>,
   flowRunId: string,

@@ -1,11 +1,11 @@
 import { FlowDefinitionError } from "./errors.ts";
 import { FlowBuilder, type BuiltGraph } from "./flow-builder.ts";
-import type { FlowEnvironment } from "./flow-environment.ts";
-import type { FlowRunOptions } from "./flow-run-options.ts";
+import type { FlowEnvironment, FlowRunOptions } from "./flow-environment.ts";
 import { FlowRunResult } from "./flow-run-result.ts";
 import { prepareRun } from "./flow-runner.ts";
 import type { FlowOutputs } from "./ref.ts";
-import { inWorkerMode, neverSettles, onClusterWorker } from "../shipping/worker-mode.ts";
+import { inWorkerMode } from "../shipping/index.ts";
+import { neverSettles, onClusterWorker } from "../shipping/internal.ts";
 import { callerFile } from "./caller-file.ts";
 import type { FlowRegisterOptions, FlowRegistration } from "./flow-registration.ts";
 
@@ -61,7 +61,7 @@ export class Flow<O = void> {
   async run(options: FlowRunOptions = {}): Promise<FlowRunResult<O>> {
     if (inWorkerMode())
       return onClusterWorker() ? Promise.resolve(notRunResult(this)) : neverSettles();
-    const run = prepareRun(this, options);
+    const run = prepareRun<O>(this, options);
     const environment = options.executor
       ? undefined
       : (options.environment ?? this.options.environment);
@@ -75,7 +75,7 @@ export class Flow<O = void> {
    */
   async register(options: FlowRegisterOptions): Promise<FlowRegistration> {
     // Loaded only when used: a flow file, imported on every worker, stays free of server code.
-    const { registerFlow } = await import("../agent/register/register-flow.ts");
+    const { registerFlow } = await import("../agent/index.ts");
     return registerFlow(this as Flow<unknown>, options);
   }
 }

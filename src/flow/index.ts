@@ -6,7 +6,12 @@ export type { ParameterOptions } from "./parameter.ts";
 export { Flow, waitForFlow, lastConstructedFlow } from "./flow.ts";
 export { resolveParameters } from "./resolve-parameters.ts";
 export type { FlowOptions } from "./flow.ts";
-export type { FlowEnvironment, PreparedRun } from "./flow-environment.ts";
+export type {
+  FlowEnvironment,
+  PreparedRun,
+  FlowRunOptions,
+  RunnableFlow,
+} from "./flow-environment.ts";
 export { Image } from "./flow-registration.ts";
 export type {
   ImageStorage,
@@ -14,7 +19,6 @@ export type {
   FlowRegisterOptions,
   FlowRegistration,
 } from "./flow-registration.ts";
-export type { FlowRunOptions } from "./flow-run-options.ts";
 export { FlowRunResult } from "./flow-run-result.ts";
 export type { FlowState, RunPlacement, RunCost } from "./flow-run-result.ts";
 export type { TaskState } from "./task-state.ts";
@@ -25,7 +29,7 @@ export type { TaskContext } from "./context.ts";
 export { formatLogRecord, logPrinter } from "./logging.ts";
 export type { TaskLogger } from "./logging.ts";
 export { FlowTaskHost } from "./task-host.ts";
-export { enterWorkerMode, inWorkerMode, importFlowFile } from "../shipping/worker-mode.ts";
+export { enterWorkerMode, inWorkerMode, importFlowFile } from "../shipping/index.ts";
 export {
   FlowDefinitionError,
   ParameterError,

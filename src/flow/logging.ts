@@ -1,6 +1,7 @@
-import type { LogLevel, LogRecord } from "../graph/log-record.ts";
+import { type LogLevel, type LogRecord, formatLogRecord } from "../graph/index.ts";
 
 export type { LogLevel, LogRecord };
+export { formatLogRecord };
 
 /** The logger a task gets from `context().logger`. */
 export interface TaskLogger {
@@ -8,24 +9,6 @@ export interface TaskLogger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
-}
-
-function pad(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
-/** Local time as `2026-04-26 12:17:41`. */
-export function formatTimestamp(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** `[2026-04-26 12:17:41] INFO - flowgate.Task: timesTwo[3] | message` */
-export function formatLogRecord(r: LogRecord): string {
-  const who =
-    r.task === undefined ? "" : `: ${r.task}${r.mapIndex === undefined ? "" : `[${r.mapIndex}]`}`;
-  const where = r.worker === undefined ? "" : ` (${r.worker})`;
-  return `[${formatTimestamp(r.time)}] ${r.level} - ${r.name}${who}${where} | ${r.message}`;
 }
 
 export function makeLogger(emit: (level: LogLevel, message: string) => void): TaskLogger {

@@ -1,4 +1,4 @@
-import type { Invocation, InvocationResult, TaskHost } from "../graph/task-host.ts";
+import type { Invocation, InvocationResult, TaskHost } from "../graph/index.ts";
 import { InvocationContext, runWithContext } from "./context.ts";
 import { FailSignal, SkipSignal } from "./errors.ts";
 import type { TaskDefinition } from "./flow-builder.ts";

@@ -1,4 +1,4 @@
-import type { TriggerName } from "../graph/task-spec.ts";
+import type { TriggerName } from "../graph/index.ts";
 import { FlowDefinitionError } from "./errors.ts";
 
 export interface TaskOptions {

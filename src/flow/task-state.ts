@@ -1,5 +1,4 @@
-import { STATE_CODES, type StateType } from "../graph/states.ts";
-import type { NodeSnapshot } from "../graph/snapshot.ts";
+import { STATE_CODES, type StateType, type NodeSnapshot } from "../graph/index.ts";
 
 /** A task run's state as `result.taskState()` returns it. */
 export interface TaskState<T = unknown> {

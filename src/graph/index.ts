@@ -11,6 +11,7 @@ export { GraphState } from "./graph-state.ts";
 export type { FailureDetail } from "./node-run.ts";
 export { FlowgateError, InvalidGraphError } from "./errors.ts";
 export type { LogLevel, LogRecord } from "./log-record.ts";
+export { formatLogRecord } from "./log-record.ts";
 export type { Invocation, InvocationResult, TaskHost } from "./task-host.ts";
 export { snapshotOf } from "./snapshot.ts";
 export type { GraphSnapshot, NodeSnapshot } from "./snapshot.ts";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
-import { AuthGuard, makeAuthenticator, SessionCookie } from "../gateway/server/auth/index.ts";
-import type { AuthConfig } from "../gateway/server/gateway-options.ts";
+import { AuthGuard, makeAuthenticator, SessionCookie } from "../gateway/server/internal.ts";
+import type { AuthConfig } from "../gateway/server/index.ts";
 import { AuthRequiredError } from "./errors.ts";
 import type { Viewer } from "./store/rows.ts";
 

@@ -1,5 +1,5 @@
-import type { GatewayAuth } from "../gateway/client/auth.ts";
-import type { AuthConfig } from "../gateway/server/gateway-options.ts";
+import type { GatewayAuth } from "../gateway/client/index.ts";
+import type { AuthConfig } from "../gateway/server/index.ts";
 import { ServerConfigError } from "./errors.ts";
 import type { ServerLog } from "./runs/run-service.ts";
 import type { WebhookPolicy } from "./webhooks/webhook-dispatcher.ts";

@@ -1,7 +1,6 @@
 import { pathToFileURL } from "node:url";
-import type { TaskHost } from "../graph/task-host.ts";
-import { waitForFlow } from "../flow/flow.ts";
-import { FlowTaskHost } from "../flow/task-host.ts";
+import type { TaskHost } from "../graph/index.ts";
+import { waitForFlow, FlowTaskHost } from "../flow/index.ts";
 import { enterWorkerMode, FLOW_NOT_CONSTRUCTED, onStall } from "./worker-mode.ts";
 
 /**

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { basename, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Plugin } from "esbuild";
-import { BundleBuildError } from "../cluster/errors.ts";
+import { BundleBuildError } from "./errors.ts";
 import { codeDir } from "./code-location.ts";
 
 /** flowgate's own code folder: files in it stay external, as "flowgate/src/<path>". */

@@ -28,3 +28,4 @@ export type { FlowBundle } from "./flow-bundler.ts";
 export { sourceFingerprint } from "./source-fingerprint.ts";
 export { removeStaleBuilds } from "./stale-builds.ts";
 export { enterWorkerMode, inWorkerMode, importFlowFile, noteSuppressedRun } from "./worker-mode.ts";
+export { BundleBuildError } from "./errors.ts";

@@ -37,11 +37,13 @@ test("error codes - each code is FG_<LAYER>_<PROBLEM> and belongs to its layer",
     CLI: "cli",
     SERVER: "server",
     AGENT: "agent",
+    SHIPPING: "shipping",
   };
   for (const [code, files] of definedCodes()) {
-    const m = /^FG_(GRAPH|FLOW|EXECUTOR|CLUSTER|GATEWAY|ENV|CLI|SERVER|AGENT)_[A-Z0-9_]+$/.exec(
-      code,
-    );
+    const m =
+      /^FG_(GRAPH|FLOW|EXECUTOR|CLUSTER|GATEWAY|ENV|CLI|SERVER|AGENT|SHIPPING)_[A-Z0-9_]+$/.exec(
+        code,
+      );
     assert.ok(m, `${code} is not FG_<LAYER>_<PROBLEM>`);
     const layer = layerOf[m[1]!]!;
     assert.ok(

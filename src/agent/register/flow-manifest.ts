@@ -1,8 +1,9 @@
-import { GatewayEnvironment } from "../../environments/gateway-environment.ts";
-import { LocalEnvironment } from "../../environments/local-environment.ts";
-import { RemoteEnvironment } from "../../environments/remote-environment.ts";
-import type { FlowEnvironment } from "../../flow/flow-environment.ts";
-import type { Flow } from "../../flow/flow.ts";
+import {
+  GatewayEnvironment,
+  LocalEnvironment,
+  RemoteEnvironment,
+} from "../../environments/index.ts";
+import type { FlowEnvironment, Flow } from "../../flow/index.ts";
 import type { EnvironmentSpec, FlowGraph } from "../../server/api/index.ts";
 import { jsonSafe } from "../run-outcome.ts";
 

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import { bundleFlow } from "../code-shipping.ts";
-import type { FlowRegisterOptions, FlowRegistration } from "../../flow/flow-registration.ts";
-import type { Flow } from "../../flow/flow.ts";
-import { authFromEnv } from "../../gateway/client/auth.ts";
+import type { FlowRegisterOptions, FlowRegistration, Flow } from "../../flow/index.ts";
+import { authFromEnv } from "../../gateway/client/index.ts";
 import type { FlowStorage } from "../../server/api/index.ts";
-import { ServerClient } from "../../server/client/server-client.ts";
+import { ServerClient } from "../../server/client/index.ts";
 import { RegistrationError } from "../errors.ts";
 import { environmentLabels, environmentOf, graphOf } from "./flow-manifest.ts";
 

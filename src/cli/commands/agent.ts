@@ -36,7 +36,7 @@ export function registerAgent(program: Command): void {
       throw new UsageError(
         `--concurrency ${JSON.stringify(flags.concurrency)} is not a whole number ≥ 1`,
       );
-    const { Agent } = await import("../../agent/agent.ts");
+    const { Agent } = await import("../../agent/index.ts");
     const agent = await Agent.start({
       server: serverAddress(flags),
       auth: authOf(flags),

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { GatewayEnvironment } from "../../environments/gateway-environment.ts";
-import type { Flow } from "../../flow/flow.ts";
-import { importFlowFile } from "../../shipping/worker-mode.ts";
+import { GatewayEnvironment } from "../../environments/index.ts";
+import type { Flow } from "../../flow/index.ts";
+import { importFlowFile } from "../../shipping/index.ts";
 import { BasicAuth } from "../../gateway/client/index.ts";
 import { startGateway } from "../../gateway/server/index.ts";
 import { printRunSummary } from "../run-summary.ts";

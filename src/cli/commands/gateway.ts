@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
+import { GatewayConfigError } from "../../gateway/server/errors.ts";
 import {
-  GatewayConfigError,
   resolveGatewayConfig,
   startGateway,
   type BackendName,
@@ -70,8 +70,8 @@ export async function runGateway(flags: GatewayFlags): Promise<void> {
   if ((config.backend ?? "local") === "local" && process.getuid?.() === 0) {
     // Users' cluster processes may read flowgate's precompiled entries but not write its cache:
     // build them now, as root.
-    const { processEntry } = await import("../../shipping/process-entry-build.ts");
-    const { threadRuntime } = await import("../../shipping/thread-runtime.ts");
+    const { processEntry } = await import("../../shipping/index.ts");
+    const { threadRuntime } = await import("../../shipping/index.ts");
     await Promise.all([processEntry(), threadRuntime()]).catch((e: unknown) =>
       process.stderr.write(
         `flowgate gateway: could not precompile flowgate for users' clusters (${(e as Error).message}); their processes may fail to start\n`,

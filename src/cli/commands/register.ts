@@ -42,7 +42,7 @@ export function registerRegister(program: Command): void {
         "--image and --image-path go together: the image and the flow file's path in it",
       );
     const flow = await loadFlowFile(file);
-    const { registerFlow } = await import("../../agent/register/register-flow.ts");
+    const { registerFlow } = await import("../../agent/index.ts");
     const r = await registerFlow(flow, {
       server: serverAddress(flags),
       auth: authOf(flags),

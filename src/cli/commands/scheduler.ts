@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { runClusterProcess } from "../../cluster/index.ts";
+import { runClusterProcess } from "../../cluster/internal.ts";
 
 /**
  * `flowgate scheduler`: runs a cluster scheduler until SIGTERM/SIGINT. bin/flowgate.js starts it

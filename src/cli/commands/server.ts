@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { AuthConfig } from "../../gateway/server/gateway-options.ts";
+import type { AuthConfig } from "../../gateway/server/index.ts";
 import { UsageError } from "../usage-error.ts";
 
 interface ServerFlags {
@@ -21,8 +21,8 @@ function positive(flag: string, v: string | undefined): number | undefined {
 /** Runs `flowgate server` until SIGTERM/SIGINT. */
 export async function runServer(flags: ServerFlags): Promise<void> {
   const [{ FlowgateServer }, { authFromEnv }] = await Promise.all([
-    import("../../server/flowgate-server.ts"),
-    import("../../gateway/client/auth.ts"),
+    import("../../server/index.ts"),
+    import("../../gateway/client/index.ts"),
   ]);
   let auth: AuthConfig | undefined;
   let extra: Record<string, unknown> = {};

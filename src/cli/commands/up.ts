@@ -51,8 +51,8 @@ export function registerUp(program: Command): void {
       mkdirSync(home, { recursive: true });
       const [{ startGateway }, { FlowgateServer }, { Agent }] = await Promise.all([
         import("../../gateway/server/index.ts"),
-        import("../../server/flowgate-server.ts"),
-        import("../../agent/agent.ts"),
+        import("../../server/index.ts"),
+        import("../../agent/index.ts"),
       ]);
       process.stderr.write("Starting the gateway, the server and an agent…\n");
       const gateway = await startGateway({
@@ -117,9 +117,9 @@ async function runExamples(server: string): Promise<boolean> {
     { followRun, showResult },
   ] = await Promise.all([
     import("../load-flow-file.ts"),
-    import("../../agent/register/register-flow.ts"),
-    import("../../server/client/server-client.ts"),
-    import("../../gateway/client/auth.ts"),
+    import("../../agent/index.ts"),
+    import("../../server/client/index.ts"),
+    import("../../gateway/client/index.ts"),
     import("../run-follow.ts"),
   ]);
   const auth = authFromEnv();

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { runClusterProcess } from "../../cluster/index.ts";
+import { runClusterProcess } from "../../cluster/internal.ts";
 
 /**
  * `flowgate worker <scheduler-address>`: runs a cluster worker until the scheduler retires it.

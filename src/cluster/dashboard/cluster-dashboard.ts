@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { codeFile } from "../../shipping/code-location.ts";
+import { codeFile } from "../../shipping/index.ts";
 import type { SchedulerState } from "../scheduler/scheduler-state.ts";
 import type { Message } from "../wire/connection.ts";
 import { DashboardCollector } from "./dashboard-collector.ts";
@@ -8,7 +8,7 @@ import { DashboardFeed } from "./dashboard-feed.ts";
 import { clusterDashboardPage } from "./dashboard-page.ts";
 import { layoutGraph } from "./graph-layout.ts";
 import { ProgressPush } from "./progress-push.ts";
-import { PROMETHEUS_CONTENT_TYPE } from "../../common/prometheus-text.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../../common/index.ts";
 import { schedulerMetrics } from "./scheduler-metrics.ts";
 
 const staticFiles: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { progressOf, type TaskProgress } from "../../graph/progress.ts";
+import { progressOf, type TaskProgress } from "../../graph/index.ts";
 import type { DoneEntry, TaskLog } from "../messages.ts";
 import type { FlowRun } from "../scheduler/flow-run.ts";
 import type { SchedulerState } from "../scheduler/scheduler-state.ts";

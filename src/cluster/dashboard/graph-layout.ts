@@ -1,4 +1,4 @@
-import type { GraphSpec } from "../../graph/task-spec.ts";
+import type { GraphSpec } from "../../graph/index.ts";
 
 /** Graphs with more nodes than this are not drawn (as Dask's graph-max-items). */
 export const GRAPH_MAX_NODES = 200;

@@ -1,7 +1,7 @@
 import { stateCounts } from "../scheduler/placement.ts";
 import type { SchedulerState } from "../scheduler/scheduler-state.ts";
 import type { DashboardCollector } from "./dashboard-collector.ts";
-import { PrometheusText } from "../../common/prometheus-text.ts";
+import { PrometheusText } from "../../common/index.ts";
 
 /** The scheduler's /metrics body: workers, tasks by state, durations, outcomes and bytes moved. */
 export function schedulerMetrics(core: SchedulerState, c: DashboardCollector): string {

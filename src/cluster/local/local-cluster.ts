@@ -5,16 +5,16 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { ClusterStartError } from "../errors.ts";
 import type { ClusterSecurity } from "../security.ts";
-import { makeSelfSignedCredentials } from "../../common/tls/self-signed-credentials.ts";
-import { bundleDir } from "../../shipping/code-location.ts";
-import { processEntry } from "../../shipping/process-entry-build.ts";
+import { makeSelfSignedCredentials } from "../../common/index.ts";
 import {
+  bundleDir,
+  processEntry,
   runningRuntime,
   threadRuntimeOrSources,
   type ThreadRuntime,
-} from "../../shipping/thread-runtime.ts";
+  inWorkerMode,
+} from "../../shipping/index.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
-import { inWorkerMode } from "../../shipping/worker-mode.ts";
 
 export interface LocalClusterOptions {
   /** Worker processes. */

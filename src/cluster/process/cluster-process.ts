@@ -6,8 +6,7 @@ import type { ClusterSecurity } from "../security.ts";
 import { runWorkerProcess } from "./worker-process.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
 import { MemoryLimitError } from "../errors.ts";
-import { bundleDir } from "../../shipping/code-location.ts";
-import { runningRuntime, threadRuntimeOrSources } from "../../shipping/thread-runtime.ts";
+import { bundleDir, runningRuntime, threadRuntimeOrSources } from "../../shipping/index.ts";
 
 const options = {
   host: { type: "string" },

@@ -1,5 +1,4 @@
-import { STATE_CODES, type StateType } from "../../graph/states.ts";
-import type { ArgRef } from "../../graph/commands.ts";
+import { STATE_CODES, type StateType, type ArgRef } from "../../graph/index.ts";
 import type { Who } from "../messages.ts";
 import type { FlowRun } from "./flow-run.ts";
 import type { WorkerRecord } from "./worker-record.ts";

@@ -1,5 +1,4 @@
-import type { GraphCommand } from "../../graph/commands.ts";
-import type { GraphSpec } from "../../graph/task-spec.ts";
+import { type GraphCommand, type GraphSpec, snapshotOf } from "../../graph/index.ts";
 import type {
   ClientToScheduler,
   PeerInfo,
@@ -7,19 +6,18 @@ import type {
   WorkerToScheduler,
 } from "../messages.ts";
 import { decodeValue } from "../wire/codec.ts";
-import { FlowRun } from "./flow-run.ts";
+import { FlowRun, makeRecord, taskKey, type TaskRecord } from "./flow-run.ts";
 import { planGather, storeGathered } from "./gather-plan.ts";
 import { locateInputs, pickRoomiest, preferNear, windowFor } from "./placement.ts";
 import { Retirements } from "./retirement.ts";
 import type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
+import type { SchedulerCore } from "./scheduler-core.ts";
 import { planSteal } from "./steal-plan.ts";
-import { makeRecord, taskKey, type TaskRecord } from "./task-record.ts";
 import { TaskQueue } from "./task-queue.ts";
 import { deathsFail, transition } from "./task-transitions.ts";
 import { TransitionLog } from "./transition-log.ts";
 import { WorkerRecord } from "./worker-record.ts";
 import { inputsMissing, stolen, tasksDone, tasksStarted } from "./worker-reports.ts";
-import { snapshotOf } from "../../graph/snapshot.ts";
 
 export { ALLOWED_DEATHS } from "./task-transitions.ts";
 export type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
@@ -31,7 +29,7 @@ export type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
  * changes only through the transition table (task-transitions.ts); each change is logged with
  * its event's stimulus id for story(). No I/O and no clock of its own: time comes from `clock`.
  */
-export class SchedulerState {
+export class SchedulerState implements SchedulerCore {
   readonly workers = new Map<number, WorkerRecord>();
   readonly runs = new Map<number, FlowRun>();
   /** Task runs waiting for a worker. */

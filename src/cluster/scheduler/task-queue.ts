@@ -1,5 +1,4 @@
-import type { FlowRun } from "./flow-run.ts";
-import { makeRecord, type TaskRecord } from "./task-record.ts";
+import { makeRecord, type FlowRun, type TaskRecord } from "./flow-run.ts";
 
 /** Children [next, end) of one mapped node, all commanded to run and waiting for a worker. */
 interface ChildRange {

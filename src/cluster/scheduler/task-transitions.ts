@@ -1,7 +1,7 @@
 import { InvalidTransitionError, WorkerLostError } from "../errors.ts";
 import { OutcomeCode, outcomeOfDone, packTask, type DoneEntry, type Who } from "../messages.ts";
-import type { SchedulerState } from "./scheduler-state.ts";
-import type { TaskRecord } from "./task-record.ts";
+import type { SchedulerCore } from "./scheduler-core.ts";
+import type { TaskRecord } from "./flow-run.ts";
 import type { TaskStatus } from "./task-status.ts";
 import type { WorkerRecord } from "./worker-record.ts";
 
@@ -23,19 +23,19 @@ export interface TransitionArgs {
 }
 
 type Step<To extends TaskStatus> = (
-  s: SchedulerState,
+  s: SchedulerCore,
   rec: TaskRecord,
   arg: TransitionArgs[To],
 ) => void;
 
 /** Takes a task off its worker's books. */
-function detach(s: SchedulerState, rec: TaskRecord): void {
+function detach(s: SchedulerCore, rec: TaskRecord): void {
   rec.run.active.delete(rec.key);
   s.workers.get(rec.worker)?.assigned.delete(rec);
   rec.worker = -1;
 }
 
-function assign(s: SchedulerState, rec: TaskRecord, { worker, who }: TransitionArgs["processing"]) {
+function assign(s: SchedulerCore, rec: TaskRecord, { worker, who }: TransitionArgs["processing"]) {
   const run = rec.run;
   rec.worker = worker.id;
   run.active.set(rec.key, rec);
@@ -48,18 +48,18 @@ function assign(s: SchedulerState, rec: TaskRecord, { worker, who }: TransitionA
   );
 }
 
-function awaitInputs(s: SchedulerState, rec: TaskRecord, { lost }: TransitionArgs["waiting"]) {
+function awaitInputs(s: SchedulerCore, rec: TaskRecord, { lost }: TransitionArgs["waiting"]) {
   rec.waiting = lost.length;
   for (const [n, c] of lost) s.recompute(rec.run, n, c, rec);
 }
 
-function requeue(s: SchedulerState, rec: TaskRecord, arg: TransitionArgs["queued"]) {
+function requeue(s: SchedulerCore, rec: TaskRecord, arg: TransitionArgs["queued"]) {
   if (rec.worker >= 0) detach(s, rec);
   if (arg.stolen) rec.stolen = true;
   s.queue.push(rec);
 }
 
-function finish(s: SchedulerState, rec: TaskRecord, { worker, entry }: TransitionArgs["finished"]) {
+function finish(s: SchedulerCore, rec: TaskRecord, { worker, entry }: TransitionArgs["finished"]) {
   const run = rec.run;
   detach(s, rec);
   const [node, child, code, ms, , , message, , bytes] = entry;
@@ -83,7 +83,7 @@ function finish(s: SchedulerState, rec: TaskRecord, { worker, entry }: Transitio
   else s.apply(run, run.state.finished(node, child, outcomeOfDone(entry)));
 }
 
-function fail(s: SchedulerState, rec: TaskRecord, { message }: TransitionArgs["erred"]) {
+function fail(s: SchedulerCore, rec: TaskRecord, { message }: TransitionArgs["erred"]) {
   if (rec.worker >= 0) detach(s, rec);
   if (rec.recompute) s.recomputed(rec.run, rec.node, rec.child, message);
   else s.apply(rec.run, rec.run.state.finished(rec.node, rec.child, { type: "Failed", message }));
@@ -117,7 +117,7 @@ export const TRANSITIONS: Table = {
  * stimulus; throws InvalidTransitionError when no step joins the two.
  */
 export function transition<To extends TaskStatus>(
-  s: SchedulerState,
+  s: SchedulerCore,
   rec: TaskRecord,
   to: To,
   stimulusId: string,

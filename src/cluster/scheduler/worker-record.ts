@@ -1,5 +1,5 @@
 import type { WireTask, WorkerHeartbeat } from "../messages.ts";
-import type { TaskRecord } from "./task-record.ts";
+import type { TaskRecord } from "./flow-run.ts";
 
 /** The scheduler's view of one connected worker. */
 export class WorkerRecord {

@@ -1,7 +1,6 @@
 import type { DoneEntry, WorkerToScheduler } from "../messages.ts";
-import type { FlowRun } from "./flow-run.ts";
-import type { SchedulerState } from "./scheduler-state.ts";
-import { taskKey } from "./task-record.ts";
+import { taskKey, type FlowRun } from "./flow-run.ts";
+import type { SchedulerCore } from "./scheduler-core.ts";
 import { transition } from "./task-transitions.ts";
 import type { WorkerRecord } from "./worker-record.ts";
 
@@ -10,7 +9,7 @@ import type { WorkerRecord } from "./worker-record.ts";
 // rest through the table (task-transitions.ts), which makes every change.
 
 /** The first news of a run tells its client it started. */
-function notifyStarted(s: SchedulerState, run: FlowRun): void {
+function notifyStarted(s: SchedulerCore, run: FlowRun): void {
   if (run.startedSent) return;
   run.startedSent = true;
   s.send(run.client, { t: "started", ref: run.ref });
@@ -18,7 +17,7 @@ function notifyStarted(s: SchedulerState, run: FlowRun): void {
 
 /** `started`: slow task runs ([node, child] pairs) began: processing -> running. */
 export function tasksStarted(
-  s: SchedulerState,
+  s: SchedulerCore,
   run: FlowRun,
   worker: number,
   keys: readonly number[],
@@ -34,7 +33,7 @@ export function tasksStarted(
 
 /** `done`: task runs ended: -> finished. */
 export function tasksDone(
-  s: SchedulerState,
+  s: SchedulerCore,
   run: FlowRun,
   w: WorkerRecord,
   res: readonly DoneEntry[],
@@ -49,7 +48,7 @@ export function tasksDone(
 
 /** `missing`: a task's inputs were gone from their holder: forget those holders; the task -> queued (placing it recomputes them). */
 export function inputsMissing(
-  s: SchedulerState,
+  s: SchedulerCore,
   run: FlowRun,
   worker: number,
   m: Extract<WorkerToScheduler, { t: "missing" }>,
@@ -65,7 +64,7 @@ export function inputsMissing(
 
 /** `stolen`: task runs a worker handed back unstarted ([run, node, child] triples): processing -> queued. */
 export function stolen(
-  s: SchedulerState,
+  s: SchedulerCore,
   w: WorkerRecord,
   keys: readonly number[],
   stim: string,

@@ -1,4 +1,4 @@
-import type { ArgRef } from "../../graph/commands.ts";
+import type { ArgRef } from "../../graph/index.ts";
 import type { Who } from "../messages.ts";
 import { DepsBuilder, type TaskInput } from "./packed-deps.ts";
 import type { ResultStore } from "./result-store.ts";

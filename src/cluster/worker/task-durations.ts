@@ -1,4 +1,4 @@
-import type { GraphSpec } from "../../graph/task-spec.ts";
+import type { GraphSpec } from "../../graph/index.ts";
 
 /** Mean durations (ms) by "bundle hash#task key", kept across runs on one worker. */
 export type KnownDurations = Map<string, number>;

@@ -1,11 +1,15 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
-import type { ArgRef } from "../../graph/commands.ts";
-import type { LogLevel } from "../../graph/log-record.ts";
-import { measureValue, resolveArg } from "../../graph/resolve-arg.ts";
-import type { TaskHost } from "../../graph/task-host.ts";
-import type { GraphSpec, TaskSpec } from "../../graph/task-spec.ts";
+import {
+  type ArgRef,
+  type LogLevel,
+  measureValue,
+  resolveArg,
+  type TaskHost,
+  type GraphSpec,
+  type TaskSpec,
+} from "../../graph/index.ts";
 import { decodeValue, encodeValue } from "../wire/codec.ts";
 import { SerializationError } from "../errors.ts";
 import { OutcomeCode } from "../messages.ts";

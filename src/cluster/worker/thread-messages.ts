@@ -1,4 +1,4 @@
-import type { ArgRef } from "../../graph/commands.ts";
+import type { ArgRef } from "../../graph/index.ts";
 import type { BatchInputs, PackedDeps } from "./packed-deps.ts";
 
 /** What a worker's I/O loop tells a task thread about a flow run, once per run. */

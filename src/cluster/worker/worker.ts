@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import type { Server } from "node:net";
-import type { GraphSpec } from "../../graph/task-spec.ts";
+import type { GraphSpec } from "../../graph/index.ts";
 import {
   EAGER_RESULT_BYTES,
   type ComputeTask,

@@ -7,7 +7,8 @@ import {
   GatewayUnreachableError,
 } from "./errors.ts";
 import { errorForResponse } from "./response-error.ts";
-import { inWorkerMode, neverSettles } from "../../shipping/worker-mode.ts";
+import { inWorkerMode } from "../../shipping/index.ts";
+import { neverSettles } from "../../shipping/internal.ts";
 
 /** How much longer than fetchTimeout a `?wait` long poll may take (the gateway holds it ≤ 20 s). */
 export const LONG_POLL_MS = 20_000;

@@ -5,7 +5,7 @@ import {
   type ClusterSecurity,
   type ClusterStatus,
 } from "./cluster-report.ts";
-import { inWorkerMode } from "../../shipping/worker-mode.ts";
+import { inWorkerMode } from "../../shipping/index.ts";
 import { clusterPath, EXTENDED } from "./cluster-paths.ts";
 import {
   ClusterStartTimeoutError,

@@ -2,7 +2,7 @@ import {
   isCertificateName,
   makeSelfSignedCredentials,
   type SelfSignedCredentials,
-} from "../../common/tls/self-signed-credentials.ts";
+} from "../../common/index.ts";
 import { InvalidCredentialsNameError } from "./errors.ts";
 
 /** A gateway cluster's TLS credentials: one certificate that is also its CA (CN=flowgate-<name>). */

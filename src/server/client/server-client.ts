@@ -1,4 +1,4 @@
-import type { GatewayAuth } from "../../gateway/client/auth.ts";
+import type { GatewayAuth } from "../../gateway/client/index.ts";
 import type * as A from "../api/index.ts";
 import { ServerRequestError, ServerUnreachableError } from "../errors.ts";
 import { readSse } from "./sse-reader.ts";

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { cookieName } from "../../gateway/server/auth/index.ts";
+import { cookieName } from "../../gateway/server/internal.ts";
 import { AuthRequiredError } from "../errors.ts";
 import type { ServerContext } from "../server-context.ts";
 import { doc } from "./route-helpers.ts";

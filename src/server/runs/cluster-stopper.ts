@@ -1,6 +1,4 @@
-import type { GatewayAuth } from "../../gateway/client/auth.ts";
-import { Gateway } from "../../gateway/client/gateway.ts";
-import type { ClusterReport } from "../../gateway/client/cluster-report.ts";
+import { type GatewayAuth, Gateway, type ClusterReport } from "../../gateway/client/index.ts";
 import type { RunCluster } from "../api/index.ts";
 
 /**

@@ -5,7 +5,7 @@ import type { GatewayContext } from "../gateway-context.ts";
 import { authenticateUser } from "../routes/request-auth.ts";
 import { gatewayDashboardPage } from "./gateway-page.ts";
 import { gatewayMetrics } from "./gateway-metrics.ts";
-import { PROMETHEUS_CONTENT_TYPE } from "../../../common/prometheus-text.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../../../common/index.ts";
 
 /** Finished clusters listed besides the active ones, newest first. */
 const RECENT_FINISHED = 25;

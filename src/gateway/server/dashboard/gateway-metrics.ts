@@ -1,6 +1,6 @@
 import { clusterStatuses, isFinal, JobStatus, publicStatus } from "../cluster-record.ts";
 import type { ClusterRegistry } from "../cluster-registry.ts";
-import { PrometheusText } from "../../../common/prometheus-text.ts";
+import { PrometheusText } from "../../../common/index.ts";
 
 /** The gateway's /metrics body: clusters by status and workers by state, over all users. */
 export function gatewayMetrics(reg: ClusterRegistry): string {
