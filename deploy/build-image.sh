@@ -36,17 +36,15 @@ fi
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' > "$ROOT/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' > "$ROOT/etc/group"
 
-# The repository, less history, tests' leftovers and dev-only tools.
+# The repository as built by `npm ci` (compiled dist/, which the scheduler, workers and task
+# threads run, so a container builds nothing at start), less history, tests' leftovers and
+# dev-only tools.
+test -f "$REPO/dist/.sources-fingerprint" || (cd "$REPO" && npm run build)
 tar -C "$REPO" -c --exclude=.git --exclude=test-artifacts --exclude=.flowgate --exclude='*.log' \
   --exclude=node_modules/typescript --exclude=node_modules/eslint --exclude='node_modules/@eslint' \
   --exclude=node_modules/typescript-eslint --exclude='node_modules/@typescript-eslint' \
   --exclude=node_modules/prettier --exclude=node_modules/.cache \
-  package.json bin src examples node_modules | tar -C "$ROOT/opt/flowgate" -x
-# Precompile the scheduler/worker entry and the task threads' runtime into the image, so that a
-# container's first worker does not build them (their names come from the sources' fingerprint).
-(cd "$ROOT/opt/flowgate" && "$NODE" --import ./bin/register.js --input-type=module -e '
-  await (await import("./src/cluster/local/lean-entry.ts")).leanEntry();
-  await (await import("./src/cluster/local/thread-runtime.ts")).threadRuntime();')
+  package.json bin src dist examples node_modules | tar -C "$ROOT/opt/flowgate" -x
 
 tar -C "$ROOT" -c . | "$CLI" import \
   --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
