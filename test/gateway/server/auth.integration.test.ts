@@ -74,7 +74,9 @@ describe("gateway auth - one user can neither see nor stop another's cluster", (
 });
 
 describe("gateway auth - basic (scrypt) and token (API tokens, JWT)", () => {
+  // Two gateways at once: each needs its own state (one database has one gateway).
   const dir = tempDir();
+  const tokenDir = tempDir();
   let basic: TestGateway;
   let token: TestGateway;
   before(async () => {
@@ -84,20 +86,21 @@ describe("gateway auth - basic (scrypt) and token (API tokens, JWT)", () => {
       dir,
     );
     token = await startTestGateway(
-      testConfig(dir, {
+      testConfig(tokenDir, {
         auth: {
           type: "token",
           tokens: { "tok-dave": { user: "dave" } },
           jwt: { secret: "jwt-secret-of-at-least-32-bytes!!", issuer: "test" },
         },
       }),
-      dir,
+      tokenDir,
     );
   });
   after(async () => {
     assert.equal(await basic.stop(), 0);
     assert.equal(await token.stop(), 0);
     cleanup(dir);
+    cleanup(tokenDir);
   });
 
   it("basic accepts the listed user with the right password only", async () => {
