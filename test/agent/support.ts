@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { waitUntilReady } from "../support/ready-process.ts";
 import { FlowgateServer } from "../../src/server/flowgate-server.ts";
 import type { Run } from "../../src/server/api/index.ts";
 import { ServerClient } from "../../src/server/client/server-client.ts";
@@ -62,31 +62,8 @@ export async function startAgentProcess(
     env: { ...process.env, ...authEnv, FLOWGATE_LOG_LEVEL: "OFF" },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const lines = createInterface({ input: child.stdout! });
-  const id = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent did not start:\n${output}`)), 30_000);
-    child.once("exit", (code) => reject(new Error(`agent exited ${code}:\n${output}`)));
-    lines.on("line", (line) => {
-      output += `${line}\n`;
-      const m = /^flowgate agent ready (\{.*\})$/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve((JSON.parse(m[1]!) as { id: number }).id);
-      }
-    });
-  });
-  return {
-    id,
-    child,
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
+  const started = await waitUntilReady<{ id: number }>(child, "agent", 30_000);
+  return { ...started, id: started.ready.id };
 }
 
 /** Runs the CLI to the end; resolves with its exit code and output. */

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { waitUntilReady } from "./ready-process.ts";
 
 const bin = new URL("../../bin/flowgate.js", import.meta.url).pathname;
 
@@ -38,33 +37,6 @@ export async function startGatewayProcess(
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.once("exit", () => rmSync(stateDir, { recursive: true, force: true }));
-  let output = "";
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const lines = createInterface({ input: child.stdout! });
-  const address = await new Promise<string>((resolve, reject) => {
-    // A gateway that is not ready in time is killed, so a failed start leaves nothing running.
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`gateway did not start within 60 s:\n${output}`));
-    }, 60_000);
-    child.once("exit", (code) => reject(new Error(`gateway exited ${code}:\n${output}`)));
-    lines.on("line", (line) => {
-      output += `${line}\n`;
-      const m = /^flowgate gateway ready (\{.*\})$/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve((JSON.parse(m[1]!) as { address: string }).address);
-      }
-    });
-  });
-  return {
-    address,
-    child,
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
+  const started = await waitUntilReady<{ address: string }>(child, "gateway", 60_000);
+  return { ...started, address: started.ready.address };
 }
