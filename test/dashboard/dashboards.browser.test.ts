@@ -110,6 +110,29 @@ describe("dashboards in a browser", { skip }, () => {
       );
       assert.ok((await page.locator("#graph svg rect").count()) > 0, "the task graph is drawn");
       assert.match(await page.locator("#log").innerText(), /napped for item/);
+      // A task run of the log opens its story: the scheduler's transitions of it.
+      const logged = page.locator('#log button.task-link[data-task^="nap["]').first();
+      const key = (await logged.getAttribute("data-task"))!;
+      await logged.click();
+      const story = page.locator(`#story[data-task="${key}"][data-state="shown"]`);
+      await story.waitFor({ timeout: 10_000 });
+      const moves = await story
+        .locator("#story-table tbody tr")
+        .evaluateAll((rows) =>
+          rows.map((r) => [
+            r.dataset.from,
+            r.dataset.to,
+            (r as HTMLTableRowElement).cells[4]!.textContent,
+          ]),
+        );
+      assert.ok(moves.length >= 2, `the story of ${key} has ${moves.length} transitions`);
+      assert.equal(moves.at(-1)![1], "finished", `${key} ends finished: ${JSON.stringify(moves)}`);
+      for (let i = 1; i < moves.length; i++)
+        assert.equal(moves[i]![0], moves[i - 1]![1], `each transition starts where the last ended`);
+      assert.ok(
+        moves.every((m) => m[2]),
+        "every transition names its stimulus",
+      );
       const metrics = await ctx.request.get(`${gw.address}/clusters/${name}/metrics`);
       assert.equal(metrics.status(), 200);
       const text = await metrics.text();

@@ -14,6 +14,7 @@ import { schedulerMetrics } from "./scheduler-metrics.ts";
 const staticFiles: Record<string, string> = {
   "/static/cluster-dashboard.js": "text/javascript; charset=utf-8",
   "/static/cluster-dashboard.css": "text/css; charset=utf-8",
+  "/static/task-story.js": "text/javascript; charset=utf-8",
 };
 const staticCache = new Map<string, Buffer>();
 

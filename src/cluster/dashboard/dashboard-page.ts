@@ -20,8 +20,14 @@ export function clusterDashboardPage(address: string): string {
 <section><h2>Progress</h2><div id="progress"><p class="empty">No flow run yet.</p></div></section>
 <section><h2>Workers</h2><table id="workers"><thead><tr><th>worker</th><th>slots</th><th>running</th><th>done</th><th>CPU</th><th>memory</th><th>results</th><th>fetched</th><th>heartbeat</th></tr></thead><tbody></tbody></table></section>
 <section><h2>Task graph</h2><div id="graph"><p class="empty">No flow run yet.</p></div></section>
-<section><h2>Log</h2><pre id="log"></pre></section>
+<section><h2>Log <small>(click a task run for its story)</small></h2><pre id="log"></pre></section>
+<section id="story-box"><h2>Task story</h2>
+<form id="story-form"><label for="story-key">Task run</label>
+<input id="story-key" name="task" placeholder="nap[3], or 2/nap[3] for flow run 2" autocomplete="off">
+<button type="submit">Show story</button></form>
+<div id="story" aria-live="polite"><p class="empty">Pick a task run in the log, or type its name.</p></div></section>
 </main>
 <script src="static/cluster-dashboard.js"></script>
+<script src="static/task-story.js"></script>
 </body></html>`;
 }

@@ -219,13 +219,23 @@
     const pre = $("log");
     const stick = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
     pre.replaceChildren(
-      ...logLines.map(([time, level, worker, task, message]) =>
-        el(
+      ...logLines.map(([time, level, worker, task, message]) => {
+        const line = el(
           "div",
           { class: `lvl-${level}` },
-          `${new Date(time).toISOString().slice(11, 23)} ${level.padEnd(7)} ${worker} ${task} | ${message}`,
-        ),
-      ),
+          `${new Date(time).toISOString().slice(11, 23)} ${level.padEnd(7)} ${worker} `,
+        );
+        // The task run opens its story (static/task-story.js listens on #log).
+        line.appendChild(
+          el(
+            "button",
+            { type: "button", class: "task-link", "data-task": task, title: "Show its story" },
+            task,
+          ),
+        );
+        line.appendChild(document.createTextNode(` | ${message}`));
+        return line;
+      }),
     );
     if (stick) pre.scrollTop = pre.scrollHeight;
   }
