@@ -121,7 +121,7 @@ try {
       ).join("\n"),
     );
   const warm = await open();
-  // Whatever the open started (the run's event stream replays 100,000 task runs) settles first.
+  // Whatever the open started (the first read of counts and timeline) settles first.
   await page.locator("#live[data-state=live]").waitFor();
   await page.waitForTimeout(3000);
   const nodes = await page.evaluate(() => document.getElementsByTagName("*").length);

@@ -1,14 +1,18 @@
-/* global fetch, EventSource, URLSearchParams */
+/* global fetch, EventSource, URLSearchParams, TextEncoder, btoa, window, CustomEvent */
 // The UI's calls to the server's public REST API (relative URLs, so the UI works under any
-// prefix; the browser sends the session cookie or cached Basic credentials itself).
+// prefix; the browser sends the session cookie itself). Every call says X-Requested-With, so a
+// 401 names the auth scheme in X-Flowgate-Auth instead of WWW-Authenticate (no browser login
+// dialog) and the UI shows its own login form (a "flowgate:login" event on window).
 
-/** An error answer of the REST API, with its status and `{"error"}` message. */
+/** An error answer of the REST API, with its status, `{"error"}` message and auth scheme. */
 export class ApiError extends Error {
-  constructor(status, method, path, message) {
+  constructor(status, method, path, message, challenge = null) {
     super(message);
     this.status = status;
     this.method = method;
     this.path = path;
+    /** On a 401: the server's auth challenge ('Basic realm="flowgate"', 'Bearer …'). */
+    this.challenge = challenge;
   }
 }
 
@@ -19,8 +23,11 @@ function url(path, query) {
   return `api/${path.replace(/^\//, "")}${s ? `?${s}` : ""}`;
 }
 
-async function call(method, path, body, query) {
-  const init = { method, headers: { accept: "application/json" } };
+async function call(method, path, body, query, headers = {}) {
+  const init = {
+    method,
+    headers: { accept: "application/json", "x-requested-with": "flowgate-ui", ...headers },
+  };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -40,10 +47,37 @@ async function call(method, path, body, query) {
   }
   if (!res.ok) {
     const msg = data && typeof data === "object" && data.error ? data.error : String(text);
-    throw new ApiError(res.status, method, path, `${method} ${path}: ${res.status} ${msg}`);
+    const err = new ApiError(
+      res.status,
+      method,
+      path,
+      `${method} ${path}: ${res.status} ${msg}`,
+      res.headers.get("x-flowgate-auth"),
+    );
+    // A session that ended (logged out elsewhere, server restarted): the app asks to log in.
+    if (res.status === 401 && path !== "login")
+      window.dispatchEvent(new CustomEvent("flowgate:login", { detail: err }));
+    throw err;
   }
   return data;
 }
+
+/** The Authorization header of a user name and password (UTF-8, as the server decodes it). */
+export function basicAuthorization(user, password) {
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return `Basic ${btoa(bin)}`;
+}
+
+/**
+ * Logs in: POST /api/login with `authorization` ("Basic …" or "Bearer …"); the server answers
+ * {user, admin} and sets the session cookie later calls and event streams send.
+ */
+export const login = (authorization) => call("POST", "login", {}, undefined, { authorization });
+
+/** Logs out: the server clears the session cookie. */
+export const logout = () => call("POST", "logout", {});
 
 /** GET a JSON answer. */
 export const get = (path, query) => call("GET", path, undefined, query);

@@ -1,8 +1,10 @@
 /* global document, window, URLSearchParams */
 // The server UI's shell: a hash router (#/runs, #/runs/12, #/flows/3 …) that renders one page
-// module into <main>, marks the current menu entry and moves focus to the new page's heading.
-import { get } from "./api.js";
-import { errorBox, fill } from "./dom.js";
+// module into <main>, marks the current menu entry and moves focus to the new page's heading;
+// the login form instead while the server wants a user and there is no session.
+import { get, logout } from "./api.js";
+import { announce, errorBox, fill, h } from "./dom.js";
+import { renderLogin } from "./pages/login.js";
 
 const routes = [
   [/^flows$/, "flows", () => import("./pages/flows.js")],
@@ -28,7 +30,11 @@ function parseHash(hash) {
   return q < 0 ? [s, new URLSearchParams()] : [s.slice(0, q), new URLSearchParams(s.slice(q + 1))];
 }
 
+// Whether the login form is up: page changes wait for the login.
+let loggingIn = false;
+
 async function show() {
+  if (loggingIn) return;
   const [path, query] = parseHash(window.location.hash);
   if (path === "") {
     window.location.replace("#/runs");
@@ -71,15 +77,57 @@ async function show() {
   }
 }
 
-async function showMe() {
-  try {
-    const me = await get("me");
-    document.getElementById("me").textContent = `${me.name}${me.admin ? " (admin)" : ""}`;
-  } catch {
-    /* the page itself shows errors */
-  }
+/** Shows who is logged in and a logout button (or nothing while logged out). */
+function drawMe(me) {
+  const el = document.getElementById("me");
+  if (!me) return fill(el);
+  const out = h("button", { type: "button", id: "logout", class: "link" }, "Log out");
+  out.addEventListener("click", async () => {
+    out.disabled = true;
+    try {
+      await logout();
+      announce("Logged out");
+    } finally {
+      void start();
+    }
+  });
+  fill(
+    el,
+    h("span", { id: "me-name" }, `${me.name ?? me.user}${me.admin ? " (admin)" : ""}`),
+    " ",
+    out,
+  );
 }
 
+/** Replaces the page with the login form; the page comes back once logged in. */
+function askLogin(challenge) {
+  if (loggingIn) return;
+  loggingIn = true;
+  generation++;
+  cleanup?.();
+  cleanup = null;
+  drawMe(null);
+  for (const a of document.querySelectorAll("nav a[data-nav]")) a.removeAttribute("aria-current");
+  renderLogin(view, challenge, (me) => {
+    loggingIn = false;
+    announce(`Logged in as ${me.user}`);
+    drawMe(me);
+    first = true;
+    void show();
+  });
+}
+
+/** Who is asking: the page for a user, the login form for nobody. */
+async function start() {
+  try {
+    drawMe(await get("me"));
+  } catch (e) {
+    if (e.status === 401) return askLogin(e.challenge);
+    /* other failures: the page itself shows them */
+  }
+  void show();
+}
+
+window.addEventListener("flowgate:login", (e) => askLogin(e.detail.challenge));
 window.addEventListener("hashchange", show);
-void show();
-void showMe();
+void start();

@@ -10,9 +10,16 @@ const key = (t) => `${t.task}\u0000${t.mapIndex}`;
 export class TaskTable {
   #rows = new Map();
 
-  /** Adds or replaces task runs (a page of GET …/tasks or a live event). */
+  /**
+   * Adds or replaces task runs (a page of GET …/tasks or a live event); a row older than the one
+   * held (by updatedAt) is ignored, so a page read after the stream opened cannot undo it.
+   */
   apply(tasks) {
-    for (const t of tasks) this.#rows.set(key(t), t);
+    for (const t of tasks) {
+      const k = key(t);
+      const held = this.#rows.get(k);
+      if (!held || !(held.updatedAt > t.updatedAt)) this.#rows.set(k, t);
+    }
   }
 
   get size() {

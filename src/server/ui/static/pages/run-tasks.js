@@ -1,11 +1,15 @@
 /* global setInterval, clearInterval */
-// The run page's tasks: for a small run every task run (graph + table + Gantt), exact and live;
-// for a large one counts per task name and a sampled Gantt, refreshed at most once a second
-// from the server's summary and timeline however many task events arrive (and every few
-// seconds while the run is active).
+// The run page's tasks. Read once when the page opens — every task run of a small run (graph,
+// table, Gantt), counts per task name and a sampled timeline of a large one — then kept live
+// from the run stream's `tasks` events: a small run's rows are replaced, a large run's counts
+// and Gantt sample are updated in memory and redrawn at most once a second however many task
+// runs change. A large run's counts are read again only when the stream reconnected, when the
+// run ended, and every RESYNC_MS while changes keep arriving whose previous state had to be
+// guessed (see LiveCounts).
 import { get, getAll } from "../api.js";
 import { badge, errorBox, fill, h, table } from "../dom.js";
 import { count, duration } from "../format.js";
+import { GanttSample, LiveCounts } from "../live-counts.js";
 import {
   barSegments,
   nodeStates,
@@ -19,7 +23,7 @@ import { gantt } from "./gantt.js";
 import { taskGraph } from "./task-graph.js";
 
 const SAMPLES = 600;
-const RESYNC_MS = 3000;
+const RESYNC_MS = 15_000;
 
 /** The tasks panel of run `runId` whose flow graph has `graphTasks`. */
 export function tasksView(runId, graphTasks) {
@@ -30,7 +34,12 @@ export function tasksView(runId, graphTasks) {
   );
   const width = () => Math.max(320, (el.clientWidth || 900) - 8);
   let small = null;
+  let counts = null;
+  let sample = null;
   let closed = false;
+  let loaded = false;
+  // Live task runs that arrived while the first read was under way.
+  let early = [];
 
   const drawSmall = () => {
     const rows = small.rows();
@@ -65,80 +74,128 @@ export function tasksView(runId, graphTasks) {
     );
   };
 
-  // Counts first (one cheap GROUP BY), the sampled Gantt when the timeline arrives: a large
-  // run's page is readable before its slower timeline query is done.
-  let ganttEl = null;
-  const refreshLarge = async (known) => {
-    try {
-      const summary = known ?? (await get(`runs/${runId}/tasks/summary`));
-      if (closed) return;
-      el.dataset.mode = "large";
-      el.dataset.total = String(summary.total);
-      ganttEl ??= h(
-        "div",
-        { class: "gantt-box" },
-        h("p", { class: "empty" }, "Loading the timeline…"),
-      );
-      fill(
-        el,
-        graphTasks.length <= 20 ? taskGraph(graphTasks, nodeStates(summary)) : null,
-        countsTable(summary),
-        ganttEl,
-      );
-      // Asked after the counts: the server answers one query at a time, so the slower
-      // timeline would otherwise hold the counts back.
-      const timeline = get(`runs/${runId}/tasks/timeline`, { samples: SAMPLES });
-      const t = await timeline;
-      if (closed) return;
-      fill(ganttEl, gantt(t.items, { total: t.total, width: width() }));
-    } catch (e) {
-      if (!closed) fill(el, errorBox(e.message));
-    }
+  // A large run: counts first, the sampled Gantt when the (slower) timeline arrives.
+  const graphBox = h("div", {});
+  const countsBox = h("div", {});
+  const ganttBox = h(
+    "div",
+    { class: "gantt-box" },
+    h("p", { class: "empty" }, "Loading the timeline…"),
+  );
+  const drawCounts = () => {
+    if (closed || !counts) return;
+    const summary = counts.summary();
+    el.dataset.total = String(summary.total);
+    if (graphTasks.length <= 20) fill(graphBox, taskGraph(graphTasks, nodeStates(summary)));
+    fill(countsBox, countsTable(summary));
+  };
+  const drawGantt = () => {
+    if (closed || !sample) return;
+    fill(ganttBox, gantt(sample.items(), { total: sample.total, width: width() }));
+  };
+  const showLarge = () => {
+    el.dataset.mode = "large";
+    fill(el, graphBox, countsBox, ganttBox);
+    drawCounts();
+  };
+  const readTimeline = async () => {
+    // Asked after the counts: the server answers one query at a time, so the slower timeline
+    // would otherwise hold the counts back.
+    const t = await get(`runs/${runId}/tasks/timeline`, { samples: SAMPLES });
+    if (closed) return;
+    if (sample) sample.reset(t);
+    else sample = new GanttSample(t, SAMPLES);
+    drawGantt();
   };
   const redrawSmall = throttle(drawSmall, 250);
-  const redrawLarge = throttle(() => void refreshLarge(), 1000);
-  // A large run's counts are also re-read every few seconds while it is active, so they stay
-  // right even when task events were missed (a reconnect, a dropped notice).
+  const redrawCounts = throttle(drawCounts, 1000);
+  const redrawGantt = throttle(drawGantt, 2000);
+
+  let resyncing = null;
+  /** Reads what the stream cannot tell: the exact counts (and timeline, or every small row). */
+  const resync = () =>
+    (resyncing ??= (async () => {
+      try {
+        if (small) {
+          small.apply(await getAll(`runs/${runId}/tasks`, {}, 1));
+          if (!closed) redrawSmall();
+        } else if (counts) {
+          counts.reset(await get(`runs/${runId}/tasks/summary`));
+          drawCounts();
+          await readTimeline();
+        }
+      } catch (e) {
+        if (!closed) fill(el, errorBox(e.message));
+      } finally {
+        resyncing = null;
+      }
+    })());
   let active = true;
-  const heartbeat = setInterval(() => {
-    if (active && !small) redrawLarge();
+  const guesses = setInterval(() => {
+    if (active && counts && counts.guessed > 0) void resync();
   }, RESYNC_MS);
+
+  const onTasks = (tasks) => {
+    if (!loaded) {
+      for (const t of tasks) early.push(t);
+      return;
+    }
+    if (small) {
+      small.apply(tasks);
+      if (small.size <= SMALL_RUN_TASKS) return redrawSmall();
+      // Grown past a small run: its exact rows seed the counts; the Gantt becomes a sample.
+      const rows = small.rows();
+      counts = new LiveCounts(small.summary(), rows);
+      small = null;
+      redrawSmall.cancel();
+      showLarge();
+      void readTimeline().catch(() => {});
+      return;
+    }
+    counts.apply(tasks);
+    redrawCounts();
+    if (sample?.apply(tasks)) redrawGantt();
+  };
 
   return {
     el,
     /** Whether the run is shown as counts and a sampled Gantt (known after load). */
     get large() {
-      return small === null && el.dataset.mode === "large";
+      return counts !== null;
     },
+    /** Reads the task runs once; live events that came meanwhile are applied after. */
     async load() {
       const summary = await get(`runs/${runId}/tasks/summary`);
       if (summary.total <= SMALL_RUN_TASKS) {
         small = new TaskTable();
         small.apply(await getAll(`runs/${runId}/tasks`, {}, 1));
+        if (closed) return;
         drawSmall();
-      } else await refreshLarge(summary);
+      } else {
+        counts = new LiveCounts(summary);
+        showLarge();
+      }
+      loaded = true;
+      const first = early;
+      early = [];
+      if (first.length) onTasks(first);
+      if (counts) await readTimeline().catch((e) => fill(ganttBox, errorBox(e.message)));
     },
     /** Task runs changed (a live `tasks` event). */
-    onTasks(tasks) {
-      if (small) {
-        small.apply(tasks);
-        if (small.size > SMALL_RUN_TASKS) {
-          small = null;
-          redrawSmall.cancel();
-          redrawLarge();
-        } else redrawSmall();
-      } else redrawLarge();
-    },
-    /** The run ended: a last refresh, then no more periodic ones. */
-    finished() {
-      if (!small && active) redrawLarge();
+    onTasks,
+    /** The stream reconnected: changes may have been missed. */
+    resync: () => (loaded ? resync() : undefined),
+    /** The run ended: one last exact read, then no more. */
+    async finished() {
       active = false;
+      if (loaded) await resync();
     },
     close() {
       closed = true;
-      clearInterval(heartbeat);
+      clearInterval(guesses);
       redrawSmall.cancel();
-      redrawLarge.cancel();
+      redrawCounts.cancel();
+      redrawGantt.cancel();
     },
   };
 }

@@ -1,4 +1,4 @@
-/* global document, window, setInterval, clearInterval */
+/* global document, window */
 // One run: state and reason, actions (cancel, re-run), facts, parameters, state history, its
 // cluster with a link to the dashboard through the gateway, cost, tasks and the live log.
 import { get, post, subscribe } from "../api.js";
@@ -213,8 +213,6 @@ export async function render(view, [id]) {
     section("Tasks", {}, tasks.el),
     section("Log", {}, logs.el),
   );
-  await tasks.load().catch((e) => fill(tasks.el, errorBox(e.message)));
-
   const onRun = async (next) => {
     const changed = next.state !== run.state;
     run = next;
@@ -225,26 +223,38 @@ export async function render(view, [id]) {
       drawHistory();
     }
   };
-  const close = tasks.large
-    ? followLarge(run, { onRun, logs, tasks, live })
-    : subscribe(
-        `runs/${id}/events`,
-        {
-          run: ({ run: next }) => onRun(next),
-          tasks: ({ tasks: list }) => tasks.onTasks(list),
-          logs: ({ lines }) => logs.append(lines),
-          cluster: ({ cluster }) => {
-            run = { ...run, cluster };
-            drawCluster();
-          },
-          cost: ({ cost }) => {
-            run = { ...run, cost };
-            drawCost();
-          },
-          end: () => tasks.finished(),
-        },
-        live.set,
-      );
+  // The stream opens first and skips the replay of task runs (`tasks=live`): the tasks panel
+  // reads them once itself (all rows of a small run, counts of a large one) and applies the
+  // changes the stream sends from then on, including any that arrive while it reads.
+  let opened;
+  const open = new Promise((resolve) => (opened = resolve));
+  let lastState = "connecting";
+  const close = subscribe(
+    `runs/${id}/events?tasks=live`,
+    {
+      run: ({ run: next }) => onRun(next),
+      tasks: ({ tasks: list }) => tasks.onTasks(list),
+      logs: ({ lines }) => logs.append(lines),
+      cluster: ({ cluster }) => {
+        run = { ...run, cluster };
+        drawCluster();
+      },
+      cost: ({ cost }) => {
+        run = { ...run, cost };
+        drawCost();
+      },
+      end: () => void tasks.finished(),
+    },
+    (state) => {
+      live.set(state);
+      opened();
+      // A reconnected stream starts from "now": what changed while it was down is read again.
+      if (state === "live" && lastState === "reconnecting") void tasks.resync();
+      lastState = state;
+    },
+  );
+  await Promise.race([open, new Promise((r) => window.setTimeout(r, 2000))]);
+  await tasks.load().catch((e) => fill(tasks.el, errorBox(e.message)));
   const clock = window.setInterval(() => {
     if (!isFinished(run.state)) drawFacts();
   }, 5000);
@@ -252,57 +262,6 @@ export async function render(view, [id]) {
     close();
     tasks.close();
     window.clearInterval(clock);
-  };
-}
-
-/**
- * Follows a large run without its own event stream (which starts by replaying every task run:
- * 100,000 rows the page does not need): run changes (state, cluster, cost) from the flow's
- * event stream, log lines and task counts re-read every second while the run is active.
- */
-function followLarge(first, { onRun, logs, tasks, live }) {
-  let last = 0;
-  let active = !isFinished(first.state);
-  let stopped = false;
-  const readLogs = async () => {
-    for (;;) {
-      const page = await get(`runs/${first.id}/logs`, { after: last, limit: 5000 });
-      if (stopped) return;
-      logs.append(page.items);
-      last = page.last;
-      if (page.items.length < 5000) return;
-    }
-  };
-  const tick = async () => {
-    try {
-      await readLogs();
-      if (active) tasks.onTasks([]);
-    } catch {
-      /* the next tick retries */
-    }
-  };
-  void readLogs().catch(() => {});
-  const timer = setInterval(() => active && void tick(), 1000);
-  const close = subscribe(
-    `events?flow=${first.flowId}`,
-    {
-      run: async ({ run }) => {
-        if (run.id !== first.id) return;
-        await onRun(run);
-        if (active && isFinished(run.state)) {
-          active = false;
-          await readLogs().catch(() => {});
-          tasks.finished();
-          live.set("closed");
-        }
-      },
-    },
-    (state) => live.set(active ? state : "closed"),
-  );
-  return () => {
-    stopped = true;
-    clearInterval(timer);
-    close();
   };
 }
 
