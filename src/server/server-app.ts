@@ -42,7 +42,13 @@ export async function buildServerApp(ctx: ServerContext): Promise<FastifyInstanc
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof ServerApiError) {
-      if (err.status === 401) void reply.header("www-authenticate", ctx.auth.challenge);
+      // The web UI asks with X-Requested-With and gets the scheme in X-Flowgate-Auth instead, so
+      // the browser does not open its own login dialog over the UI's login form.
+      if (err.status === 401)
+        void reply.header(
+          req.headers["x-requested-with"] ? "x-flowgate-auth" : "www-authenticate",
+          ctx.auth.challenge,
+        );
       return reply.code(err.status).send({ error: err.message });
     }
     if (err.validation) {
@@ -91,7 +97,7 @@ export async function buildServerApp(ctx: ServerContext): Promise<FastifyInstanc
   eventRoutes(app, ctx);
   agentRoutes(app, ctx);
   adminRoutes(app, ctx);
-  registerUi(app, { authenticate: (req) => ctx.auth.authenticate(req.headers, req.ip) });
+  registerUi(app);
   await app.ready();
   return app;
 }

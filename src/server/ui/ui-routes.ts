@@ -4,15 +4,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 // Its type declarations add `schema.hide` (kept out of the OpenAPI document).
 import type {} from "@fastify/swagger";
 
-/** How the UI's pages are protected: the server's own authentication of a request. */
-export interface UiOptions {
-  /**
-   * Authenticates the request like the REST API does (throwing its 401 error, which carries the
-   * WWW-Authenticate challenge so a browser asks for credentials); may set a session cookie.
-   */
-  authenticate: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
-}
-
 interface StaticFile {
   type: string;
   body: Buffer;
@@ -49,22 +40,20 @@ function send(req: FastifyRequest, reply: FastifyReply, f: StaticFile) {
 }
 
 /**
- * Serves the web UI behind the server's authentication: GET / (the page shell) and
- * GET /ui/<file> (its ES modules and style sheet; no build step, the browser loads them as they
- * are). The pages call the public REST API under /api with relative URLs only.
+ * Serves the web UI: GET / (the page shell) and GET /ui/<file> (its ES modules and style sheet;
+ * no build step, the browser loads them as they are). They are the package's public files and
+ * hold no data, so they are served without authentication: the pages call the REST API under
+ * /api with relative URLs, and when it answers 401 they show their own login form, which logs in
+ * through POST /api/login (a signed session cookie).
  */
-export function registerUi(app: FastifyInstance, options: UiOptions): void {
+export function registerUi(app: FastifyInstance): void {
   const files = loadStatic();
   const index = files.get("index.html");
   if (!index) throw new Error("src/server/ui/static/index.html is missing from the package");
   // Pages, not API: kept out of /api/openapi.json.
   const hidden = { schema: { hide: true } };
-  app.get("/", hidden, async (req, reply) => {
-    await options.authenticate(req, reply);
-    return send(req, reply, index);
-  });
+  app.get("/", hidden, async (req, reply) => send(req, reply, index));
   app.get("/ui/*", hidden, async (req: FastifyRequest<{ Params: { "*": string } }>, reply) => {
-    await options.authenticate(req, reply);
     const f = files.get(req.params["*"]);
     if (!f || req.params["*"] === "index.html")
       return reply.code(404).send({ error: `No UI file ${req.url}; the UI starts at /` });
