@@ -1,7 +1,8 @@
 // The server UI under a run of 100,000 mapped tasks (issue 15): how long its run page takes to
 // open in Chromium (cold: first visit; warm: modules cached), how long the page takes to show
-// live updates of the last 10,000 tasks, and how long the browser's main thread was blocked
-// meanwhile. A real `flowgate server` process; the bench plays the agent through the public REST API
+// live updates of the last 10,000 tasks (applied from the run's event stream; how many times it
+// re-read the counts meanwhile is `live_summary_reads`), and how long the browser's main thread
+// was blocked meanwhile. A real `flowgate server` process; the bench plays the agent through the public REST API
 // (claim, Running, task-state batches), so only the server and the page are measured.
 // Prints one JSON object. Needs /usr/bin/chromium (bash .ci/setup-browser.sh).
 // Run: node --import ./bin/register.js bench/ui.ts
@@ -134,6 +135,11 @@ try {
       for (const e of list.getEntries()) w.longTasks.push(e.duration);
     }).observe({ type: "longtask" });
   });
+  // The page follows the run's event stream: during the live phase it should read no counts.
+  let summaryReads = 0;
+  page.on("request", (r) => {
+    if (r.url().includes("/tasks/summary")) summaryReads++;
+  });
   const liveStart = performance.now();
   for (let b = 0; b < 10; b++) {
     const from = N - LIVE + b * (LIVE / 10);
@@ -173,6 +179,7 @@ try {
         live_updates: LIVE,
         live_feed_ms: Math.round(fedAt - liveStart),
         live_last_update_shown_after_ms: Math.round(shownAt - fedAt),
+        live_summary_reads: summaryReads,
         live_long_tasks: longTasks.length,
         live_longest_task_ms: Math.round(Math.max(0, ...longTasks)),
         live_blocked_ms: Math.round(longTasks.reduce((a, b) => a + b, 0)),

@@ -67,6 +67,19 @@ describe("live counts", () => {
     });
   });
 
+  test("task runs first seen Running while counted ones are Running too are new ones", () => {
+    const c = new lc.LiveCounts({
+      total: 2,
+      tasks: [{ task: "nap", total: 2, states: { Running: 2 } }],
+    });
+    c.apply([nap(2, "Running"), nap(3, "Running"), nap(0, "Success")]);
+    assert.deepEqual(c.summary().tasks[0], {
+      task: "nap",
+      total: 4,
+      states: { Running: 3, Success: 1 },
+    });
+  });
+
   test("a reset keeps what was seen live out of the pool of guessable task runs", () => {
     const c = new lc.LiveCounts({
       total: 3,

@@ -2,16 +2,30 @@
 // up to date from the run stream's `tasks` events (which carry each changed task run's new
 // state, not its old one), and a bounded sample of task runs for the Gantt.
 
-/** Unfinished task states, most advanced first: the order a task run's unknown past is guessed. */
+/** Unfinished task states: a summary's task runs in these may still change. */
 const UNFINISHED = ["Running", "Retrying", "Submitted", "Pending"];
+
+/**
+ * The unfinished states a task run can come from to reach a state, most likely first. A task run
+ * first seen live in a state none of these lead to (Pending, or Running when no counted run is
+ * Pending, Submitted or Retrying) is a new one.
+ */
+const BEFORE = {
+  Running: ["Submitted", "Pending", "Retrying"],
+  Retrying: ["Running", "Submitted"],
+  Submitted: ["Pending", "Retrying"],
+  Pending: [],
+};
+const BEFORE_FINISHED = ["Running", "Retrying", "Submitted", "Pending"];
 
 /**
  * Counts per task name and state: a summary (GET …/tasks/summary) plus the live changes since.
  * A task run seen live before has a known previous state. One first seen live was either counted
- * in the summary in an unfinished state (it is taken from that pool, most advanced state first)
- * or is new (the total grows). That guess can be wrong when new task runs of a name appear
- * while older ones of it are still unfinished; `guessed` says how many were guessed since the
- * last `reset`, so the page knows when a fresh summary is worth reading.
+ * in the summary in an unfinished state that leads to its new one (it is taken from that pool)
+ * or is new (the total grows). That guess can be wrong (a task run counted Pending reported
+ * Pending again, new ones reported straight as finished while counted ones are unfinished);
+ * `guessed` says how many were guessed since the last `reset`, so the page knows when a fresh
+ * summary is worth reading.
  */
 export class LiveCounts {
   #by = new Map();
@@ -82,8 +96,7 @@ export class LiveCounts {
   #claim(task, next) {
     const pool = this.#pool.get(task);
     if (!pool) return null;
-    const pick =
-      UNFINISHED.find((s) => s !== next && pool[s] > 0) ?? (pool[next] > 0 ? next : undefined);
+    const pick = (BEFORE[next] ?? BEFORE_FINISHED).find((s) => pool[s] > 0);
     if (pick === undefined) return null;
     pool[pick]--;
     return pick;
