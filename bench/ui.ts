@@ -1,11 +1,11 @@
 // The server UI under a run of 100,000 mapped tasks (issue 15): how long its run page takes to
 // open in Chromium (cold: first visit; warm: modules cached), how long the page takes to show
-// live updates of the last 10,000 tasks (applied from the run's event stream; how many times it
+// live updates of the last 10,000 tasks (UI_BENCH_LIVE) (applied from the run's event stream; how many times it
 // re-read the counts meanwhile is `live_summary_reads`), and how long the browser's main thread
 // was blocked meanwhile. A real `flowgate server` process; the bench plays the agent through the public REST API
 // (claim, Running, task-state batches), so only the server and the page are measured.
 // Prints one JSON object. Needs /usr/bin/chromium (bash .ci/setup-browser.sh).
-// Run: node --import ./bin/register.js bench/ui.ts
+// Run: node --import ./bin/register.js bench/ui.ts  (UI_BENCH_LIVE=N: N task runs finish live)
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
@@ -18,7 +18,10 @@ import { ServerClient } from "../src/server/client/index.ts";
 import { basicHeader, launchBrowser } from "../test/dashboard/fixtures/browser.ts";
 
 const N = 100_000;
-const LIVE = 10_000;
+// How many task runs finish while the page is open (UI_BENCH_LIVE=100000: all of them).
+const LIVE = Number(process.env.UI_BENCH_LIVE ?? 10_000);
+if (!(LIVE > 0 && LIVE <= N && LIVE % 10 === 0))
+  throw new Error(`UI_BENCH_LIVE=${process.env.UI_BENCH_LIVE} must be a multiple of 10 up to ${N}`);
 const WORKERS = 8;
 const USER = "ui-bench";
 

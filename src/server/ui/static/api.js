@@ -1,4 +1,4 @@
-/* global fetch, EventSource, URLSearchParams, TextEncoder, btoa, window, CustomEvent */
+/* global fetch, EventSource, URLSearchParams, TextEncoder, btoa, window, CustomEvent, performance */
 // The UI's calls to the server's public REST API (relative URLs, so the UI works under any
 // prefix; the browser sends the session cookie itself). Every call says X-Requested-With, so a
 // 401 names the auth scheme in X-Flowgate-Auth instead of WWW-Authenticate (no browser login
@@ -102,32 +102,62 @@ export async function getAll(path, query = {}, maxPages = 10) {
   return items;
 }
 
+/** Main-thread time one slice of queued stream events may take before the page gets a turn. */
+const SLICE_MS = 8;
+
 /**
  * Subscribes to a server-sent event stream (`events/…`). `handlers` maps event types (run,
  * tasks, logs, cluster, cost, end) to functions of the parsed data; `onState` hears "live",
- * "reconnecting", "offline" (the server refused the stream) and "closed" (the run ended). Returns a function that closes the stream.
+ * "reconnecting", "offline" (the server refused the stream; if for want of a login, the login
+ * form is asked for) and "closed" (the run ended). Events are parsed and handled in order, in
+ * slices of at most ~SLICE_MS between which the page can draw and take input: a browser hands a
+ * burst of events (100 × 1,000 task runs) to one task, which would otherwise block the page.
+ * Returns a function that closes the stream.
  */
 export function subscribe(path, handlers, onState = () => {}) {
   const es = new EventSource(url(path));
   let closed = false;
-  es.onopen = () => onState("live");
-  es.onerror = () => {
-    if (closed) return;
-    onState(es.readyState === EventSource.CLOSED ? "offline" : "reconnecting");
-  };
-  for (const [type, fn] of Object.entries(handlers)) {
-    es.addEventListener(type, (m) => {
+  const queue = [];
+  let head = 0;
+  let draining = false;
+  const drain = () => {
+    const until = performance.now() + SLICE_MS;
+    while (head < queue.length && !closed && performance.now() < until) {
+      const [type, raw] = queue[head];
+      queue[head++] = undefined;
       let data;
       try {
-        data = JSON.parse(m.data);
+        data = JSON.parse(raw);
       } catch {
-        return;
+        continue;
       }
-      fn(data);
+      handlers[type](data);
       if (type === "end") {
         closed = true;
         es.close();
         onState("closed");
+      }
+    }
+    if (head < queue.length && !closed) return void setTimeout(drain, 0);
+    queue.length = 0;
+    head = 0;
+    draining = false;
+  };
+  es.onopen = () => onState("live");
+  es.onerror = () => {
+    if (closed) return;
+    const refused = es.readyState === EventSource.CLOSED;
+    onState(refused ? "offline" : "reconnecting");
+    // A stream refused for want of a session: this call's 401 asks for the login form.
+    if (refused) get("me").catch(() => {});
+  };
+  for (const type of Object.keys(handlers)) {
+    es.addEventListener(type, (m) => {
+      if (closed) return;
+      queue.push([type, m.data]);
+      if (!draining) {
+        draining = true;
+        setTimeout(drain, 0);
       }
     });
   }
