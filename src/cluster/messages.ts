@@ -259,8 +259,9 @@ export type SchedulerToWorker =
 
 /**
  * A `task-runs` entry: [node, child, state (STATE_CODES index), startedAt, endedAt, worker]
- * flattened, six numbers per task run; times are ms since the epoch or -1 (unknown), worker an
- * index into the message's `workers` or -1.
+ * flattened, six int32 per task run (a typed array, which the codec copies as bytes); times are
+ * ms after the message's `base` (ms since the epoch) or -1 (unknown), worker an index into the
+ * message's `workers` or -1.
  */
 export const TASK_RUN_FIELDS = 6;
 
@@ -288,8 +289,9 @@ export type SchedulerToClient =
   | {
       readonly t: "task-runs";
       readonly ref: number;
+      readonly base: number;
       readonly workers: string[];
-      readonly runs: number[];
+      readonly runs: Int32Array;
       readonly messages: [number, string][];
     }
   /** a task run failed and will be retried after `delay` ms (the client logs it as a local run does) */

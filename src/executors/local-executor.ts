@@ -168,7 +168,7 @@ class LocalRun {
         this.mappedSent![c.node] = 1;
         this.live.set(c.node, -1, "Mapped");
       }
-      this.live.set(c.node, c.child, "Running", { startedAt: Date.now() });
+      this.live.change(c.node, c.child, "Running", Date.now());
     }
     let args: unknown[];
     try {
@@ -203,7 +203,7 @@ class LocalRun {
       // Failures are reported from the graph's `ended` and `retry` commands; a cancelled run's
       // late success is ignored by the graph, so also here.
       if (this.live && this.state.stateOf(c.node, c.child) === "Running")
-        this.live.set(c.node, c.child, "Success", { endedAt: Date.now() });
+        this.live.change(c.node, c.child, "Success", undefined, Date.now());
       this.apply(
         this.state.finished(c.node, c.child, {
           type: "Success",

@@ -1,4 +1,4 @@
-import type { StateType } from "../graph/index.ts";
+import { STATE_CODES, type StateType } from "../graph/index.ts";
 import { TASK_RUN_FLUSH_MS, type TaskRunUpdate } from "./task-run-update.ts";
 
 /** What a change sets besides the state. */
@@ -9,14 +9,39 @@ export interface TaskRunChange {
   readonly message?: string;
 }
 
-interface Entry {
-  readonly node: number;
-  readonly child: number;
-  state: StateType;
-  startedAt: number | undefined;
-  endedAt: number | undefined;
-  worker: string | undefined;
-  message: string | undefined;
+/** Each state's code + 1 (0 marks an unchanged slot). */
+const SLOT_CODE = Object.fromEntries(STATE_CODES.map((s, i) => [s, i + 1])) as Record<
+  StateType,
+  number
+>;
+
+/**
+ * One node's pending changes, by map index + 1 (slot 0: the node's own run): typed arrays, so
+ * that a change allocates nothing (a 100,000-child map makes two per child).
+ */
+class NodeSlots {
+  /** 0: unchanged since the last flush; else the state's code + 1. */
+  state: Uint8Array;
+  startedAt: Float64Array;
+  endedAt: Float64Array;
+
+  constructor(size: number) {
+    this.state = new Uint8Array(size);
+    this.startedAt = new Float64Array(size).fill(-1);
+    this.endedAt = new Float64Array(size).fill(-1);
+  }
+
+  grow(slot: number): void {
+    if (slot < this.state.length) return;
+    const size = Math.max(slot + 1, this.state.length * 2);
+    const state = new Uint8Array(size);
+    state.set(this.state);
+    const startedAt = new Float64Array(size).fill(-1);
+    startedAt.set(this.startedAt);
+    const endedAt = new Float64Array(size).fill(-1);
+    endedAt.set(this.endedAt);
+    [this.state, this.startedAt, this.endedAt] = [state, startedAt, endedAt];
+  }
 }
 
 /**
@@ -27,7 +52,12 @@ interface Entry {
  * time and message belong to the latest state only.
  */
 export class TaskRunBatcher {
-  #pending = new Map<number, Entry>();
+  readonly #nodes: (NodeSlots | undefined)[] = [];
+  /** Changed task runs as (node, slot) pairs, in the order they first changed. */
+  #order: number[] = [];
+  /** Workers and messages of changed task runs ("node:slot"), which few changes carry. */
+  #workers = new Map<string, string>();
+  #messages = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
 
   /**
@@ -42,20 +72,41 @@ export class TaskRunBatcher {
   ) {}
 
   /** Records that task run (node, child) is now in `state`. */
-  set(node: number, child: number, state: StateType, change: TaskRunChange = {}): void {
-    // node * 2^32 + child + 1 is unique per task run (child -1 .. 2^32 - 2)
-    const key = node * 4294967296 + child + 1;
-    const e = this.#pending.get(key);
-    if (e) {
-      e.state = state;
-      if (change.startedAt !== undefined) e.startedAt = change.startedAt;
-      if (change.worker !== undefined) e.worker = change.worker;
-      e.endedAt = change.endedAt;
-      e.message = change.message;
-    } else {
-      const { startedAt, endedAt, worker, message } = change;
-      this.#pending.set(key, { node, child, state, startedAt, endedAt, worker, message });
+  set(node: number, child: number, state: StateType, change?: TaskRunChange): void {
+    this.change(
+      node,
+      child,
+      state,
+      change?.startedAt,
+      change?.endedAt,
+      change?.worker,
+      change?.message,
+    );
+  }
+
+  /** `set` with the change's fields as arguments (no object per change, for the hot paths). */
+  change(
+    node: number,
+    child: number,
+    state: StateType,
+    startedAt?: number,
+    endedAt?: number,
+    worker?: string,
+    message?: string,
+  ): void {
+    const slot = child + 1;
+    const n = (this.#nodes[node] ??= new NodeSlots(Math.max(1, slot + 1)));
+    n.grow(slot);
+    if (n.state[slot] === 0) {
+      this.#order.push(node, slot);
+      n.startedAt[slot] = -1;
     }
+    n.state[slot] = SLOT_CODE[state];
+    if (startedAt !== undefined) n.startedAt[slot] = startedAt;
+    n.endedAt[slot] = endedAt ?? -1;
+    if (worker !== undefined) this.#workers.set(`${node}:${slot}`, worker);
+    if (message !== undefined) this.#messages.set(`${node}:${slot}`, message);
+    else if (this.#messages.size > 0) this.#messages.delete(`${node}:${slot}`);
     if (this.#timer === undefined && this.intervalMs > 0) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -69,10 +120,34 @@ export class TaskRunBatcher {
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#pending.size === 0) return;
-    const batch: TaskRunUpdate[] = [];
-    for (const e of this.#pending.values()) batch.push(updateOf(e, this.names[e.node]!));
-    this.#pending = new Map();
+    if (this.#order.length === 0) return;
+    const order = this.#order;
+    const batch: TaskRunUpdate[] = new Array<TaskRunUpdate>(order.length / 2);
+    for (let i = 0; i < order.length; i += 2) {
+      const node = order[i]!;
+      const slot = order[i + 1]!;
+      const n = this.#nodes[node]!;
+      const u: { -readonly [K in keyof TaskRunUpdate]: TaskRunUpdate[K] } = {
+        node,
+        task: this.names[node]!,
+        mapIndex: slot - 1,
+        state: STATE_CODES[n.state[slot]! - 1]!,
+      };
+      n.state[slot] = 0;
+      if (n.startedAt[slot]! >= 0) u.startedAt = n.startedAt[slot];
+      if (n.endedAt[slot]! >= 0) u.endedAt = n.endedAt[slot];
+      if (this.#workers.size > 0 || this.#messages.size > 0) {
+        const key = `${node}:${slot}`;
+        const worker = this.#workers.get(key);
+        if (worker !== undefined) u.worker = worker;
+        const message = this.#messages.get(key);
+        if (message !== undefined) u.message = message;
+      }
+      batch[i / 2] = u;
+    }
+    this.#order = [];
+    this.#workers = new Map();
+    this.#messages = new Map();
     this.emit(batch);
   }
 
@@ -80,20 +155,9 @@ export class TaskRunBatcher {
   close(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#pending.clear();
+    this.#order = [];
+    this.#nodes.length = 0;
+    this.#workers.clear();
+    this.#messages.clear();
   }
-}
-
-function updateOf(e: Entry, task: string): TaskRunUpdate {
-  const u: { -readonly [K in keyof TaskRunUpdate]: TaskRunUpdate[K] } = {
-    node: e.node,
-    task,
-    mapIndex: e.child,
-    state: e.state,
-  };
-  if (e.startedAt !== undefined) u.startedAt = e.startedAt;
-  if (e.endedAt !== undefined) u.endedAt = e.endedAt;
-  if (e.worker !== undefined) u.worker = e.worker;
-  if (e.message !== undefined) u.message = e.message;
-  return u;
 }

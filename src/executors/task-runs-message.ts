@@ -20,8 +20,8 @@ export function updatesOf(m: TaskRunsMessage, names: readonly string[]): TaskRun
       state,
     };
     const [startedAt, endedAt, worker] = [m.runs[i + 3]!, m.runs[i + 4]!, m.runs[i + 5]!];
-    if (startedAt >= 0) u.startedAt = startedAt;
-    if (endedAt >= 0) u.endedAt = endedAt;
+    if (startedAt >= 0) u.startedAt = m.base + startedAt;
+    if (endedAt >= 0) u.endedAt = m.base + endedAt;
     if (worker >= 0 && m.workers[worker] !== undefined) u.worker = m.workers[worker];
     const message = messages.get(i / TASK_RUN_FIELDS);
     if (message !== undefined) u.message = message;

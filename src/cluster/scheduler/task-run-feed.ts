@@ -7,100 +7,153 @@ import {
 } from "../../graph/index.ts";
 import { TASK_RUN_FIELDS, type SchedulerToClient } from "../messages.ts";
 
-const CODE = new Map<StateType, number>(STATE_CODES.map((s, i) => [s, i]));
+const CODE = Object.fromEntries(STATE_CODES.map((s, i) => [s, i])) as Record<StateType, number>;
 
-interface Change {
-  readonly node: number;
-  readonly child: number;
-  startedAt: number;
-  endedAt: number;
-  worker: string | undefined;
+/** One node's task runs by map index + 1 (slot 0: the node's own run), in typed arrays. */
+class NodeSlots {
+  /** 1 while the task run has a change not yet sent. */
+  changed: Uint8Array;
+  /** When it started (-1 unknown); kept after a send while it runs. */
+  startedAt: Float64Array;
+  endedAt: Float64Array;
+  /** Id of the worker that reported it (-1 none). */
+  worker: Int32Array;
+
+  constructor(size: number) {
+    this.changed = new Uint8Array(size);
+    this.startedAt = new Float64Array(size).fill(-1);
+    this.endedAt = new Float64Array(size).fill(-1);
+    this.worker = new Int32Array(size).fill(-1);
+  }
+
+  grow(slot: number): void {
+    if (slot < this.changed.length) return;
+    const size = Math.max(slot + 1, this.changed.length * 2);
+    const old = { ...this };
+    this.changed = new Uint8Array(size);
+    this.changed.set(old.changed);
+    this.startedAt = new Float64Array(size).fill(-1);
+    this.startedAt.set(old.startedAt);
+    this.endedAt = new Float64Array(size).fill(-1);
+    this.endedAt.set(old.endedAt);
+    this.worker = new Int32Array(size).fill(-1);
+    this.worker.set(old.worker);
+  }
 }
 
 /**
  * The task-run states a live client has not been told yet, for one flow run submitted with
  * `live`: which task runs changed since the last `task-runs` message, when each started and
  * ended and on which worker. States themselves are read from the run's graph state when the
- * message is made, so each task run is sent once per message, in its latest state.
+ * message is made, so each task run is sent once per message, in its latest state. A change
+ * allocates nothing (typed arrays per node), since a map makes two per child.
  */
 export class TaskRunFeed {
-  #changed = new Map<number, Change>();
-  /** Start times of task runs reported started and not yet done, by task key. */
-  readonly #starts = new Map<number, number>();
+  readonly #nodes: (NodeSlots | undefined)[];
+  /** Changed task runs as (node, slot) pairs, in the order they first changed. */
+  #order: number[] = [];
+  /** Names of the workers that reported task runs, by id. */
+  readonly #workerNames = new Map<number, string>();
   readonly #mapped: Uint8Array;
 
   constructor(nodes: number) {
+    this.#nodes = new Array<NodeSlots | undefined>(nodes);
     this.#mapped = new Uint8Array(nodes);
   }
 
   get empty(): boolean {
-    return this.#changed.size === 0;
+    return this.#order.length === 0;
   }
 
-  /** A worker reported that task run (node, child) started. */
-  started(key: number, node: number, child: number, worker: string, now: number): void {
-    this.#starts.set(key, now);
-    const c = this.#change(key, node, child);
-    c.startedAt = now;
-    c.worker = worker;
+  /** A worker (id, name) reported that task run (node, child) started. */
+  started(node: number, child: number, worker: number, name: string, now: number): void {
+    const [n, slot] = this.#change(node, child);
+    n.startedAt[slot] = now;
+    n.endedAt[slot] = -1;
+    this.#worker(n, slot, worker, name);
   }
 
-  /** A worker reported that task run (node, child) ended after `ms` of work. */
-  done(key: number, node: number, child: number, worker: string, now: number, ms: number): void {
-    const c = this.#change(key, node, child);
-    c.startedAt = this.#starts.get(key) ?? Math.round(now - ms);
-    this.#starts.delete(key);
-    c.endedAt = now;
-    c.worker = worker;
+  /** A worker (id, name) reported that task run (node, child) ended after `ms` of work. */
+  done(node: number, child: number, worker: number, name: string, now: number, ms: number) {
+    const [n, slot] = this.#change(node, child);
+    // A fast task run is not reported started: its start is its end less its duration.
+    if (n.worker[slot] !== worker || n.startedAt[slot] < 0)
+      n.startedAt[slot] = Math.round(now - ms);
+    n.endedAt[slot] = now;
+    this.#worker(n, slot, worker, name);
   }
 
   /** Task run (node, child) changed state without a worker's report (skipped, failed, retrying, cancelled). */
   touched(node: number, child: number, now: number): void {
-    this.#change(node * 4294967296 + child + 1, node, child).endedAt = now;
+    const [n, slot] = this.#change(node, child);
+    n.endedAt[slot] = now;
   }
 
   /** A child of mapped `node` is about to run: its parent run is Mapped (told once). */
   mapped(node: number): void {
     if (this.#mapped[node] === 1) return;
     this.#mapped[node] = 1;
-    this.#change(node * 4294967296, node, -1);
+    this.#change(node, -1);
   }
 
   /** The `task-runs` message for what changed since the last one (undefined: nothing did). */
   take(state: GraphState, ref: number): Extract<SchedulerToClient, { t: "task-runs" }> | undefined {
-    if (this.#changed.size === 0) return undefined;
+    if (this.#order.length === 0) return undefined;
+    const order = this.#order;
+    this.#order = [];
     const workers: string[] = [];
-    const index = new Map<string, number>();
-    const runs = new Array<number>(this.#changed.size * TASK_RUN_FIELDS);
-    const messages: [number, string][] = [];
-    let i = 0;
-    for (const c of this.#changed.values()) {
-      const s = state.stateOf(c.node, c.child);
-      let w = -1;
-      if (c.worker !== undefined) {
-        w = index.get(c.worker) ?? -1;
-        if (w < 0) index.set(c.worker, (w = workers.push(c.worker) - 1));
-      }
-      runs[i] = c.node;
-      runs[i + 1] = c.child;
-      runs[i + 2] = CODE.get(s)!;
-      runs[i + 3] = c.startedAt;
-      runs[i + 4] = isFinished(s) ? c.endedAt : -1;
-      runs[i + 5] = w;
-      if (isFailed(s) || s === "Retrying" || s === "Skipped") {
-        const message = state.detailOf(c.node, c.child)?.message;
-        if (message) messages.push([i / TASK_RUN_FIELDS, message]);
-      }
-      i += TASK_RUN_FIELDS;
+    const index = new Map<number, number>();
+    const runs = new Int32Array((order.length / 2) * TASK_RUN_FIELDS);
+    let base = Infinity;
+    for (let i = 0; i < order.length; i += 2) {
+      const n = this.#nodes[order[i]!]!;
+      const [started, ended] = [n.startedAt[order[i + 1]!]!, n.endedAt[order[i + 1]!]!];
+      if (started >= 0 && started < base) base = started;
+      if (ended >= 0 && ended < base) base = ended;
     }
-    this.#changed = new Map();
-    return { t: "task-runs", ref, workers, runs, messages };
+    if (base === Infinity) base = 0;
+    const messages: [number, string][] = [];
+    for (let i = 0, o = 0; i < order.length; i += 2, o += TASK_RUN_FIELDS) {
+      const node = order[i]!;
+      const slot = order[i + 1]!;
+      const n = this.#nodes[node]!;
+      n.changed[slot] = 0;
+      const s = state.stateOf(node, slot - 1);
+      let w = -1;
+      const id = n.worker[slot]!;
+      if (id >= 0) {
+        w = index.get(id) ?? -1;
+        if (w < 0) index.set(id, (w = workers.push(this.#workerNames.get(id)!) - 1));
+      }
+      runs[o] = node;
+      runs[o + 1] = slot - 1;
+      runs[o + 2] = CODE[s];
+      const started = n.startedAt[slot]!;
+      const ended = isFinished(s) ? n.endedAt[slot]! : -1;
+      runs[o + 3] = started < 0 ? -1 : started - base;
+      runs[o + 4] = ended < 0 ? -1 : ended - base;
+      runs[o + 5] = w;
+      if (isFailed(s) || s === "Retrying" || s === "Skipped") {
+        const message = state.detailOf(node, slot - 1)?.message;
+        if (message) messages.push([o / TASK_RUN_FIELDS, message]);
+      }
+    }
+    return { t: "task-runs", ref, base, workers, runs, messages };
   }
 
-  #change(key: number, node: number, child: number): Change {
-    let c = this.#changed.get(key);
-    if (!c)
-      this.#changed.set(key, (c = { node, child, startedAt: -1, endedAt: -1, worker: undefined }));
-    return c;
+  #change(node: number, child: number): [NodeSlots, number] {
+    const slot = child + 1;
+    const n = (this.#nodes[node] ??= new NodeSlots(Math.max(1, slot + 1)));
+    n.grow(slot);
+    if (n.changed[slot] === 0) {
+      n.changed[slot] = 1;
+      this.#order.push(node, slot);
+    }
+    return [n, slot];
+  }
+
+  #worker(n: NodeSlots, slot: number, worker: number, name: string): void {
+    n.worker[slot] = worker;
+    if (!this.#workerNames.has(worker)) this.#workerNames.set(worker, name);
   }
 }

@@ -28,7 +28,8 @@ export function tasksStarted(
     const rec = run.active.get(taskKey(keys[i]!, keys[i + 1]!));
     if (rec && rec.worker === worker && rec.status === "processing") {
       transition(s, rec, "running", stim, undefined);
-      run.feed?.started(rec.key, rec.node, rec.child, s.workers.get(worker)!.name, s.now);
+      if (run.feed)
+        run.feed.started(rec.node, rec.child, worker, s.workers.get(worker)!.name, s.now);
     }
   }
 }
@@ -45,7 +46,7 @@ export function tasksDone(
   for (const entry of res) {
     const rec = run.active.get(taskKey(entry[0], entry[1]));
     if (!rec || rec.worker !== w.id) continue;
-    run.feed?.done(rec.key, entry[0], entry[1], w.name, s.now, entry[3]);
+    run.feed?.done(entry[0], entry[1], w.id, w.name, s.now, entry[3]);
     transition(s, rec, "finished", stim, { worker: w, entry });
   }
 }
