@@ -14,7 +14,7 @@ import { BundleLoadError, SchedulerLostError, SerializationError } from "../clus
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
 import { endedMessage, retryMessage } from "./ended-message.ts";
 import { TaskNotDefinedError } from "./errors.ts";
-import { updatesOf } from "./task-runs-message.ts";
+import { emitUpdates } from "./task-runs-message.ts";
 import { FLOW_NOT_CONSTRUCTED } from "../shipping/internal.ts";
 
 export type { ClusterSecurity };
@@ -114,7 +114,7 @@ export class ClusterExecutor implements Executor, AsyncDisposable {
                 req.onProgress?.(m.progress);
                 break;
               case "task-runs":
-                req.onTaskRuns?.(updatesOf(m, names));
+                if (req.onTaskRuns) emitUpdates(m, names, req.onTaskRuns);
                 break;
               case "logs":
                 for (const [time, level, node, child, message] of m.logs)

@@ -26,7 +26,7 @@ export interface ExecutionRequest {
   /**
    * Called with task runs' state changes while the run goes on, in batches (every ~200 ms, and
    * once before `execute` resolves): the latest state of each task run that changed since the
-   * previous batch (see TaskRunUpdate). Live news only: the result's snapshot has the exact
+   * previous batch (see TaskRunUpdate), at most 8,192 per call. Live news only: the result's snapshot has the exact
    * final states. Executors do no per-task-run work for it when it is not given.
    */
   readonly onTaskRuns?: (updates: readonly TaskRunUpdate[]) => void;

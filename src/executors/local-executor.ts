@@ -63,6 +63,8 @@ class LocalRun {
   private readonly live: TaskRunBatcher | undefined;
   /** Mapped nodes whose parent run was reported Mapped (live states only). */
   private mappedSent: Uint8Array | undefined;
+  /** The time for live states, read once per event-loop turn (see `now`); -1: not read yet. */
+  private clock = -1;
 
   constructor(
     private readonly req: ExecutionRequest,
@@ -168,7 +170,7 @@ class LocalRun {
         this.mappedSent![c.node] = 1;
         this.live.set(c.node, -1, "Mapped");
       }
-      this.live.change(c.node, c.child, "Running", Date.now());
+      this.live.change(c.node, c.child, "Running", this.now());
     }
     let args: unknown[];
     try {
@@ -203,7 +205,7 @@ class LocalRun {
       // Failures are reported from the graph's `ended` and `retry` commands; a cancelled run's
       // late success is ignored by the graph, so also here.
       if (this.live && this.state.stateOf(c.node, c.child) === "Running")
-        this.live.change(c.node, c.child, "Success", undefined, Date.now());
+        this.live.change(c.node, c.child, "Success", undefined, this.now());
       this.apply(
         this.state.finished(c.node, c.child, {
           type: "Success",
@@ -213,6 +215,19 @@ class LocalRun {
     } else {
       this.apply(this.state.finished(c.node, c.child, r));
     }
+  }
+
+  /**
+   * Date.now(), read once per event-loop turn: a map's children start and end by the thousand in
+   * one turn (at most ~5 ms, see `pump`), and a clock read per change cost more than the rest of
+   * the live states (~0.1–0.5 µs each on a VM).
+   */
+  private now(): number {
+    if (this.clock < 0) {
+      this.clock = Date.now();
+      setImmediate(() => (this.clock = -1));
+    }
+    return this.clock;
   }
 
   private readonly lookup = (node: number, child: number): unknown => {

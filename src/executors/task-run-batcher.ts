@@ -1,6 +1,9 @@
 import { STATE_CODES, type StateType } from "../graph/index.ts";
 import { TASK_RUN_FLUSH_MS, type TaskRunUpdate } from "./task-run-update.ts";
 
+/** The most updates handed to `emit` at once; a bigger flush makes several calls. */
+export const MAX_BATCH = 8192;
+
 /** What a change sets besides the state. */
 export interface TaskRunChange {
   readonly startedAt?: number;
@@ -49,7 +52,8 @@ class NodeSlots {
  * index), flushed to `emit` every `intervalMs` and on `flush()`. A start time or worker set by an
  * earlier change of the same batch is kept unless a later change sets it again, so a run that
  * started and ended between two flushes is reported once, as ended, with its start; the end
- * time and message belong to the latest state only.
+ * time and message belong to the latest state only. A flush of more than MAX_BATCH task runs is
+ * handed out in several calls.
  */
 export class TaskRunBatcher {
   readonly #nodes: (NodeSlots | undefined)[] = [];
@@ -122,8 +126,18 @@ export class TaskRunBatcher {
     this.#timer = undefined;
     if (this.#order.length === 0) return;
     const order = this.#order;
-    const batch: TaskRunUpdate[] = new Array<TaskRunUpdate>(order.length / 2);
-    for (let i = 0; i < order.length; i += 2) {
+    this.#order = [];
+    // In slices, so that a big batch's objects can die young (a 100,000-child map's whole batch
+    // outlived the young generation and cost more in GC than everything else here).
+    for (let from = 0; from < order.length; from += 2 * MAX_BATCH)
+      this.emit(this.#updates(order, from, Math.min(order.length, from + 2 * MAX_BATCH)));
+    this.#workers = new Map();
+    this.#messages = new Map();
+  }
+
+  #updates(order: readonly number[], from: number, to: number): TaskRunUpdate[] {
+    const batch: TaskRunUpdate[] = new Array<TaskRunUpdate>((to - from) / 2);
+    for (let i = from; i < to; i += 2) {
       const node = order[i]!;
       const slot = order[i + 1]!;
       const n = this.#nodes[node]!;
@@ -143,12 +157,9 @@ export class TaskRunBatcher {
         const message = this.#messages.get(key);
         if (message !== undefined) u.message = message;
       }
-      batch[i / 2] = u;
+      batch[(i - from) / 2] = u;
     }
-    this.#order = [];
-    this.#workers = new Map();
-    this.#messages = new Map();
-    this.emit(batch);
+    return batch;
   }
 
   /** Stops the timer and drops what is pending (call `flush()` first to keep it). */
