@@ -110,7 +110,7 @@ class LocalRun {
           break;
         }
         case "ended":
-          this.live?.set(c.node, c.child, c.state, { endedAt: Date.now(), message: c.message });
+          this.live?.set(c.node, c.child, c.state, { endedAt: this.now(), message: c.message });
           this.log(
             c.state === "Skipped" || c.state === "Cancelled" ? "INFO" : "ERROR",
             c.node,

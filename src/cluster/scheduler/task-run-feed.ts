@@ -76,8 +76,9 @@ export class TaskRunFeed {
   /** A worker (id, name) reported that task run (node, child) ended after `ms` of work. */
   done(node: number, child: number, worker: number, name: string, now: number, ms: number) {
     const [n, slot] = this.#change(node, child);
-    // A fast task run is not reported started: its start is its end less its duration.
-    if (n.worker[slot] !== worker || n.startedAt[slot] < 0)
+    // A fast task run is not reported started: its start is its end less its duration. (An end
+    // already set belongs to an earlier attempt: `started` clears it.)
+    if (n.worker[slot] !== worker || n.startedAt[slot]! < 0 || n.endedAt[slot]! >= 0)
       n.startedAt[slot] = Math.round(now - ms);
     n.endedAt[slot] = now;
     this.#worker(n, slot, worker, name);
