@@ -35,7 +35,6 @@ class NodeSlots {
   }
 
   grow(slot: number): void {
-    if (slot < this.state.length) return;
     const size = Math.max(slot + 1, this.state.length * 2);
     const state = new Uint8Array(size);
     state.set(this.state);
@@ -99,8 +98,8 @@ export class TaskRunBatcher {
     message?: string,
   ): void {
     const slot = child + 1;
-    const n = (this.#nodes[node] ??= new NodeSlots(Math.max(1, slot + 1)));
-    n.grow(slot);
+    const n = (this.#nodes[node] ??= new NodeSlots(slot + 1));
+    if (slot >= n.state.length) n.grow(slot);
     if (n.state[slot] === 0) {
       this.#order.push(node, slot);
       n.startedAt[slot] = -1;

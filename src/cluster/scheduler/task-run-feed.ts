@@ -52,8 +52,8 @@ export class TaskRunFeed {
   readonly #nodes: (NodeSlots | undefined)[];
   /** Changed task runs as (node, slot) pairs, in the order they first changed. */
   #order: number[] = [];
-  /** Names of the workers that reported task runs, by id. */
-  readonly #workerNames = new Map<number, string>();
+  /** Names of the workers that reported task runs, by id (small integers). */
+  readonly #workerNames: string[] = [];
   readonly #mapped: Uint8Array;
 
   constructor(nodes: number) {
@@ -67,34 +67,37 @@ export class TaskRunFeed {
 
   /** A worker (id, name) reported that task run (node, child) started. */
   started(node: number, child: number, worker: number, name: string, now: number): void {
-    const [n, slot] = this.#change(node, child);
+    const slot = child + 1;
+    const n = this.#change(node, slot);
     n.startedAt[slot] = now;
     n.endedAt[slot] = -1;
-    this.#worker(n, slot, worker, name);
+    n.worker[slot] = worker;
+    this.#workerNames[worker] ??= name;
   }
 
   /** A worker (id, name) reported that task run (node, child) ended after `ms` of work. */
   done(node: number, child: number, worker: number, name: string, now: number, ms: number) {
-    const [n, slot] = this.#change(node, child);
+    const slot = child + 1;
+    const n = this.#change(node, slot);
     // A fast task run is not reported started: its start is its end less its duration. (An end
     // already set belongs to an earlier attempt: `started` clears it.)
     if (n.worker[slot] !== worker || n.startedAt[slot]! < 0 || n.endedAt[slot]! >= 0)
       n.startedAt[slot] = Math.round(now - ms);
     n.endedAt[slot] = now;
-    this.#worker(n, slot, worker, name);
+    n.worker[slot] = worker;
+    this.#workerNames[worker] ??= name;
   }
 
   /** Task run (node, child) changed state without a worker's report (skipped, failed, retrying, cancelled). */
   touched(node: number, child: number, now: number): void {
-    const [n, slot] = this.#change(node, child);
-    n.endedAt[slot] = now;
+    this.#change(node, child + 1).endedAt[child + 1] = now;
   }
 
   /** A child of mapped `node` is about to run: its parent run is Mapped (told once). */
   mapped(node: number): void {
     if (this.#mapped[node] === 1) return;
     this.#mapped[node] = 1;
-    this.#change(node, -1);
+    this.#change(node, 0);
   }
 
   /** The `task-runs` message for what changed since the last one (undefined: nothing did). */
@@ -103,7 +106,8 @@ export class TaskRunFeed {
     const order = this.#order;
     this.#order = [];
     const workers: string[] = [];
-    const index = new Map<number, number>();
+    /** Worker id → index in `workers` + 1 (0: not there yet). */
+    const index: number[] = [];
     const runs = new Int32Array((order.length / 2) * TASK_RUN_FIELDS);
     let base = Infinity;
     for (let i = 0; i < order.length; i += 2) {
@@ -123,8 +127,7 @@ export class TaskRunFeed {
       let w = -1;
       const id = n.worker[slot]!;
       if (id >= 0) {
-        w = index.get(id) ?? -1;
-        if (w < 0) index.set(id, (w = workers.push(this.#workerNames.get(id)!) - 1));
+        w = (index[id] ??= workers.push(this.#workerNames[id]!)) - 1;
       }
       runs[o] = node;
       runs[o + 1] = slot - 1;
@@ -142,19 +145,14 @@ export class TaskRunFeed {
     return { t: "task-runs", ref, base, workers, runs, messages };
   }
 
-  #change(node: number, child: number): [NodeSlots, number] {
-    const slot = child + 1;
-    const n = (this.#nodes[node] ??= new NodeSlots(Math.max(1, slot + 1)));
-    n.grow(slot);
+  /** Node `node`'s slots, with `slot` (map index + 1) marked changed. */
+  #change(node: number, slot: number): NodeSlots {
+    const n = (this.#nodes[node] ??= new NodeSlots(slot + 1));
+    if (slot >= n.changed.length) n.grow(slot);
     if (n.changed[slot] === 0) {
       n.changed[slot] = 1;
       this.#order.push(node, slot);
     }
-    return [n, slot];
-  }
-
-  #worker(n: NodeSlots, slot: number, worker: number, name: string): void {
-    n.worker[slot] = worker;
-    if (!this.#workerNames.has(worker)) this.#workerNames.set(worker, name);
+    return n;
   }
 }
