@@ -6,6 +6,7 @@ const scripts = [
   "local.ts",
   "cluster.ts",
   "dashboard.ts",
+  "live-task-runs.ts",
   "gateway.ts",
   "environment.ts",
   "orchestration.ts",

@@ -62,6 +62,7 @@ export type {
   Executor,
   ExecutionRequest,
   ExecutionResult,
+  TaskRunUpdate,
 } from "./executors/index.ts";
 export { LocalCluster } from "./cluster/index.ts";
 export type { LocalClusterOptions, ClusterSecurity } from "./cluster/index.ts";

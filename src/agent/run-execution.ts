@@ -89,7 +89,7 @@ export class RunExecution {
       if (e instanceof ClusterFailedError) clusterFailed = e;
       outcome = outcomeOfError(e, this.#stop);
     }
-    if (result) reporter.finalStates(result.taskStates(), this.#workers);
+    if (result) await reporter.finalStates(result.taskStates(), this.#workers);
     await this.#clusterSent;
     if (this.#cluster) {
       const stopReason = clusterFailed?.stopReason ?? result?.placement.cluster?.stopReason;
@@ -122,9 +122,8 @@ export class RunExecution {
         if (r.worker !== undefined && r.task !== undefined)
           this.#workers.set(`${r.task}#${r.mapIndex ?? -1}`, r.worker);
         reporter.log(r);
-        reporter.taskLogged(r);
       },
-      onProgress: (p) => reporter.progress(p),
+      onTaskRuns: (updates) => reporter.taskRuns(updates),
       onPlacement: (p) => (this.#clusterSent = this.#onPlacement(p)),
     });
   }

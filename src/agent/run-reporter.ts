@@ -1,4 +1,5 @@
-import type { LogRecord, TaskProgress } from "../graph/index.ts";
+import type { LogRecord } from "../graph/index.ts";
+import type { TaskRunUpdate } from "../executors/index.ts";
 import type { TaskState } from "../flow/index.ts";
 import type { LogLineInput, TaskStateUpdate } from "../server/api/index.ts";
 import type { ServerClient } from "../server/client/index.ts";
@@ -9,7 +10,8 @@ const MAX_MESSAGE = 65536;
 
 /**
  * Streams one run's log lines and task states to the server in batches (every 100 ms, or at
- * once when a batch is full), in order. Sending never throws into the run: a batch the server
+ * once when a batch is full), in order: live task-run states as the executor reports them, then
+ * the exact final states. Sending never throws into the run: a batch the server
  * refuses or cannot take is dropped, and its error kept in `lastError`.
  */
 export class RunReporter {
@@ -17,8 +19,8 @@ export class RunReporter {
   #tasks: TaskStateUpdate[] = [];
   #timer: NodeJS.Timeout | undefined;
   #sending: Promise<void> = Promise.resolve();
-  #lastProgress = new Map<string, string>();
-  readonly #logged = new Set<string>();
+  /** The state the server holds for each task run ("task#mapIndex") this reporter sent. */
+  readonly #stored = new Map<string, string>();
   lastError: unknown;
 
   constructor(
@@ -48,16 +50,23 @@ export class RunReporter {
   }
 
   /**
-   * Queues the final state of every task run of a finished run (map children one by one), with
-   * the worker each one logged from (`workers`: "task#mapIndex" → worker).
+   * Queues the final state of every task run of a finished run (map children one by one) whose
+   * live state stored on the server differs, with the worker each one logged from (`workers`:
+   * "task#mapIndex" → worker).
    */
-  finalStates(states: ReadonlyMap<string, TaskState>, workers: ReadonlyMap<string, string>): void {
+  async finalStates(
+    states: ReadonlyMap<string, TaskState>,
+    workers: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    // What the live states already stored exactly is not sent again (it keeps its real end time).
+    await this.flush();
     const at = Date.now();
     const update = (
       task: string,
       mapIndex: number,
       s: TaskState | NonNullable<TaskState["children"]>[number],
     ) => {
+      if (this.#stored.get(`${task}#${mapIndex}`) === s.type) return;
       const worker = workers.get(`${task}#${mapIndex}`);
       this.#tasks.push({
         task,
@@ -76,35 +85,23 @@ export class RunReporter {
   }
 
   /**
-   * A task run that logs is running (on `worker`): reported once per task run, so its row shows
-   * the worker while it goes on. The final states follow at the end of the run.
+   * Queues task runs' live states (an executor's `onTaskRuns` batch); the exact final states
+   * follow at the end of the run (`finalStates`).
    */
-  taskLogged(r: LogRecord): void {
-    if (r.task === undefined || r.level === "ERROR") return;
-    const mapIndex = r.mapIndex ?? -1;
-    const key = `${r.task}#${mapIndex}`;
-    if (this.#logged.has(key)) return;
-    this.#logged.add(key);
-    this.task({
-      task: r.task,
-      mapIndex,
-      state: "Running",
-      at: Math.trunc(r.time),
-      ...(r.worker === undefined ? {} : { worker: r.worker }),
-    });
-  }
-
-  /** Turns live progress into task states: a task with runs started but not all done is Running. */
-  progress(list: readonly TaskProgress[]): void {
-    const at = Date.now();
-    for (const p of list) {
-      const state =
-        p.total > 0 && p.finished >= p.total ? "Finished" : p.finished > 0 ? "Running" : "";
-      if (state === "" || state === "Finished" || this.#lastProgress.get(p.name) === state)
-        continue;
-      this.#lastProgress.set(p.name, state);
-      this.task({ task: p.name, mapIndex: -1, state, at });
+  taskRuns(updates: readonly TaskRunUpdate[]): void {
+    const now = Date.now();
+    for (const u of updates) {
+      this.#tasks.push({
+        task: u.task,
+        mapIndex: u.mapIndex,
+        state: u.state,
+        at: Math.trunc(u.endedAt ?? u.startedAt ?? now),
+        ...(u.startedAt === undefined ? {} : { startedAt: Math.trunc(u.startedAt) }),
+        ...(u.worker === undefined ? {} : { worker: u.worker }),
+        ...message(u.message),
+      });
     }
+    this.#schedule();
   }
 
   /** Sends everything queued and waits for it. */
@@ -124,7 +121,10 @@ export class RunReporter {
     const logs = this.#logs.splice(0, 10_000);
     const tasks = this.#tasks.splice(0, 10_000);
     try {
-      if (tasks.length > 0) await this.server.reportTaskStates(this.runId, tasks);
+      if (tasks.length > 0) {
+        await this.server.reportTaskStates(this.runId, tasks);
+        for (const t of tasks) this.#stored.set(`${t.task}#${t.mapIndex ?? -1}`, t.state);
+      }
       if (logs.length > 0) await this.server.appendLogs(this.runId, logs);
     } catch (e) {
       this.lastError = e;

@@ -1,4 +1,11 @@
-import type { ArgRef, Outcome, LogLevel } from "../graph/index.ts";
+import type {
+  ArgRef,
+  GraphSnapshot,
+  Outcome,
+  LogLevel,
+  StateType,
+  TaskProgress,
+} from "../graph/index.ts";
 
 /**
  * The cluster wire protocol. Every frame carries a batch (array) of these messages; user values
@@ -216,6 +223,8 @@ export type ClientToScheduler =
       readonly params: Buffer;
       /** nodes whose results the client wants back */
       readonly keep: number[];
+      /** send this run's task-run states as they change (`task-runs` messages) */
+      readonly live?: boolean;
     }
   /** ref -1: every run of this client */
   | { readonly t: "cancel"; readonly ref: number };
@@ -248,20 +257,43 @@ export type SchedulerToWorker =
   | { readonly t: "shutdown" }
   | Extract<RetirementMessage, { t: "replicate" | "retired" }>;
 
+/**
+ * A `task-runs` entry: [node, child, state (STATE_CODES index), startedAt, endedAt, worker]
+ * flattened, six int32 per task run (a typed array, which the codec copies as bytes); times are
+ * ms after the message's `base` (ms since the epoch) or -1 (unknown), worker an index into the
+ * message's `workers` or -1.
+ */
+export const TASK_RUN_FIELDS = 6;
+
 /** What the scheduler sends a client. */
 export type SchedulerToClient =
   | { readonly t: "hello"; readonly workers: number }
   | { readonly t: "bundle-status"; readonly hash: string; readonly has: boolean }
   | { readonly t: "started"; readonly ref: number }
+  /** each task's progress (sent by the dashboard's ProgressPush, when the scheduler has one) */
+  | { readonly t: "progress"; readonly ref: number; readonly progress: TaskProgress[] }
   | {
       readonly t: "ended";
       readonly ref: number;
       readonly node: number;
       readonly child: number;
-      readonly state: string;
+      readonly state: StateType;
       readonly message: string;
     }
   | { readonly t: "logs"; readonly ref: number; readonly worker: string; readonly logs: TaskLog[] }
+  /**
+   * the latest state of each task run that changed since the previous `task-runs` of the run
+   * (only for runs submitted with `live`), every ~200 ms and before `result`: TASK_RUN_FIELDS
+   * numbers per task run in `runs`, messages of failed ones in `messages` ([index in runs, text])
+   */
+  | {
+      readonly t: "task-runs";
+      readonly ref: number;
+      readonly base: number;
+      readonly workers: string[];
+      readonly runs: Int32Array;
+      readonly messages: [number, string][];
+    }
   /** a task run failed and will be retried after `delay` ms (the client logs it as a local run does) */
   | {
       readonly t: "retry";
@@ -275,8 +307,10 @@ export type SchedulerToClient =
   | {
       readonly t: "result";
       readonly ref: number;
-      readonly snapshot: unknown;
+      readonly snapshot: GraphSnapshot;
       readonly keys: ResultKey[];
+      /** the kept results' bytes: sent as attachments, set from them on receipt (unpackFrame) */
+      readonly values?: (Buffer | null)[];
     }
   | {
       readonly t: "failed";

@@ -1,14 +1,20 @@
-import type { LogLevel, GraphSnapshot, StateType, TaskProgress } from "../graph/index.ts";
+import type { LogLevel, GraphSnapshot } from "../graph/index.ts";
 // Single modules, not the cluster barrel: flow files import this (through "flowgate") on every
 // worker thread, which should not load the scheduler and worker too.
-import { ClusterClient, encodeValue, decodeValue, type ClusterSecurity } from "../cluster/index.ts";
+import {
+  ClusterClient,
+  encodeValue,
+  decodeValue,
+  type ClusterSecurity,
+  type RunMessage,
+} from "../cluster/index.ts";
 import { bundleFlow } from "../shipping/index.ts";
 import { BundleBuildError } from "../shipping/errors.ts";
 import { BundleLoadError, SchedulerLostError, SerializationError } from "../cluster/errors.ts";
-import type { Message } from "../cluster/internal.ts";
 import type { ExecutionRequest, ExecutionResult, Executor } from "./executor.ts";
 import { endedMessage, retryMessage } from "./ended-message.ts";
 import { TaskNotDefinedError } from "./errors.ts";
+import { emitUpdates } from "./task-runs-message.ts";
 import { FLOW_NOT_CONSTRUCTED } from "../shipping/internal.ts";
 
 export type { ClusterSecurity };
@@ -64,6 +70,7 @@ export class ClusterExecutor implements Executor, AsyncDisposable {
     await client.shipBundle(bundle.hash, bundle.code);
     return new Promise<ExecutionResult>((resolve, reject) => {
       let ref = 0;
+      const names = req.graph.nodes.map((n) => n.id);
       const onAbort = () => client.cancel(ref);
       const cleanup = () => {
         req.signal.removeEventListener("abort", onAbort);
@@ -95,55 +102,39 @@ export class ClusterExecutor implements Executor, AsyncDisposable {
           graph,
           params,
           keep: [...req.keep],
+          ...(req.onTaskRuns ? { live: true } : {}),
         },
         {
-          onMessage: (m: Message) => {
+          onMessage: (m: RunMessage) => {
             switch (m.t) {
               case "started":
                 req.onFirstTaskStarted?.();
                 break;
               case "progress":
-                req.onProgress?.(m.progress as TaskProgress[]);
+                req.onProgress?.(m.progress);
+                break;
+              case "task-runs":
+                if (req.onTaskRuns) emitUpdates(m, names, req.onTaskRuns);
                 break;
               case "logs":
-                for (const [time, level, node, child, message] of m.logs as [
-                  number,
-                  LogLevel,
-                  number,
-                  number,
-                  string,
-                ][])
-                  log(level, node, child, message, time, m.worker as string);
+                for (const [time, level, node, child, message] of m.logs)
+                  log(level, node, child, message, time, m.worker);
                 break;
               case "retry":
                 // the same warning LocalExecutor logs, made here from the scheduler's report
+                log("WARNING", m.node, m.child, retryMessage(m.delay, m.message));
+                break;
+              case "ended":
                 log(
-                  "WARNING",
-                  m.node as number,
-                  m.child as number,
-                  retryMessage(m.delay as number, m.message as string),
+                  m.state === "Skipped" || m.state === "Cancelled" ? "INFO" : "ERROR",
+                  m.node,
+                  m.child,
+                  endedMessage(m.state, m.message),
                 );
                 break;
-              case "ended": {
-                const state = m.state as StateType;
-                log(
-                  state === "Skipped" || state === "Cancelled" ? "INFO" : "ERROR",
-                  m.node as number,
-                  m.child as number,
-                  endedMessage(state, m.message as string),
-                );
-                break;
-              }
               case "result":
                 cleanup();
-                resolve(
-                  collect(
-                    req,
-                    m.snapshot as GraphSnapshot,
-                    m.keys as string[],
-                    m.values as (Buffer | null)[],
-                  ),
-                );
+                resolve(collect(req, m.snapshot, m.keys, m.values ?? []));
                 break;
               case "failed":
                 cleanup();
@@ -156,6 +147,12 @@ export class ClusterExecutor implements Executor, AsyncDisposable {
             reject(new SchedulerLostError(this.options.address, reason));
           },
         },
+      );
+      // The scheduler reports task runs from their start on; until then each task is Pending.
+      req.onTaskRuns?.(
+        req.graph.nodes.flatMap((n, node) =>
+          n.constant ? [] : [{ node, task: n.id, mapIndex: -1, state: "Pending" as const }],
+        ),
       );
       if (req.signal.aborted) onAbort();
       else req.signal.addEventListener("abort", onAbort, { once: true });
@@ -182,8 +179,8 @@ export class ClusterExecutor implements Executor, AsyncDisposable {
 }
 
 /** The error of a run the scheduler reports failed. */
-function failure(req: ExecutionRequest, m: Message): Error {
-  const message = m.message as string;
+function failure(req: ExecutionRequest, m: Extract<RunMessage, { t: "failed" }>): Error {
+  const message = m.message;
   if (m.code !== "FG_CLUSTER_BUNDLE_LOAD") return new Error(message);
   if (message.includes(FLOW_NOT_CONSTRUCTED)) {
     const task = req.graph.nodes.find((n) => !n.constant);
@@ -195,7 +192,7 @@ function failure(req: ExecutionRequest, m: Message): Error {
       detail,
     );
   }
-  return new BundleLoadError(m.worker as string, req.flowName, message);
+  return new BundleLoadError(m.worker, req.flowName, message);
 }
 
 /** Serializes the graph, naming the task whose argument or constant cannot cross the wire. */

@@ -5,6 +5,7 @@ import type {
   TaskHost,
   TaskProgress,
 } from "../graph/index.ts";
+import type { TaskRunUpdate } from "./task-run-update.ts";
 
 /** One flow run's graph, handed to an executor whole (a map is one node, not one call per child). */
 export interface ExecutionRequest {
@@ -22,6 +23,13 @@ export interface ExecutionRequest {
   readonly onLog: (record: LogRecord) => void;
   /** Called with every task's progress, at most every few hundred ms and once at the end. */
   readonly onProgress?: (progress: readonly TaskProgress[]) => void;
+  /**
+   * Called with task runs' state changes while the run goes on, in batches (every ~200 ms, and
+   * once before `execute` resolves): the latest state of each task run that changed since the
+   * previous batch (see TaskRunUpdate), at most 8,192 per call. Live news only: the result's snapshot has the exact
+   * final states. Executors do no per-task-run work for it when it is not given.
+   */
+  readonly onTaskRuns?: (updates: readonly TaskRunUpdate[]) => void;
   /** Called when the first task run starts (used to measure start latency). */
   readonly onFirstTaskStarted?: () => void;
 }

@@ -14,4 +14,6 @@ export type { LocalExecutorOptions } from "./local-executor.ts";
 export { ClusterExecutor } from "./cluster-executor.ts";
 export type { ClusterExecutorOptions } from "./cluster-executor.ts";
 export type { Executor, ExecutionRequest, ExecutionResult } from "./executor.ts";
+export type { TaskRunUpdate } from "./task-run-update.ts";
+export { TaskRunBatcher, type TaskRunChange } from "./task-run-batcher.ts";
 export { ExecutorOptionsError, TaskNotDefinedError } from "./errors.ts";

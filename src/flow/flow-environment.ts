@@ -1,4 +1,4 @@
-import type { Executor } from "../executors/index.ts";
+import type { Executor, TaskRunUpdate } from "../executors/index.ts";
 import type { LogLevel, LogRecord, TaskProgress } from "../graph/index.ts";
 import type { BuiltGraph } from "./flow-builder.ts";
 import type { FlowRunResult, RunPlacement } from "./flow-run-result.ts";
@@ -44,6 +44,12 @@ export interface FlowRunOptions {
   readonly keepResults?: "all" | "outputs";
   /** Called with every task's progress while the run goes on (see `TaskProgress`). */
   readonly onProgress?: (progress: readonly TaskProgress[]) => void;
+  /**
+   * Called with the task runs whose state changed, batched (every ~200 ms and once before the
+   * run's result), each in its latest state with its start and end times and, on a cluster, its
+   * worker (see `TaskRunUpdate`). The result's task states remain the exact final ones.
+   */
+  readonly onTaskRuns?: (updates: readonly TaskRunUpdate[]) => void;
   /** Called when the environment knows where the run executes (its cluster), before any task. */
   readonly onPlacement?: (placement: RunPlacement) => void;
   /** Called when the first task run starts. */

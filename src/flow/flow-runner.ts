@@ -76,6 +76,7 @@ async function executeRun<O>(
     onLog,
     onFirstTaskStarted: options.onFirstTaskStarted,
     onProgress: options.onProgress,
+    onTaskRuns: options.onTaskRuns,
   });
   const state = finalState(result.snapshot, reference, signal.aborted);
   log(

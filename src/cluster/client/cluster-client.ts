@@ -1,12 +1,21 @@
 import type { ClusterSecurity } from "../security.ts";
-import type { Connection, Message } from "../wire/connection.ts";
+import type { ClientToScheduler, SchedulerToClient } from "../messages.ts";
+import type { Connection } from "../wire/connection.ts";
 import { dial } from "../wire/dial.ts";
+
+/** A scheduler's message about one submitted run (every one that carries the run's `ref`). */
+export type RunMessage = Extract<SchedulerToClient, { readonly ref: number }>;
+
+/** What a client submits, besides the `t` and the `ref` the client chooses. */
+export type Submission = Omit<Extract<ClientToScheduler, { t: "submit" }>, "t" | "ref">;
 
 /** Events of one submitted run, as the scheduler reports them. */
 export interface RunListener {
-  onMessage(m: Message): void;
+  onMessage(m: RunMessage): void;
   onLost(reason: string): void;
 }
+
+type ClientConnection = Connection<SchedulerToClient, ClientToScheduler>;
 
 /**
  * A client's connection to a scheduler: ships bundles once per hash, submits runs and routes the
@@ -20,11 +29,11 @@ export class ClusterClient {
 
   private constructor(
     readonly address: string,
-    private readonly conn: Connection,
+    private readonly conn: ClientConnection,
   ) {
     conn.onMessage = (m) => {
-      if (m.t === "bundle-status") this.bundleAnswers.get(m.hash as string)?.(m.has as boolean);
-      else if (typeof m.ref === "number") this.listeners.get(m.ref)?.onMessage(m);
+      if (m.t === "bundle-status") this.bundleAnswers.get(m.hash)?.(m.has);
+      else if ("ref" in m) this.listeners.get(m.ref)?.onMessage(m);
     };
     conn.onClose = (reason) => {
       for (const l of this.listeners.values()) l.onLost(reason);
@@ -38,7 +47,7 @@ export class ClusterClient {
     security: ClusterSecurity | undefined,
     timeoutMs = 30_000,
   ): Promise<ClusterClient> {
-    const conn = await dial(address, security, timeoutMs);
+    const conn = await dial<SchedulerToClient, ClientToScheduler>(address, security, timeoutMs);
     const hello = new Promise<void>((resolve, reject) => {
       conn.onMessage = (m) => m.t === "hello" && resolve();
       conn.onClose = (r) => reject(new Error(r));
@@ -64,7 +73,8 @@ export class ClusterClient {
     this.shipped.add(hash);
   }
 
-  submit(fields: Record<string, unknown>, listener: RunListener): number {
+  /** Submits a run; the scheduler's messages about it go to `listener`. Returns its ref. */
+  submit(fields: Submission, listener: RunListener): number {
     const ref = this.nextRef++;
     this.listeners.set(ref, listener);
     this.conn.send({ t: "submit", ref, ...fields });

@@ -1,6 +1,7 @@
 import { GraphState, type GraphSpec, type ArgRef } from "../../graph/index.ts";
 import type { SchedulerToWorker } from "../messages.ts";
 import type { TaskStatus } from "./task-status.ts";
+import type { TaskRunFeed } from "./task-run-feed.ts";
 
 /** The scheduler's record of one submitted flow run: its graph state and where results live. */
 export class FlowRun {
@@ -18,6 +19,8 @@ export class FlowRun {
   /** Workers told about this run. */
   readonly workers = new Set<number>();
   startedSent = false;
+  /** Task-run states not yet sent to a client that asked for them live (`submit.live`). */
+  feed: TaskRunFeed | undefined;
   finished = false;
   gathering: Map<string, Buffer> | undefined;
   /** Small kept results that came with their `done` (key "node|child"); the gather starts from these. */

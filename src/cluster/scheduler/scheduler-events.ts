@@ -20,6 +20,8 @@ export type SchedulerEvent = { readonly stimulusId: string } & (
       readonly msg: Extract<ClientToScheduler, { t: "submit" | "cancel" }>;
     }
   | { readonly type: "client-left"; readonly id: number }
+  /** time to send live clients their task-run states (every ~200 ms) */
+  | { readonly type: "task-runs-due" }
   /** a retry's delay (a `retry` command) has passed */
   | {
       readonly type: "retry-due";

@@ -6,6 +6,9 @@ import { listenTcp } from "../wire/tcp-transport.ts";
 import type { SchedulerInbound } from "../messages.ts";
 import { SchedulerState, type SchedulerCommand, type SchedulerEvent } from "./scheduler-state.ts";
 
+/** How often live clients get their runs' changed task-run states (`task-runs`), ms. */
+const TASK_RUNS_MS = 200;
+
 /** A connection as the scheduler sees it: it receives the protocol's inbound messages. */
 type SchedulerConnection = Connection<SchedulerInbound, Message>;
 
@@ -32,6 +35,7 @@ export class SchedulerServer {
   private nextId = 1;
   private server: Server | undefined;
   private sweep: NodeJS.Timeout | undefined;
+  private taskRunsTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
   private pending: SchedulerCommand[] = [];
   private stimulus = 0;
@@ -69,6 +73,12 @@ export class SchedulerServer {
       }
     }, period);
     this.sweep.unref();
+    this.taskRunsTimer = setInterval(() => {
+      if (!this.core.hasLiveRuns) return;
+      this.handle({ type: "task-runs-due", stimulusId: this.stim("task-runs") });
+      this.flush();
+    }, TASK_RUNS_MS);
+    this.taskRunsTimer.unref();
     return this.address;
   }
 
@@ -190,6 +200,7 @@ export class SchedulerServer {
   /** Stops accepting, closes every connection (workers then exit). */
   async close(): Promise<void> {
     clearInterval(this.sweep);
+    clearInterval(this.taskRunsTimer);
     for (const [id, c] of this.conns) if (this.core.workers.has(id)) c.send({ t: "shutdown" });
     for (const c of this.conns.values()) c.close("scheduler closing");
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));

@@ -14,6 +14,7 @@ import type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
 import { planSteal } from "./steal-plan.ts";
 import { TaskQueue } from "./task-queue.ts";
+import { TaskRunFeed } from "./task-run-feed.ts";
 import { deathsFail, transition } from "./task-transitions.ts";
 import { TransitionLog } from "./transition-log.ts";
 import { WorkerRecord } from "./worker-record.ts";
@@ -79,6 +80,9 @@ export class SchedulerState implements SchedulerCore {
         if (run && !run.finished) this.apply(run, run.state.retryDue(ev.node, ev.child));
         break;
       }
+      case "task-runs-due":
+        for (const run of this.runs.values()) this.sendTaskRuns(run);
+        break;
     }
     return this.drain(stim);
   }
@@ -153,6 +157,7 @@ export class SchedulerState implements SchedulerCore {
       spec,
       new Set(m.keep),
     );
+    if (m.live) run.feed = new TaskRunFeed(spec.nodes.length);
     this.runs.set(run.id, run);
     this.log.nameRun(
       run.id,
@@ -277,6 +282,7 @@ export class SchedulerState implements SchedulerCore {
   private finishRun(run: FlowRun): void {
     if (run.finished) return;
     const got = run.gathering!;
+    this.sendTaskRuns(run);
     this.out.push({
       k: "send",
       to: run.client,
@@ -294,10 +300,13 @@ export class SchedulerState implements SchedulerCore {
       switch (c.type) {
         case "run":
           // A map child is queued as part of a range; its args are made only when it is dispatched.
-          if (c.child >= 0) this.queue.pushChild(run, c.node, c.child);
-          else this.queue.push(makeRecord(run, c.node, -1, false));
+          if (c.child >= 0) {
+            this.queue.pushChild(run, c.node, c.child);
+            run.feed?.mapped(c.node);
+          } else this.queue.push(makeRecord(run, c.node, -1, false));
           break;
         case "retry":
+          run.feed?.touched(c.node, c.child, this.now);
           this.out.push({ k: "retry", run: run.id, node: c.node, child: c.child, delay: c.delay });
           // the client logs the same retry warning as a local run
           this.sendLazy(run.client, {
@@ -310,6 +319,7 @@ export class SchedulerState implements SchedulerCore {
           });
           break;
         case "ended":
+          run.feed?.touched(c.node, c.child, this.now);
           this.sendLazy(run.client, {
             t: "ended",
             ref: run.ref,
@@ -377,6 +387,18 @@ export class SchedulerState implements SchedulerCore {
 
   send(to: number, msg: SchedulerOutbound): void {
     this.out.push({ k: "send", to, msg });
+  }
+
+  /** True while some run's client wants its task-run states live (the shell's timer asks). */
+  get hasLiveRuns(): boolean {
+    for (const run of this.runs.values()) if (run.feed && !run.feed.empty) return true;
+    return false;
+  }
+
+  /** Sends a live run's client the task-run states that changed since the last time. */
+  private sendTaskRuns(run: FlowRun): void {
+    const msg = run.feed?.take(run.state, run.ref);
+    if (msg) this.sendLazy(run.client, msg);
   }
 
   sendLazy(to: number, msg: SchedulerOutbound): void {

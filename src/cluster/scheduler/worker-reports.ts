@@ -26,8 +26,11 @@ export function tasksStarted(
   notifyStarted(s, run);
   for (let i = 0; i < keys.length; i += 2) {
     const rec = run.active.get(taskKey(keys[i]!, keys[i + 1]!));
-    if (rec && rec.worker === worker && rec.status === "processing")
+    if (rec && rec.worker === worker && rec.status === "processing") {
       transition(s, rec, "running", stim, undefined);
+      if (run.feed)
+        run.feed.started(rec.node, rec.child, worker, s.workers.get(worker)!.name, s.now);
+    }
   }
 }
 
@@ -42,7 +45,9 @@ export function tasksDone(
   notifyStarted(s, run);
   for (const entry of res) {
     const rec = run.active.get(taskKey(entry[0], entry[1]));
-    if (rec && rec.worker === w.id) transition(s, rec, "finished", stim, { worker: w, entry });
+    if (!rec || rec.worker !== w.id) continue;
+    run.feed?.done(entry[0], entry[1], w.id, w.name, s.now, entry[3]);
+    transition(s, rec, "finished", stim, { worker: w, entry });
   }
 }
 

@@ -2,19 +2,23 @@ import type { Duplex } from "node:stream";
 import { ClusterConnectError } from "../errors.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { parseAddress } from "./address.ts";
-import { Connection } from "./connection.ts";
+import { Connection, type Message } from "./connection.ts";
 import { connectTcp, wrapTls } from "./tcp-transport.ts";
 import { connectWs } from "./ws-transport.ts";
 
 /**
- * Connects to a cluster address (tls://, tcp://, ws://, wss://) and returns a framed Connection.
- * Rejects with ClusterConnectError on refusal, a TLS failure or after `timeoutMs`.
+ * Connects to a cluster address (tls://, tcp://, ws://, wss://) and returns a framed Connection
+ * (receiving `In`, sending `Out`: the caller's side of the protocol). Rejects with
+ * ClusterConnectError on refusal, a TLS failure or after `timeoutMs`.
  */
-export async function dial(
+export async function dial<
+  In extends { readonly t: string } = Message,
+  Out extends object = Message,
+>(
   address: string,
   security: ClusterSecurity | undefined,
   timeoutMs = 30_000,
-): Promise<Connection> {
+): Promise<Connection<In, Out>> {
   const a = parseAddress(address);
   if (a.scheme === "tls" && !security)
     throw new ClusterConnectError(
@@ -34,7 +38,7 @@ export async function dial(
   const opening = open();
   opening.catch(() => {});
   try {
-    return new Connection(await Promise.race([opening, timeout]));
+    return new Connection<In, Out>(await Promise.race([opening, timeout]));
   } catch (e) {
     throw new ClusterConnectError(address, e instanceof Error ? e.message : String(e), {
       cause: e,

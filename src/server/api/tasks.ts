@@ -10,6 +10,8 @@ export const TaskStateUpdate = Type.Object(
     mapIndex: Type.Optional(Type.Integer({ minimum: -1 })),
     state: TaskState,
     at: Type.Optional(Millis),
+    /** when the task run started (default: `at` for a Running update, else unchanged) */
+    startedAt: Type.Optional(Millis),
     worker: Type.Optional(Type.String({ maxLength: 300 })),
     message: Type.Optional(Type.String({ maxLength: 4000 })),
   },

@@ -53,7 +53,7 @@ export class TaskStore {
           u.state,
           u.worker ?? null,
           u.message ?? null,
-          u.state === "Running" ? at : null,
+          u.startedAt ?? (u.state === "Running" ? at : null),
           finished.has(u.state) ? at : null,
           at,
           ++seq,
