@@ -1,6 +1,7 @@
 import { Worker as Thread } from "node:worker_threads";
 import { OutcomeCode } from "../messages.ts";
 import { BatchPacker, type TaskInput } from "./packed-deps.ts";
+import { packTasks, unpackResults } from "./thread-batch.ts";
 import type {
   FromThread,
   ThreadResult,
@@ -17,10 +18,14 @@ export interface PoolTask extends Omit<ThreadTask, "s"> {
   readonly fast: boolean;
   /** Inputs packed with the task's batch (none when `deps` holds them). */
   readonly inputs: readonly TaskInput[];
+  /** Its number in its thread's order (ThreadTask.s) and when it was handed over, once it is. */
+  seq?: number;
+  handedAt?: number;
 }
 
 interface Slot {
   thread: Thread;
+  /** Handed to the thread and not yet reported, in `seq` order (the order the thread runs them). */
   inflight: PoolTask[];
   runs: Set<number>;
   timer: NodeJS.Timeout | undefined;
@@ -70,8 +75,6 @@ export class ThreadPool {
   private readonly slots: Slot[] = [];
   private readonly queue: PoolTask[] = [];
   private readonly runs = new Map<number, ThreadRunInfo>();
-  /** Each task's number in its slot's `sent` order, and when it was handed over. */
-  private readonly handed = new WeakMap<PoolTask, { seq: number; at: number }>();
   private closed = false;
   private paused = false;
   /** Bytes of task inputs posted to threads so far (a map over one list should cost O(1) each). */
@@ -117,10 +120,15 @@ export class ThreadPool {
 
   private onMessage(slot: Slot, m: FromThread): void {
     if (m.t === "results") {
-      const list = m.list;
+      const list = unpackResults(m.results);
+      const inflight = slot.inflight;
       for (const r of list) {
-        const i = slot.inflight.findIndex((t) => t.run === r.run && t.n === r.n && t.c === r.c);
-        if (i >= 0) slot.inflight.splice(i, 1);
+        // Results come in the order the tasks were handed over, but for cancelled ones.
+        if (inflight.length > 0 && inflight[0]!.seq === r.s) inflight.shift();
+        else {
+          const i = inflight.findIndex((t) => t.seq === r.s);
+          if (i >= 0) inflight.splice(i, 1);
+        }
       }
       if (slot.timer && slot.inflight.length === 0) {
         clearTimeout(slot.timer);
@@ -132,14 +140,15 @@ export class ThreadPool {
       if (list.some((r) => r.code === OutcomeCode.timedOut)) this.recycle(slot, 1000);
       this.pump();
     } else if (m.t === "logs") this.o.onLogs(m.list);
-    else if (m.t === "begin") this.startTimer(slot, m.run, m.n, m.c);
+    else if (m.t === "begin") this.startTimer(slot, m.s);
     else if (m.t === "load-failed") this.o.onLoadFailed(m.run, m.message);
   }
 
   /** A task with a timeout began in its thread: terminate the thread if it overruns. */
-  private startTimer(slot: Slot, run: number, n: number, c: number): void {
-    const task = slot.inflight.find((t) => t.run === run && t.n === n && t.c === c);
+  private startTimer(slot: Slot, seq: number): void {
+    const task = slot.inflight.find((t) => t.seq === seq);
     if (!task || task.timeout <= 0) return;
+    const { run, n, c } = task;
     clearTimeout(slot.timer);
     slot.timer = setTimeout(() => {
       slot.timer = undefined;
@@ -190,14 +199,11 @@ export class ThreadPool {
   private outOfMemory(slot: Slot): void {
     const running = Atomics.load(slot.running, 0);
     // Out of heap before it began a task (loading its code): blame the first, so that none loops.
-    const culprit =
-      running < 0
-        ? slot.inflight[0]
-        : slot.inflight.find((t) => this.handed.get(t)?.seq === running);
+    const culprit = running < 0 ? slot.inflight[0] : slot.inflight.find((t) => t.seq === running);
     const rest = slot.inflight.filter((t) => t !== culprit);
     for (let j = rest.length - 1; j >= 0; j--) this.queue.unshift(rest[j]!);
     if (culprit) {
-      const at = this.handed.get(culprit)!.at;
+      const at = culprit.handedAt ?? performance.now();
       this.o.onResults([
         {
           run: culprit.run,
@@ -307,23 +313,27 @@ export class ThreadPool {
           batch.push(this.queue.shift()!);
       else batch.push(this.queue.shift()!);
       const packer = new BatchPacker();
-      const list: ThreadTask[] = [];
+      const now = performance.now();
       for (const t of batch) {
         if (!best.runs.has(t.run)) {
           best.runs.add(t.run);
           post(best, { t: "run", info: this.runs.get(t.run)! });
         }
         if (!t.fast) this.o.onStart(t);
-        const seq = best.sent++;
-        this.handed.set(t, { seq, at: performance.now() });
+        t.seq = best.sent++;
+        t.handedAt = now;
         best.inflight.push(t);
         this.pack(best, t, packer);
         if (t.deps) this.inputBytes += t.deps.blob.length;
-        const { run, n, c, a, m, args, deps } = t;
-        list.push({ run, n, c, a, m, args, deps, s: seq });
       }
       this.inputBytes += packer.byteLength;
-      post(best, { t: "tasks", list, inputs: packer.pack() });
+      const tasks = packTasks(batch);
+      const inputs = packer.pack();
+      // Both are fresh buffers, so they move to the thread rather than being copied.
+      post(best, { t: "tasks", tasks, inputs }, [
+        tasks.ints.buffer as ArrayBuffer,
+        inputs.blob.buffer as ArrayBuffer,
+      ]);
     }
   }
 
@@ -347,6 +357,6 @@ export class ThreadPool {
   }
 }
 
-function post(slot: Slot, m: ToThread): void {
-  slot.thread.postMessage(m);
+function post(slot: Slot, m: ToThread, transfer?: ArrayBuffer[]): void {
+  slot.thread.postMessage(m, transfer);
 }
