@@ -48,8 +48,8 @@ export class DepsBuilder {
   private begin(): PackedDeps {
     const n = this.values.length;
     return {
-      nodes: Int32Array.from(this.nodes),
-      children: Int32Array.from(this.children),
+      nodes: new Int32Array(this.nodes),
+      children: new Int32Array(this.children),
       blob: Buffer.allocUnsafeSlow(this.bytes),
       ends: new Int32Array(n),
     };
@@ -126,7 +126,9 @@ export class BatchPacker {
     return this.bytes;
   }
 
-  pack(): BatchInputs {
+  /** The packed inputs; undefined when the batch has none (a map over a Parameter). */
+  pack(): BatchInputs | undefined {
+    if (this.values.length === 0) return undefined;
     const blob = Buffer.allocUnsafeSlow(this.bytes);
     const ends = new Int32Array(this.values.length);
     let off = 0;
@@ -136,10 +138,10 @@ export class BatchPacker {
       ends[i] = off;
     }
     return {
-      runs: Int32Array.from(this.runs),
-      nodes: Int32Array.from(this.nodes),
-      children: Int32Array.from(this.children),
-      sticky: Uint8Array.from(this.sticky),
+      runs: new Int32Array(this.runs),
+      nodes: new Int32Array(this.nodes),
+      children: new Int32Array(this.children),
+      sticky: new Uint8Array(this.sticky),
       blob,
       ends,
     };

@@ -38,7 +38,7 @@ const runs = new Map<number, RunState>();
 /** A queued task run with its batch's inputs: (run -> key -> index) of the non-sticky ones. */
 interface Queued {
   readonly task: ThreadTask;
-  readonly inputs: BatchInputs;
+  readonly inputs: BatchInputs | undefined;
   readonly index: Map<number, Map<number, number>>;
 }
 const hosts = new Map<string, Promise<TaskHost>>();
@@ -145,8 +145,9 @@ port.on("message", (m: ToThread) => {
 });
 
 /** Decodes a batch's sticky inputs into their runs' shared values; indexes the others. */
-function takeInputs(inputs: BatchInputs): Map<number, Map<number, number>> {
+function takeInputs(inputs: BatchInputs | undefined): Map<number, Map<number, number>> {
   const index = new Map<number, Map<number, number>>();
+  if (!inputs) return index;
   for (let i = 0; i < inputs.nodes.length; i++) {
     const run = inputs.runs[i]!;
     const key = inputs.nodes[i]! * 4294967296 + inputs.children[i]! + 1;
@@ -267,7 +268,7 @@ function lookupInput(node: number, child: number): unknown {
   if (i !== undefined) v = decodeValue(depBytes(q.task.deps!, i));
   else {
     const j = inputs.batchIndex?.get(k);
-    if (j !== undefined) v = decodeValue(depBytes(q.inputs, j));
+    if (j !== undefined) v = decodeValue(depBytes(q.inputs!, j));
   }
   cache.set(k, v);
   return v;

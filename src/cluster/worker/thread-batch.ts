@@ -19,43 +19,62 @@ const ARG_RESULT = 1;
 const ARG_CHILDREN = 2;
 
 /** A task run as the pool holds it: its number in the thread's order is `seq` once handed over. */
-export type PackableTask = Omit<ThreadTask, "s"> & { readonly seq?: number };
+export type PackableTask = Omit<ThreadTask, "s"> & { readonly seq: number };
+
+/** Scratch space packTasks writes into before copying out the batch's own array. */
+let scratch = new Int32Array(4096);
+
+function room(at: number, more: number): void {
+  if (at + more <= scratch.length) return;
+  const bigger = new Int32Array(Math.max(scratch.length * 2, at + more));
+  bigger.set(scratch);
+  scratch = bigger;
+}
 
 /**
  * Packs task runs: per task [s, run, n, c, a, m, dep, argCount, ...args], each arg being
  * [0] (none), [1, node, child, flatten, pathLength, ...path] or [2, node, width, flatten].
  */
 export function packTasks(list: readonly PackableTask[]): PackedTasks {
-  const out: number[] = [];
   const deps: PackedDeps[] = [];
+  let at = 0;
   for (const t of list) {
-    out.push(t.seq ?? -1);
-    out.push(t.run);
-    out.push(t.n);
-    out.push(t.c);
-    out.push(t.a);
-    out.push(t.m);
-    out.push(t.deps ? deps.push(t.deps) - 1 : -1);
-    out.push(t.args.length);
+    room(at, 8);
+    const out = scratch;
+    out[at] = t.seq;
+    out[at + 1] = t.run;
+    out[at + 2] = t.n;
+    out[at + 3] = t.c;
+    out[at + 4] = t.a;
+    out[at + 5] = t.m;
+    out[at + 6] = t.deps ? deps.push(t.deps) - 1 : -1;
+    out[at + 7] = t.args.length;
+    at += 8;
     for (const arg of t.args) {
-      if (!arg || arg.k === "value") out.push(ARG_NONE);
-      else if (arg.k === "children") {
-        out.push(ARG_CHILDREN);
-        out.push(arg.node);
-        out.push(arg.width);
-        out.push(arg.flatten ? 1 : 0);
+      if (!arg || arg.k === "value") {
+        room(at, 1);
+        scratch[at++] = ARG_NONE;
+      } else if (arg.k === "children") {
+        room(at, 4);
+        scratch[at] = ARG_CHILDREN;
+        scratch[at + 1] = arg.node;
+        scratch[at + 2] = arg.width;
+        scratch[at + 3] = arg.flatten ? 1 : 0;
+        at += 4;
       } else {
-        out.push(ARG_RESULT);
-        out.push(arg.node);
-        out.push(arg.child);
-        out.push(arg.flatten ? 1 : 0);
         const path = arg.path;
-        out.push(path ? path.length : -1);
-        if (path) for (const i of path) out.push(i);
+        room(at, 5 + (path?.length ?? 0));
+        scratch[at] = ARG_RESULT;
+        scratch[at + 1] = arg.node;
+        scratch[at + 2] = arg.child;
+        scratch[at + 3] = arg.flatten ? 1 : 0;
+        scratch[at + 4] = path ? path.length : -1;
+        at += 5;
+        if (path) for (const i of path) scratch[at++] = i;
       }
     }
   }
-  return { ints: Int32Array.from(out), deps };
+  return { ints: scratch.slice(0, at), deps };
 }
 
 /** The task runs of a packed batch, in order. */
@@ -157,8 +176,8 @@ export class ResultBuffer {
       off += b.length;
     }
     const p: PackedResults = {
-      ints: Int32Array.from(this.ints),
-      ms: Float64Array.from(this.ms),
+      ints: new Int32Array(this.ints),
+      ms: new Float64Array(this.ms),
       blob,
       extra: this.extra,
     };

@@ -47,7 +47,7 @@ export interface ThreadResult {
 /** The messages a worker's I/O loop posts to a task thread. */
 export type ToThread =
   | { readonly t: "run"; readonly info: ThreadRunInfo }
-  | { readonly t: "tasks"; readonly tasks: PackedTasks; readonly inputs: BatchInputs }
+  | { readonly t: "tasks"; readonly tasks: PackedTasks; readonly inputs?: BatchInputs }
   | { readonly t: "cancel"; readonly run: number }
   | { readonly t: "forget"; readonly run: number }
   /** Drop the sticky inputs of this node (no task needs them any more). */

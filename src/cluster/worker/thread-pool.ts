@@ -18,15 +18,54 @@ export interface PoolTask extends Omit<ThreadTask, "s"> {
   readonly fast: boolean;
   /** Inputs packed with the task's batch (none when `deps` holds them). */
   readonly inputs: readonly TaskInput[];
-  /** Its number in its thread's order (ThreadTask.s) and when it was handed over, once it is. */
-  seq?: number;
-  handedAt?: number;
+}
+
+/**
+ * A PoolTask from its fields and its inputs, as one object literal: one spread (`{...base,
+ * inputs}`) per task run made objects whose every field read was slow.
+ */
+export function poolTask(base: Omit<PoolTask, "inputs">, inputs: readonly TaskInput[]): PoolTask {
+  const { run, n, c, a, m, args, deps, timeout, fast } = base;
+  return { run, n, c, a, m, args, deps, timeout, fast, inputs };
+}
+
+/**
+ * A submitted task run as the pool keeps it: the fields it reads, copied once into one shape
+ * (the worker makes PoolTasks of several shapes, and reading those per batch was costly), and its
+ * number in its thread's order (ThreadTask.s) and when it was handed over, once it is.
+ */
+class Entry {
+  readonly run: number;
+  readonly n: number;
+  readonly c: number;
+  readonly a: number;
+  readonly m: number;
+  readonly args: ThreadTask["args"];
+  readonly deps: ThreadTask["deps"];
+  readonly timeout: number;
+  readonly fast: boolean;
+  readonly inputs: readonly TaskInput[];
+  seq = -1;
+  at = 0;
+
+  constructor(readonly task: PoolTask) {
+    this.run = task.run;
+    this.n = task.n;
+    this.c = task.c;
+    this.a = task.a;
+    this.m = task.m;
+    this.args = task.args;
+    this.deps = task.deps;
+    this.timeout = task.timeout;
+    this.fast = task.fast;
+    this.inputs = task.inputs;
+  }
 }
 
 interface Slot {
   thread: Thread;
   /** Handed to the thread and not yet reported, in `seq` order (the order the thread runs them). */
-  inflight: PoolTask[];
+  inflight: Entry[];
   runs: Set<number>;
   timer: NodeJS.Timeout | undefined;
   /** The number of the task run the thread is on (-1 before the first), written by the thread. */
@@ -37,6 +76,11 @@ interface Slot {
   /** Sticky inputs the thread holds decoded, by run: taskKey-like numbers (see TaskInput). */
   sticky: Map<number, Set<number>>;
 }
+
+/** Short task runs a thread holds at most (queued there or running). */
+const MAX_INFLIGHT = 256;
+/** Short task runs worth a message to a thread that is still busy. */
+const MIN_BATCH = 64;
 
 const BOOT = `
 const { workerData, parentPort } = require("node:worker_threads");
@@ -73,7 +117,7 @@ export interface ThreadPoolOptions {
  */
 export class ThreadPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: PoolTask[] = [];
+  private readonly queue: Entry[] = [];
   private readonly runs = new Map<number, ThreadRunInfo>();
   private closed = false;
   private paused = false;
@@ -158,6 +202,7 @@ export class ThreadPool {
       this.recycle(slot);
       this.o.onResults([
         {
+          s: seq,
           run,
           n,
           c,
@@ -181,6 +226,7 @@ export class ThreadPool {
     if (lost.length)
       this.o.onResults(
         lost.map((t) => ({
+          s: t.seq,
           run: t.run,
           n: t.n,
           c: t.c,
@@ -203,15 +249,16 @@ export class ThreadPool {
     const rest = slot.inflight.filter((t) => t !== culprit);
     for (let j = rest.length - 1; j >= 0; j--) this.queue.unshift(rest[j]!);
     if (culprit) {
-      const at = culprit.handedAt ?? performance.now();
+      const at = culprit.at;
       this.o.onResults([
         {
+          s: culprit.seq,
           run: culprit.run,
           n: culprit.n,
           c: culprit.c,
           code: OutcomeCode.failed,
           ms: performance.now() - at,
-          message: this.o.outOfMemoryMessage(culprit),
+          message: this.o.outOfMemoryMessage(culprit.task),
         },
       ]);
     }
@@ -267,14 +314,14 @@ export class ThreadPool {
   }
 
   submit(tasks: PoolTask[]): void {
-    for (const t of tasks) this.queue.push(t);
+    for (const t of tasks) this.queue.push(new Entry(t));
     this.pump();
   }
 
   /** Hands back up to `max` queued task runs that have not started (the last ones it would run), for work stealing. */
   steal(max: number): PoolTask[] {
     const n = Math.max(0, Math.min(max, this.queue.length));
-    return n === 0 ? [] : this.queue.splice(this.queue.length - n, n);
+    return n === 0 ? [] : this.queue.splice(this.queue.length - n, n).map((e) => e.task);
   }
 
   /**
@@ -298,17 +345,21 @@ export class ThreadPool {
       const fast = this.queue[0]!.fast;
       let best: Slot | undefined;
       for (const s of this.slots) {
-        const slow = s.inflight.length > 0 && !s.inflight[s.inflight.length - 1]!.fast;
-        if (slow || (!fast && s.inflight.length > 0) || s.inflight.length >= 256) continue;
+        const busy = s.inflight.length;
+        const slow = busy > 0 && !s.inflight[busy - 1]!.fast;
+        if (slow || (!fast && busy > 0) || busy >= MAX_INFLIGHT) continue;
+        // A busy thread takes more short tasks only as a batch worth a message; the rest go
+        // when its results come back (a message per few tasks was most of the I/O loop's time).
+        if (fast && busy > 0 && this.queue.length < MIN_BATCH) continue;
         if (!best || s.inflight.length < best.inflight.length) best = s;
       }
       if (!best) return;
-      const batch: PoolTask[] = [];
+      const batch: Entry[] = [];
       if (fast)
         while (
           this.queue.length > 0 &&
           this.queue[0]!.fast &&
-          batch.length + best.inflight.length < 256
+          batch.length + best.inflight.length < MAX_INFLIGHT
         )
           batch.push(this.queue.shift()!);
       else batch.push(this.queue.shift()!);
@@ -319,9 +370,9 @@ export class ThreadPool {
           best.runs.add(t.run);
           post(best, { t: "run", info: this.runs.get(t.run)! });
         }
-        if (!t.fast) this.o.onStart(t);
+        if (!t.fast) this.o.onStart(t.task);
         t.seq = best.sent++;
-        t.handedAt = now;
+        t.at = now;
         best.inflight.push(t);
         this.pack(best, t, packer);
         if (t.deps) this.inputBytes += t.deps.blob.length;
@@ -330,15 +381,14 @@ export class ThreadPool {
       const tasks = packTasks(batch);
       const inputs = packer.pack();
       // Both are fresh buffers, so they move to the thread rather than being copied.
-      post(best, { t: "tasks", tasks, inputs }, [
-        tasks.ints.buffer as ArrayBuffer,
-        inputs.blob.buffer as ArrayBuffer,
-      ]);
+      const transfer = [tasks.ints.buffer as ArrayBuffer];
+      if (inputs) transfer.push(inputs.blob.buffer as ArrayBuffer);
+      post(best, { t: "tasks", tasks, inputs }, transfer);
     }
   }
 
   /** Adds a task's inputs to its batch, except sticky ones the thread already holds. */
-  private pack(slot: Slot, t: PoolTask, packer: BatchPacker): void {
+  private pack(slot: Slot, t: Entry, packer: BatchPacker): void {
     for (const input of t.inputs) {
       if (input.sticky) {
         let keys = slot.sticky.get(t.run);

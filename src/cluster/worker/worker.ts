@@ -29,7 +29,7 @@ import {
 } from "./input-gatherer.ts";
 import { RemoteInputs } from "./remote-inputs.ts";
 import { ResultStore } from "./result-store.ts";
-import { ThreadPool, type PoolTask } from "./thread-pool.ts";
+import { ThreadPool, poolTask, type PoolTask } from "./thread-pool.ts";
 import type { ThreadResult } from "./thread-messages.ts";
 import { RunDurations, type KnownDurations } from "./task-durations.ts";
 import { MemoryMonitor } from "./memory-monitor.ts";
@@ -343,7 +343,7 @@ export class ClusterWorker {
         continue;
       }
       const plan = planInputs(this.store, run, t.c, t.args, t.who);
-      if (plan.remote.length === 0) ready.push({ ...base, inputs: plan.inputs });
+      if (plan.remote.length === 0) ready.push(poolTask(base, plan.inputs));
       else void this.fetchInputs(base, plan);
     }
     if (ready.length) this.submit(ready);
