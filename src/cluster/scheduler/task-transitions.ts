@@ -112,6 +112,14 @@ export const TRANSITIONS: Table = {
   "running>erred": fail,
 };
 
+/** TRANSITIONS by from, then to: a lookup per transition without building its "from>to" string. */
+const STEPS = new Map<string, Map<string, Step<TaskStatus>>>();
+for (const [pair, step] of Object.entries(TRANSITIONS)) {
+  const [from, to] = pair.split(">") as [TaskStatus, TaskStatus];
+  if (!STEPS.has(from)) STEPS.set(from, new Map());
+  STEPS.get(from)!.set(to, step as Step<TaskStatus>);
+}
+
 /**
  * Moves a task run to status `to` by the table's step for (its status, to), logging it under the
  * stimulus; throws InvalidTransitionError when no step joins the two.
@@ -124,7 +132,7 @@ export function transition<To extends TaskStatus>(
   arg: TransitionArgs[To],
 ): void {
   const from = rec.status;
-  const step = TRANSITIONS[`${from}>${to}`] as Step<To> | undefined;
+  const step = STEPS.get(from)?.get(to) as Step<To> | undefined;
   if (!step)
     throw new InvalidTransitionError(
       `${rec.run.id}/${rec.run.label(rec.node, rec.child)}`,

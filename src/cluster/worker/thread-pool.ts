@@ -1,5 +1,5 @@
 import { Worker as Thread } from "node:worker_threads";
-import { OutcomeCode } from "../messages.ts";
+import { OutcomeCode, type DoneEntry } from "../messages.ts";
 import { BatchPacker, type TaskInput } from "./packed-deps.ts";
 import { packTasks, unpackResults } from "./thread-batch.ts";
 import type {
@@ -27,6 +27,20 @@ export interface PoolTask extends Omit<ThreadTask, "s"> {
 export function poolTask(base: Omit<PoolTask, "inputs">, inputs: readonly TaskInput[]): PoolTask {
   const { run, n, c, a, m, args, deps, timeout, fast } = base;
   return { run, n, c, a, m, args, deps, timeout, fast, inputs };
+}
+
+/**
+ * A result's `done` entry without its trailing empty fields (each costs the scheduler a decode),
+ * with `eager` (the result itself) when given. A length of -1 means none, as when left out.
+ */
+export function doneEntry(r: ThreadResult, eager: Uint8Array | undefined): DoneEntry {
+  const e: DoneEntry = [r.n, r.c, r.code, r.ms];
+  if (eager) e.push(r.length, r.inner, r.message, r.stack, eager);
+  else if (r.stack !== undefined) e.push(r.length, r.inner, r.message, r.stack);
+  else if (r.message !== undefined) e.push(r.length, r.inner, r.message);
+  else if (r.inner) e.push(r.length, r.inner);
+  else if (r.length !== undefined && r.length >= 0) e.push(r.length);
+  return e;
 }
 
 /**

@@ -29,7 +29,7 @@ import {
 } from "./input-gatherer.ts";
 import { RemoteInputs } from "./remote-inputs.ts";
 import { ResultStore } from "./result-store.ts";
-import { ThreadPool, poolTask, type PoolTask } from "./thread-pool.ts";
+import { ThreadPool, doneEntry, poolTask, type PoolTask } from "./thread-pool.ts";
 import type { ThreadResult } from "./thread-messages.ts";
 import { RunDurations, type KnownDurations } from "./task-durations.ts";
 import { MemoryMonitor } from "./memory-monitor.ts";
@@ -451,9 +451,7 @@ export class ClusterWorker {
         r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && info.keep.has(r.n)
           ? r.bytes
           : undefined;
-      const e: DoneEntry = [r.n, r.c, r.code, r.ms, r.length, r.inner, r.message, r.stack];
-      if (eager) e.push(eager);
-      l.push(e);
+      l.push(doneEntry(r, eager));
     }
     for (const [run, res] of byRun) this.conn.send({ t: "done", run, res });
   }
