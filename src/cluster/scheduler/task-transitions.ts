@@ -1,5 +1,6 @@
 import { InvalidTransitionError, WorkerLostError } from "../errors.ts";
-import { OutcomeCode, outcomeOfDone, packTask, type DoneEntry, type Who } from "../messages.ts";
+import { OutcomeCode, outcomeOfDone, type DoneEntry, type Who } from "../messages.ts";
+import { ComputeBatch } from "../wire/compute-batch.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
 import type { TaskRecord } from "./flow-run.ts";
 import type { TaskStatus } from "./task-status.ts";
@@ -42,10 +43,8 @@ function assign(s: SchedulerCore, rec: TaskRecord, { worker, who }: TransitionAr
   worker.assigned.add(rec);
   s.tellRun(run, worker.id);
   let batch = worker.outgoing.get(run.id);
-  if (!batch) worker.outgoing.set(run.id, (batch = []));
-  batch.push(
-    packTask({ n: rec.node, c: rec.child, a: rec.attempt, m: rec.measure, args: rec.args, who }),
-  );
+  if (!batch) worker.outgoing.set(run.id, (batch = new ComputeBatch()));
+  batch.push(rec.node, rec.child, rec.attempt, rec.measure, rec.args, who);
 }
 
 function awaitInputs(s: SchedulerCore, rec: TaskRecord, { lost }: TransitionArgs["waiting"]) {

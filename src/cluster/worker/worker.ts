@@ -5,8 +5,6 @@ import type { GraphSpec } from "../../graph/index.ts";
 import {
   EAGER_RESULT_BYTES,
   type ComputeTask,
-  type WireTask,
-  unpackTask,
   type DoneEntry,
   type RetirementMessage,
   type WorkerHeartbeat,
@@ -14,6 +12,7 @@ import {
 import type { ClusterSecurity } from "../security.ts";
 import { decodeValue } from "../wire/codec.ts";
 import { Connection, type Message } from "../wire/connection.ts";
+import { readComputeBatch } from "../wire/compute-batch.ts";
 import { dialWithRetry } from "../wire/dial.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
 import { PeerClient } from "./peer-client.ts";
@@ -222,7 +221,10 @@ export class ClusterWorker {
         this.addRun(m);
         break;
       case "compute":
-        this.compute(m.run as number, (m.tasks as WireTask[]).map(unpackTask));
+        this.compute(
+          m.run as number,
+          readComputeBatch(m.tasks as Int32Array, m.tables as Int16Array[]),
+        );
         break;
       case "bundle":
         this.bundleArrived(m.hash as string, m.code as Buffer | null);
