@@ -1,3 +1,5 @@
+import { inputKey } from "./input-key.ts";
+
 /**
  * A task's input bytes, packed into one buffer for postMessage: cloning many small views would
  * copy each one's whole backing store (often a large network frame), and one copy is much
@@ -66,10 +68,10 @@ export class DepsBuilder {
   }
 }
 
-/** Index of a packed input by taskKey-like number (node * 2^32 + child + 1), for the thread's lookups. */
+/** Index of a packed input by its inputKey, for the thread's lookups. */
 export function indexDeps(p: PackedDeps): Map<number, number> {
   const m = new Map<number, number>();
-  for (let i = 0; i < p.nodes.length; i++) m.set(p.nodes[i]! * 4294967296 + p.children[i]! + 1, i);
+  for (let i = 0; i < p.nodes.length; i++) m.set(inputKey(p.nodes[i]!, p.children[i]!), i);
   return m;
 }
 
@@ -111,7 +113,7 @@ export class BatchPacker {
   add(run: number, input: TaskInput): void {
     let s = this.seen.get(run);
     if (!s) this.seen.set(run, (s = new Set()));
-    const key = input.node * 4294967296 + input.child + 1;
+    const key = inputKey(input.node, input.child);
     if (s.has(key)) return;
     s.add(key);
     this.runs.push(run);

@@ -17,6 +17,7 @@ import { OutcomeCode } from "../messages.ts";
 import type { ThreadTask, ThreadRunInfo, ToThread } from "./thread-messages.ts";
 import { depBytes, indexDeps, type BatchInputs } from "./packed-deps.ts";
 import { ResultBuffer, transferOf, unpackTasks } from "./thread-batch.ts";
+import { inputKey, inputKeyNode } from "./input-key.ts";
 
 /**
  * Runs inside a worker thread: loads flow bundles through the task-host module and runs task
@@ -29,7 +30,7 @@ type RunState = ThreadRunInfo & {
   spec: GraphSpec;
   parameters: Record<string, unknown>;
   abort: AbortController;
-  /** Sticky inputs, decoded once, by taskKey-like number; dropped on `release` (see TaskInput). */
+  /** Sticky inputs, decoded once, by inputKey; dropped on `release` (see TaskInput). */
   shared: Map<number, unknown>;
   /** The flow's code once loaded. */
   host?: TaskHost;
@@ -138,9 +139,7 @@ port.on("message", (m: ToThread) => {
     runs.delete(m.run);
   } else if (m.t === "release") {
     const shared = runs.get(m.run)?.shared;
-    if (shared)
-      for (const k of shared.keys())
-        if (Math.floor((k - 1) / 4294967296) === m.node) shared.delete(k);
+    if (shared) for (const k of shared.keys()) if (inputKeyNode(k) === m.node) shared.delete(k);
   }
 });
 
@@ -150,7 +149,7 @@ function takeInputs(inputs: BatchInputs | undefined): Map<number, Map<number, nu
   if (!inputs) return index;
   for (let i = 0; i < inputs.nodes.length; i++) {
     const run = inputs.runs[i]!;
-    const key = inputs.nodes[i]! * 4294967296 + inputs.children[i]! + 1;
+    const key = inputKey(inputs.nodes[i]!, inputs.children[i]!);
     if (inputs.sticky[i]) {
       runs.get(run)?.shared.set(key, decodeValue(depBytes(inputs, i)));
       continue;
@@ -258,7 +257,7 @@ function lookupInput(node: number, child: number): unknown {
   const info = inputs.info!;
   const c = info.spec.nodes[node]!.constant;
   if (c) return c.value;
-  const k = node * 4294967296 + child + 1;
+  const k = inputKey(node, child);
   if (info.shared.has(k)) return info.shared.get(k);
   const cache = (inputs.cache ??= new Map());
   if (cache.has(k)) return cache.get(k);

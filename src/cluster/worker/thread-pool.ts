@@ -9,6 +9,7 @@ import type {
   ThreadTask,
   ToThread,
 } from "./thread-messages.ts";
+import { inputKey, inputKeyNode } from "./input-key.ts";
 
 /** What the pool needs to know to place and time a task. */
 export interface PoolTask extends Omit<ThreadTask, "s"> {
@@ -87,7 +88,7 @@ interface Slot {
   /** Task runs handed to this thread so far (the next one's number). */
   sent: number;
   outOfMemory: boolean;
-  /** Sticky inputs the thread holds decoded, by run: taskKey-like numbers (see TaskInput). */
+  /** Sticky inputs the thread holds decoded, by run: inputKeys (see TaskInput). */
   sticky: Map<number, Set<number>>;
 }
 
@@ -319,7 +320,7 @@ export class ThreadPool {
       if (!keys) continue;
       let held = false;
       for (const k of keys)
-        if (Math.floor((k - 1) / 4294967296) === node) {
+        if (inputKeyNode(k) === node) {
           keys.delete(k);
           held = true;
         }
@@ -407,7 +408,7 @@ export class ThreadPool {
       if (input.sticky) {
         let keys = slot.sticky.get(t.run);
         if (!keys) slot.sticky.set(t.run, (keys = new Set()));
-        const key = input.node * 4294967296 + input.child + 1;
+        const key = inputKey(input.node, input.child);
         if (keys.has(key)) continue;
         keys.add(key);
       }
