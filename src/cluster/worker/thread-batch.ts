@@ -127,9 +127,13 @@ export interface PackedResults {
   readonly blob: Uint8Array;
   /** The rare extras by result index: [index, message, stack, innerLengths]. */
   readonly extra: readonly (readonly [number, string?, string?, number[]?])[];
+  /** Large results by index, kept out of the blob (moved, not copied, when they own their buffer). */
+  readonly large: readonly (readonly [number, Uint8Array])[];
 }
 
 const RESULT_INTS = 7;
+/** Results this large are posted as they are rather than copied into the batch's blob. */
+const LARGE_RESULT = 65536;
 
 /** Collects a thread's results until they are posted; `take` packs them and starts over. */
 export class ResultBuffer {
@@ -138,6 +142,7 @@ export class ResultBuffer {
   private bytes: Uint8Array[] = [];
   private size = 0;
   private extra: [number, string?, string?, number[]?][] = [];
+  private large: [number, Uint8Array][] = [];
 
   get length(): number {
     return this.ms.length;
@@ -157,7 +162,8 @@ export class ResultBuffer {
     inner?: number[],
   ): void {
     const i = this.ms.length;
-    if (bytes) {
+    if (bytes && bytes.length >= LARGE_RESULT) this.large.push([i, bytes]);
+    else if (bytes) {
       this.bytes.push(bytes);
       this.size += bytes.length;
     }
@@ -169,7 +175,7 @@ export class ResultBuffer {
 
   /** The results so far, packed (their buffers are fresh, to be transferred), and empties the buffer. */
   take(): PackedResults {
-    const blob = new Uint8Array(this.size);
+    const blob = Buffer.allocUnsafeSlow(this.size);
     let off = 0;
     for (const b of this.bytes) {
       blob.set(b, off);
@@ -180,19 +186,27 @@ export class ResultBuffer {
       ms: new Float64Array(this.ms),
       blob,
       extra: this.extra,
+      large: this.large,
     };
     this.ints = [];
     this.ms = [];
     this.bytes = [];
     this.size = 0;
     this.extra = [];
+    this.large = [];
     return p;
   }
 }
 
 /** The buffers to transfer with a packed batch. */
 export function transferOf(p: PackedResults): ArrayBuffer[] {
-  return [p.ints.buffer, p.ms.buffer, p.blob.buffer] as ArrayBuffer[];
+  const list = [p.ints.buffer, p.ms.buffer, p.blob.buffer] as ArrayBuffer[];
+  for (const [, b] of p.large) {
+    const own = b.buffer instanceof ArrayBuffer && b.byteOffset === 0;
+    if (own && b.byteLength === b.buffer.byteLength && !list.includes(b.buffer))
+      list.push(b.buffer);
+  }
+  return list;
 }
 
 /** A packed batch as result objects; bytes are views of the batch's blob (no copy). */
@@ -203,6 +217,7 @@ export function unpackResults(p: PackedResults): ThreadResult[] {
   const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   let start = 0;
   let x = 0;
+  let y = 0;
   for (let i = 0; i < count; i++) {
     const o = i * RESULT_INTS;
     const end = ints[o + 6]!;
@@ -215,7 +230,12 @@ export function unpackResults(p: PackedResults): ThreadResult[] {
       c: ints[o + 3]!,
       code,
       ms: ms[i]!,
-      bytes: end > start ? buf.subarray(start, end) : undefined,
+      bytes:
+        p.large[y]?.[0] === i
+          ? asBuffer(p.large[y++]![1])
+          : end > start
+            ? buf.subarray(start, end)
+            : undefined,
       length: code === 0 ? ints[o + 5]! : undefined,
       message: ex?.[1],
       stack: ex?.[2],
@@ -224,4 +244,8 @@ export function unpackResults(p: PackedResults): ThreadResult[] {
     start = end;
   }
   return list;
+}
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
