@@ -28,7 +28,8 @@ import {
 } from "./input-gatherer.ts";
 import { RemoteInputs } from "./remote-inputs.ts";
 import { ResultStore } from "./result-store.ts";
-import { ThreadPool, doneEntry, poolTask, type PoolTask } from "./thread-pool.ts";
+import { ThreadPool } from "./thread-pool.ts";
+import { doneEntry, poolTask, type PoolTask } from "./pool-task.ts";
 import type { ThreadResult } from "./thread-messages.ts";
 import { RunDurations, type KnownDurations } from "./task-durations.ts";
 import { MemoryMonitor } from "./memory-monitor.ts";
