@@ -26,59 +26,6 @@ export interface ComputeTask {
   readonly who: readonly Who[];
 }
 
-/**
- * An argument reference on the wire: a tuple, not an object, because a `compute` batch of 100,000
- * map children would otherwise spend most of its encoding on key names.
- * [1, node, child, path?, flatten?] is a result; [2, node, width, flatten?] a mapped node's children.
- */
-export type WireArg =
-  | null
-  | readonly [1, number, number, (readonly number[] | null)?, (0 | 1)?]
-  | readonly [2, number, number, (0 | 1)?];
-
-/** A ComputeTask on the wire: [node, child, attempt, measure, args, who]. */
-export type WireTask = readonly [
-  number,
-  number,
-  number,
-  number,
-  readonly WireArg[],
-  readonly Who[],
-];
-
-export function packTask(t: ComputeTask): WireTask {
-  const args: WireArg[] = new Array<WireArg>(t.args.length);
-  for (let i = 0; i < t.args.length; i++) {
-    const a = t.args[i];
-    if (!a || a.k === "value") args[i] = null;
-    else if (a.k === "children")
-      args[i] = a.flatten ? [2, a.node, a.width, 1] : [2, a.node, a.width];
-    else if (a.flatten) args[i] = [1, a.node, a.child, a.path ?? null, 1];
-    else args[i] = a.path ? [1, a.node, a.child, a.path] : [1, a.node, a.child];
-  }
-  return [t.n, t.c, t.a, t.m, args, t.who];
-}
-
-export function unpackTask(w: WireTask): ComputeTask {
-  const [n, c, a, m, wire, who] = w;
-  const args: (ArgRef | null)[] = new Array<ArgRef | null>(wire.length);
-  for (let i = 0; i < wire.length; i++) {
-    const x = wire[i];
-    if (!x) args[i] = null;
-    else if (x[0] === 2)
-      args[i] = { k: "children", node: x[1], width: x[2], flatten: x[3] === 1 || undefined };
-    else
-      args[i] = {
-        k: "result",
-        node: x[1],
-        child: x[2],
-        path: x[3] ?? undefined,
-        flatten: x[4] === 1 || undefined,
-      };
-  }
-  return { n, c, a, m, args, who };
-}
-
 /** Outcome codes in `done` results. */
 export const OutcomeCode = { success: 0, failed: 1, timedOut: 2, skipped: 3 } as const;
 
@@ -247,7 +194,13 @@ export type SchedulerToWorker =
       readonly params: Buffer;
       readonly keep: number[];
     }
-  | { readonly t: "compute"; readonly run: number; readonly tasks: WireTask[] }
+  /** task runs to start: ComputeTasks packed by ComputeBatch (wire/compute-batch.ts) */
+  | {
+      readonly t: "compute";
+      readonly run: number;
+      readonly tasks: Int32Array;
+      readonly tables: Int16Array[];
+    }
   | { readonly t: "bundle"; readonly hash: string; readonly code: Buffer | null }
   | { readonly t: "release"; readonly run: number; readonly node: number }
   | { readonly t: "cancel"; readonly run: number }

@@ -70,3 +70,20 @@ test("codec - other values go through V8's serializer", () => {
   assert.deepEqual(decodeValue(encodeValue(v)), v);
   assert.throws(() => encodeValue(() => 1), /could not be cloned/);
 });
+
+test("codec - decodeValue reads what V8 writes, small forms without a deserializer", () => {
+  const values: unknown[] = [0, 1, -1, 63, -65, 2 ** 30 - 1, -(2 ** 30), 2 ** 31, -(2 ** 31) - 1];
+  values.push(1.5, -0, NaN, -Infinity, 1e300, "", "ab", "é ÿ", "x".repeat(127), "x".repeat(128));
+  values.push("€", true, false, null, undefined, [1], { a: 1 }, new Uint8Array([1, 2]), 5n);
+  for (let i = 0; i < 2000; i++) values.push(Math.floor((i * 2654435761) % 2 ** 33) - 2 ** 32);
+  for (const v of values) {
+    assert.deepEqual(decodeValue(serialize(v)), v, `V8's bytes of ${String(v)}`);
+    if (typeof v !== "object" || v === null)
+      assert.ok(Object.is(decodeValue(encodeValue(v)), v), `-0 and NaN survive: ${String(v)}`);
+  }
+  // A view into a larger buffer (as results arrive, inside a frame) decodes the same.
+  const frame = Buffer.concat([Buffer.from([9, 9, 9]), serialize(-12345), serialize("hi")]);
+  const a = serialize(-12345).length;
+  assert.equal(decodeValue(frame.subarray(3, 3 + a)), -12345);
+  assert.equal(decodeValue(frame.subarray(3 + a)), "hi");
+});

@@ -8,14 +8,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { SchedulerCommand } from "../../src/cluster/scheduler/scheduler-state.ts";
 import { SchedulerDriver, sends } from "./fixtures/scheduler-driver.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
-import { OutcomeCode, unpackTask } from "../../src/cluster/messages.ts";
+import { OutcomeCode } from "../../src/cluster/messages.ts";
+import { readComputeBatch } from "../../src/cluster/wire/compute-batch.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import type { Flow } from "../../src/flow/index.ts";
 import { alive, startHarness, type Harness } from "./fixtures/cluster-harness.ts";
 import { node } from "../graph/graph-driver.ts";
 
 const tasksOf = (cmds: SchedulerCommand[], to: number) =>
-  sends(cmds, "compute", to).flatMap((c) => c.msg.tasks.map(unpackTask));
+  sends(cmds, "compute", to).flatMap((c) => readComputeBatch(c.msg.tasks, c.msg.tables));
 
 /** inc.map(xs) (node 1, `width` children) then sum (node 2, kept). */
 function mapThenSum(width: number): GraphSpec {

@@ -3,8 +3,11 @@ import { describe, test } from "node:test";
 import { SchedulerDriver, sends } from "./fixtures/scheduler-driver.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
-import { OutcomeCode, unpackTask } from "../../src/cluster/messages.ts";
+import { OutcomeCode } from "../../src/cluster/messages.ts";
+import { readComputeBatch } from "../../src/cluster/wire/compute-batch.ts";
 import { node } from "../graph/graph-driver.ts";
+
+const wire = (m: { tasks: Int32Array; tables: Int16Array[] }) => [m.tasks, m.tables] as const;
 
 /** inc.map([1,2,3]) then sum: constant (0), mapped inc (1), sum (2). */
 const graph: GraphSpec = {
@@ -39,7 +42,9 @@ describe("SchedulerState", () => {
     const cmds = s.drain();
     const computes = sends(cmds, "compute");
     assert.deepEqual(computes.map((c) => c.to).sort(), [1, 2]);
-    const children = computes.flatMap((c) => c.msg.tasks.map(unpackTask).map((t) => t.c)).sort();
+    const children = computes
+      .flatMap((c) => readComputeBatch(c.msg.tasks, c.msg.tables).map((t) => t.c))
+      .sort();
     assert.deepEqual(children, [0, 1, 2]);
     assert.equal(sends(cmds, "run").length, 2, "each worker is told about the run once");
   });
@@ -47,8 +52,8 @@ describe("SchedulerState", () => {
   test("a worker dying with a started task re-runs it elsewhere; its results are recomputed for the reduce", () => {
     const s = setup();
     const first = sends(s.drain(), "compute");
-    const onW1 = first.find((c) => c.to === 1)!.msg.tasks.map(unpackTask);
-    const onW2 = first.find((c) => c.to === 2)!.msg.tasks.map(unpackTask);
+    const onW1 = readComputeBatch(...wire(first.find((c) => c.to === 1)!.msg));
+    const onW2 = readComputeBatch(...wire(first.find((c) => c.to === 2)!.msg));
     s.fromWorker(1, {
       t: "done",
       run: 1,
@@ -58,7 +63,9 @@ describe("SchedulerState", () => {
     s.drain();
     s.removeWorker(1);
     let cmds = s.drain();
-    const again = sends(cmds, "compute").flatMap((c) => c.msg.tasks.map(unpackTask));
+    const again = sends(cmds, "compute").flatMap((c) =>
+      readComputeBatch(c.msg.tasks, c.msg.tables),
+    );
     assert.ok(again.length > 0 || onW2.length > 0);
     // w2 finishes everything it has; the reduce then needs w1's lost results: they are recomputed on w2
     for (let round = 0; round < 5; round++) {
@@ -70,7 +77,9 @@ describe("SchedulerState", () => {
         res: tasks.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
       });
       cmds = s.drain();
-      again.push(...sends(cmds, "compute").flatMap((c) => c.msg.tasks.map(unpackTask)));
+      again.push(
+        ...sends(cmds, "compute").flatMap((c) => readComputeBatch(c.msg.tasks, c.msg.tables)),
+      );
       const gather = sends(cmds, "gather");
       if (gather.length) {
         s.fromWorker(2, {
@@ -143,7 +152,7 @@ describe("SchedulerState work stealing", () => {
     });
     const first = sends(s.drain(), "compute");
     const on = (w: number) =>
-      first.filter((c) => c.to === w).flatMap((c) => c.msg.tasks.map(unpackTask));
+      first.filter((c) => c.to === w).flatMap((c) => readComputeBatch(c.msg.tasks, c.msg.tables));
     assert.equal(on(1).length, 30);
     assert.equal(on(2).length, 30);
     // w2 finishes its share at once; w1 is stuck on slow ones
@@ -167,8 +176,7 @@ describe("SchedulerState work stealing", () => {
       [2],
     );
     assert.deepEqual(
-      moved[0]!.msg.tasks
-        .map(unpackTask)
+      readComputeBatch(...wire(moved[0]!.msg))
         .map((t) => t.c)
         .sort((a, b) => a - b),
       back.map((t) => t.c).sort((a, b) => a - b),

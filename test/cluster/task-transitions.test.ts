@@ -44,7 +44,8 @@ const runMsg = {
 const compute = (to: number) => ({
   k: "send",
   to,
-  msg: { t: "compute", run: 1, tasks: [[0, -1, 1, 0, [], []]] },
+  // node 0, child -1, attempt 1, no measure, no arguments (see wire/compute-batch.ts)
+  msg: { t: "compute", run: 1, tasks: new Int32Array([0, -1, 1, 0, 0]), tables: [] },
 });
 const moves = (s: SchedulerDriver) =>
   s.core.story("k").map((e) => `${e.from}>${e.to} ${e.stimulusId.replace(/-\d+$/, "")}`);

@@ -129,8 +129,14 @@ export interface TaskRecord {
   stolen: boolean;
 }
 
-/** A number naming a task run within its flow run (node < 2^21, child < 2^32 - 1). */
+/**
+ * A number naming a task run within its flow run (node < 2^21, child < 2^32 - 1). Most are
+ * small integers (V8 Smis, negative: -(node * 2^20 + child + 2)), because a key beyond 2^30
+ * is a heap number, which Map lookups by key (several per task run) must allocate and hash;
+ * the rest are node * 2^32 + child + 1 (never negative, so the two forms cannot meet).
+ */
 export function taskKey(node: number, child: number): number {
+  if (node < 1023 && child < 1048574) return -(node * 1048576 + child + 2);
   return node * 4294967296 + child + 1;
 }
 

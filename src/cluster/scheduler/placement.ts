@@ -53,28 +53,31 @@ export function stateCounts(runs: Iterable<FlowRun>): Record<string, number> {
   return counts;
 }
 
+const NONE_LOST: readonly [number, number][] = Object.freeze([]);
+
 /** Where each input of a task is (a worker id, a per-child table, or null), and the inputs lost with their worker. */
 export function locateInputs(
   run: FlowRun,
   args: readonly ArgRef[],
-): { who: Who[]; lost: [number, number][] } {
-  const who: Who[] = [];
-  const lost: [number, number][] = [];
-  for (const a of args) {
-    if (a.k === "value" || (a.k === "result" && run.isConstant(a.node))) who.push(null);
+): { who: Who[]; lost: readonly [number, number][] } {
+  const who: Who[] = new Array<Who>(args.length);
+  let lost: [number, number][] | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a.k === "value" || (a.k === "result" && run.isConstant(a.node))) who[i] = null;
     else if (a.k === "result") {
-      if (run.isLost(a.node, a.child)) lost.push([a.node, a.child]);
-      who.push(run.holderOf(a.node, a.child));
+      if (run.isLost(a.node, a.child)) (lost ??= []).push([a.node, a.child]);
+      who[i] = run.holderOf(a.node, a.child);
     } else {
       const h = run.childHolders[a.node];
       const table = new Int16Array(a.width).fill(-1);
       for (let c = 0; c < a.width; c++) {
         const x = h?.[c] ?? -1;
-        if (x < 0 && run.state.stateOf(a.node, c) === "Success") lost.push([a.node, c]);
+        if (x < 0 && run.state.stateOf(a.node, c) === "Success") (lost ??= []).push([a.node, c]);
         table[c] = x;
       }
-      who.push(table);
+      who[i] = table;
     }
   }
-  return { who, lost };
+  return { who, lost: lost ?? NONE_LOST };
 }

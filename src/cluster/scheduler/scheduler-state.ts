@@ -108,7 +108,8 @@ export class SchedulerState implements SchedulerCore {
     this.retirements.step();
     for (const w of this.workers.values()) {
       if (w.outgoing.size === 0) continue;
-      for (const [run, tasks] of w.outgoing) this.send(w.id, { t: "compute", run, tasks });
+      for (const [run, batch] of w.outgoing)
+        this.send(w.id, { t: "compute", run, ...batch.toWire() });
       w.outgoing.clear();
     }
     const out = this.out;

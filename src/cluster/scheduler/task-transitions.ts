@@ -1,5 +1,6 @@
 import { InvalidTransitionError, WorkerLostError } from "../errors.ts";
-import { OutcomeCode, outcomeOfDone, packTask, type DoneEntry, type Who } from "../messages.ts";
+import { OutcomeCode, outcomeOfDone, type DoneEntry, type Who } from "../messages.ts";
+import { ComputeBatch } from "../wire/compute-batch.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
 import type { TaskRecord } from "./flow-run.ts";
 import type { TaskStatus } from "./task-status.ts";
@@ -42,10 +43,8 @@ function assign(s: SchedulerCore, rec: TaskRecord, { worker, who }: TransitionAr
   worker.assigned.add(rec);
   s.tellRun(run, worker.id);
   let batch = worker.outgoing.get(run.id);
-  if (!batch) worker.outgoing.set(run.id, (batch = []));
-  batch.push(
-    packTask({ n: rec.node, c: rec.child, a: rec.attempt, m: rec.measure, args: rec.args, who }),
-  );
+  if (!batch) worker.outgoing.set(run.id, (batch = new ComputeBatch()));
+  batch.push(rec.node, rec.child, rec.attempt, rec.measure, rec.args, who);
 }
 
 function awaitInputs(s: SchedulerCore, rec: TaskRecord, { lost }: TransitionArgs["waiting"]) {
@@ -112,6 +111,14 @@ export const TRANSITIONS: Table = {
   "running>erred": fail,
 };
 
+/** TRANSITIONS by from, then to: a lookup per transition without building its "from>to" string. */
+const STEPS = new Map<string, Map<string, Step<TaskStatus>>>();
+for (const [pair, step] of Object.entries(TRANSITIONS)) {
+  const [from, to] = pair.split(">") as [TaskStatus, TaskStatus];
+  if (!STEPS.has(from)) STEPS.set(from, new Map());
+  STEPS.get(from)!.set(to, step as Step<TaskStatus>);
+}
+
 /**
  * Moves a task run to status `to` by the table's step for (its status, to), logging it under the
  * stimulus; throws InvalidTransitionError when no step joins the two.
@@ -124,7 +131,7 @@ export function transition<To extends TaskStatus>(
   arg: TransitionArgs[To],
 ): void {
   const from = rec.status;
-  const step = TRANSITIONS[`${from}>${to}`] as Step<To> | undefined;
+  const step = STEPS.get(from)?.get(to) as Step<To> | undefined;
   if (!step)
     throw new InvalidTransitionError(
       `${rec.run.id}/${rec.run.label(rec.node, rec.child)}`,

@@ -14,6 +14,12 @@ export interface StoryEntry {
 /** How many transitions the log keeps (a few MiB); older ones are overwritten. */
 export const TRANSITION_LOG_SIZE = 200_000;
 
+/** Each status's index in TASK_STATUSES, as a constant lookup. */
+const STATUS_CODE = Object.fromEntries(TASK_STATUSES.map((x, i) => [x, i])) as Record<
+  TaskStatus,
+  number
+>;
+
 /** Runs whose node names the log remembers, to name their task runs in a story. */
 const NAMED_RUNS = 256;
 
@@ -60,7 +66,7 @@ export class TransitionLog {
     this.runs[i] = run;
     this.nodes[i] = node;
     this.children[i] = child;
-    this.moves[i] = (TASK_STATUSES.indexOf(from) << 4) | TASK_STATUSES.indexOf(to);
+    this.moves[i] = (STATUS_CODE[from] << 4) | STATUS_CODE[to];
     this.times[i] = time;
     this.stimuli[i] = stimulusId;
     this.next = (i + 1) % this.size;

@@ -1,11 +1,12 @@
-import type { WireTask, WorkerHeartbeat } from "../messages.ts";
+import type { WorkerHeartbeat } from "../messages.ts";
+import { ComputeBatch } from "../wire/compute-batch.ts";
 import type { TaskRecord } from "./flow-run.ts";
 
 /** The scheduler's view of one connected worker. */
 export class WorkerRecord {
   readonly assigned = new Set<TaskRecord>();
   /** Tasks to send at the end of this turn, by run. */
-  readonly outgoing = new Map<number, WireTask[]>();
+  readonly outgoing = new Map<number, ComputeBatch>();
   /** When it was last heard from (the scheduler's clock). */
   lastSeen: number;
   executed = 0;

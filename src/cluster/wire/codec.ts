@@ -102,6 +102,53 @@ function writeVarint(b: Buffer, at: number, x: number): number {
   return at;
 }
 
+/**
+ * Deserializes a user value. The small forms encodeValue writes itself (and V8 writes the same
+ * way) are read here without a deserializer, which costs more than a no-op task: a reduce over
+ * a map decodes one per child.
+ */
 export function decodeValue<T = unknown>(bytes: Uint8Array): T {
-  return deserialize(bytes) as T;
+  const small = decodeSmall(bytes);
+  return (small === NOT_SMALL ? deserialize(bytes) : small) as T;
+}
+
+const NOT_SMALL = Symbol("not small");
+
+function decodeSmall(b: Uint8Array): unknown {
+  const n = b.length;
+  if (n < 3 || n > 80 || b[0] !== HEADER[0] || b[1] !== HEADER[1]) return NOT_SMALL;
+  switch (b[2]) {
+    case 0x49: {
+      // 'I': zigzag varint Smi, which must end exactly at the end of the bytes
+      let z = 0;
+      let scale = 1;
+      let i = 3;
+      for (; i < n && i < 9; i++) {
+        const x = b[i]!;
+        z += (x & 0x7f) * scale;
+        scale *= 128;
+        if (x < 0x80) break;
+      }
+      if (i !== n - 1) return NOT_SMALL;
+      return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    }
+    case 0x4e: // 'N'
+      return n === 11 ? Buffer.from(b.buffer, b.byteOffset, n).readDoubleLE(3) : NOT_SMALL;
+    case 0x54: // 'T'
+      return n === 3 ? true : NOT_SMALL;
+    case 0x46: // 'F'
+      return n === 3 ? false : NOT_SMALL;
+    case 0x5f: // '_'
+      return n === 3 ? undefined : NOT_SMALL;
+    case 0x30: // '0'
+      return n === 3 ? null : NOT_SMALL;
+    case 0x22: {
+      // '"': a one-byte (Latin-1) string of a varint length
+      const len = b[3]!;
+      if (n < 4 || len >= 0x80 || n !== 4 + len) return NOT_SMALL;
+      return Buffer.from(b.buffer, b.byteOffset, n).toString("latin1", 4, n);
+    }
+    default:
+      return NOT_SMALL;
+  }
 }

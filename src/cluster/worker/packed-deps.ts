@@ -1,3 +1,5 @@
+import { inputKey } from "./input-key.ts";
+
 /**
  * A task's input bytes, packed into one buffer for postMessage: cloning many small views would
  * copy each one's whole backing store (often a large network frame), and one copy is much
@@ -48,8 +50,8 @@ export class DepsBuilder {
   private begin(): PackedDeps {
     const n = this.values.length;
     return {
-      nodes: Int32Array.from(this.nodes),
-      children: Int32Array.from(this.children),
+      nodes: new Int32Array(this.nodes),
+      children: new Int32Array(this.children),
       blob: Buffer.allocUnsafeSlow(this.bytes),
       ends: new Int32Array(n),
     };
@@ -66,10 +68,10 @@ export class DepsBuilder {
   }
 }
 
-/** Index of a packed input by taskKey-like number (node * 2^32 + child + 1), for the thread's lookups. */
+/** Index of a packed input by its inputKey, for the thread's lookups. */
 export function indexDeps(p: PackedDeps): Map<number, number> {
   const m = new Map<number, number>();
-  for (let i = 0; i < p.nodes.length; i++) m.set(p.nodes[i]! * 4294967296 + p.children[i]! + 1, i);
+  for (let i = 0; i < p.nodes.length; i++) m.set(inputKey(p.nodes[i]!, p.children[i]!), i);
   return m;
 }
 
@@ -111,7 +113,7 @@ export class BatchPacker {
   add(run: number, input: TaskInput): void {
     let s = this.seen.get(run);
     if (!s) this.seen.set(run, (s = new Set()));
-    const key = input.node * 4294967296 + input.child + 1;
+    const key = inputKey(input.node, input.child);
     if (s.has(key)) return;
     s.add(key);
     this.runs.push(run);
@@ -126,7 +128,9 @@ export class BatchPacker {
     return this.bytes;
   }
 
-  pack(): BatchInputs {
+  /** The packed inputs; undefined when the batch has none (a map over a Parameter). */
+  pack(): BatchInputs | undefined {
+    if (this.values.length === 0) return undefined;
     const blob = Buffer.allocUnsafeSlow(this.bytes);
     const ends = new Int32Array(this.values.length);
     let off = 0;
@@ -136,10 +140,10 @@ export class BatchPacker {
       ends[i] = off;
     }
     return {
-      runs: Int32Array.from(this.runs),
-      nodes: Int32Array.from(this.nodes),
-      children: Int32Array.from(this.children),
-      sticky: Uint8Array.from(this.sticky),
+      runs: new Int32Array(this.runs),
+      nodes: new Int32Array(this.nodes),
+      children: new Int32Array(this.children),
+      sticky: new Uint8Array(this.sticky),
       blob,
       ends,
     };

@@ -3,6 +3,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { format } from "node:util";
 import {
   type ArgRef,
+  type Invocation,
   type LogLevel,
   measureValue,
   resolveArg,
@@ -13,8 +14,10 @@ import {
 import { decodeValue, encodeValue } from "../wire/codec.ts";
 import { SerializationError } from "../errors.ts";
 import { OutcomeCode } from "../messages.ts";
-import type { ThreadTask, ThreadResult, ThreadRunInfo, ToThread } from "./thread-messages.ts";
+import type { ThreadTask, ThreadRunInfo, ToThread } from "./thread-messages.ts";
 import { depBytes, indexDeps, type BatchInputs } from "./packed-deps.ts";
+import { ResultBuffer, transferOf, unpackTasks } from "./thread-batch.ts";
+import { inputKey, inputKeyNode } from "./input-key.ts";
 
 /**
  * Runs inside a worker thread: loads flow bundles through the task-host module and runs task
@@ -27,7 +30,7 @@ type RunState = ThreadRunInfo & {
   spec: GraphSpec;
   parameters: Record<string, unknown>;
   abort: AbortController;
-  /** Sticky inputs, decoded once, by taskKey-like number; dropped on `release` (see TaskInput). */
+  /** Sticky inputs, decoded once, by inputKey; dropped on `release` (see TaskInput). */
   shared: Map<number, unknown>;
   /** The flow's code once loaded. */
   host?: TaskHost;
@@ -36,14 +39,15 @@ const runs = new Map<number, RunState>();
 /** A queued task run with its batch's inputs: (run -> key -> index) of the non-sticky ones. */
 interface Queued {
   readonly task: ThreadTask;
-  readonly inputs: BatchInputs;
+  readonly inputs: BatchInputs | undefined;
   readonly index: Map<number, Map<number, number>>;
 }
 const hosts = new Map<string, Promise<TaskHost>>();
-const current = new AsyncLocalStorage<{ run: number; n: number; c: number }>();
+/** The task run whose code is running (its invocation), for its console output. */
+const current = new AsyncLocalStorage<ThreadInvocation>();
 const queue: Queued[] = [];
 let busy = false;
-let results: ThreadResult[] = [];
+const results = new ResultBuffer();
 let logs: [number, number, LogLevel, number, number, string][] = [];
 let flushSet = false;
 
@@ -57,8 +61,10 @@ function flushNow(): void {
   flushSet = false;
   // Logs first: a task's lines reach the I/O loop before its result does.
   if (logs.length) port.postMessage({ t: "logs", list: logs });
-  if (results.length) port.postMessage({ t: "results", list: results });
-  results = [];
+  if (results.length) {
+    const packed = results.take();
+    port.postMessage({ t: "results", results: packed }, transferOf(packed));
+  }
   logs = [];
 }
 
@@ -108,21 +114,24 @@ port.on("message", (m: ToThread) => {
     );
   } else if (m.t === "tasks") {
     const index = takeInputs(m.inputs);
-    for (const task of m.list) queue.push({ task, inputs: m.inputs, index });
+    for (const task of unpackTasks(m.tasks)) queue.push({ task, inputs: m.inputs, index });
     if (!busy) void pump();
   } else if (m.t === "cancel") {
     runs.get(m.run)?.abort.abort(new Error("the flow run was cancelled"));
     for (let i = queue.length - 1; i >= 0; i--)
       if (queue[i]!.task.run === m.run) {
         const [{ task: t }] = queue.splice(i, 1) as [Queued];
-        results.push({
-          run: t.run,
-          n: t.n,
-          c: t.c,
-          code: OutcomeCode.failed,
-          ms: 0,
-          message: "the flow run was cancelled",
-        });
+        results.add(
+          t.s,
+          t.run,
+          t.n,
+          t.c,
+          OutcomeCode.failed,
+          0,
+          undefined,
+          -1,
+          "the flow run was cancelled",
+        );
       }
     flushSoon();
   } else if (m.t === "forget") {
@@ -130,18 +139,17 @@ port.on("message", (m: ToThread) => {
     runs.delete(m.run);
   } else if (m.t === "release") {
     const shared = runs.get(m.run)?.shared;
-    if (shared)
-      for (const k of shared.keys())
-        if (Math.floor((k - 1) / 4294967296) === m.node) shared.delete(k);
+    if (shared) for (const k of shared.keys()) if (inputKeyNode(k) === m.node) shared.delete(k);
   }
 });
 
 /** Decodes a batch's sticky inputs into their runs' shared values; indexes the others. */
-function takeInputs(inputs: BatchInputs): Map<number, Map<number, number>> {
+function takeInputs(inputs: BatchInputs | undefined): Map<number, Map<number, number>> {
   const index = new Map<number, Map<number, number>>();
+  if (!inputs) return index;
   for (let i = 0; i < inputs.nodes.length; i++) {
     const run = inputs.runs[i]!;
-    const key = inputs.nodes[i]! * 4294967296 + inputs.children[i]! + 1;
+    const key = inputKey(inputs.nodes[i]!, inputs.children[i]!);
     if (inputs.sticky[i]) {
       runs.get(run)?.shared.set(key, decodeValue(depBytes(inputs, i)));
       continue;
@@ -162,8 +170,7 @@ async function pump(): Promise<void> {
   while (queue.length > 0) {
     const q = queue.shift()!;
     Atomics.store(running, 0, q.task.s);
-    const r = await runOne(q);
-    results.push(r);
+    await runOne(q);
     // Post at once when the batch is done (no turn's wait); mid-batch, results are coalesced.
     if (queue.length === 0) flushNow();
     else flushSoon();
@@ -171,15 +178,66 @@ async function pump(): Promise<void> {
   busy = false;
 }
 
-/** How a task run ended, timed from `started`. */
-function ended(
-  t: ThreadTask,
-  started: number,
-  code: number,
-  extra?: Partial<ThreadResult>,
-): ThreadResult {
-  const r = { run: t.run, n: t.n, c: t.c, code, ms: performance.now() - started };
-  return extra ? { ...r, ...extra } : r;
+/** A task run ended without a value, timed from `started`. */
+function ended(t: ThreadTask, started: number, code: number, message: string, stack?: string) {
+  results.add(
+    t.s,
+    t.run,
+    t.n,
+    t.c,
+    code,
+    performance.now() - started,
+    undefined,
+    -1,
+    message,
+    stack,
+  );
+}
+
+/**
+ * What a task run's code sees of its run (the task host's Invocation), and the store of `current`
+ * while it runs. A class, so that a task run costs one object and no closure (the precompiled
+ * runtime names each closure it makes).
+ */
+class ThreadInvocation implements Invocation {
+  readonly key: string;
+  readonly taskName: string;
+  readonly timeout: number;
+  readonly flowRunId: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly signal: AbortSignal;
+
+  constructor(
+    spec: TaskSpec,
+    info: RunState,
+    readonly run: number,
+    readonly n: number,
+    readonly c: number,
+    readonly attempt: number,
+  ) {
+    this.key = spec.key;
+    this.taskName = spec.id;
+    this.timeout = spec.timeout;
+    this.flowRunId = info.flowRunId;
+    this.parameters = info.parameters;
+    this.signal = info.abort.signal;
+  }
+
+  get mapIndex(): number | undefined {
+    return this.c < 0 ? undefined : this.c;
+  }
+
+  get taskRunId(): string {
+    return `${this.flowRunId}/${this.c < 0 ? this.taskName : `${this.taskName}[${this.c}]`}`;
+  }
+
+  log(level: LogLevel, message: string): void {
+    current.run(this, log, level, message);
+  }
+}
+
+function invoke(host: TaskHost, inv: ThreadInvocation, args: unknown[]) {
+  return host.invoke(inv, args);
 }
 
 /**
@@ -199,7 +257,7 @@ function lookupInput(node: number, child: number): unknown {
   const info = inputs.info!;
   const c = info.spec.nodes[node]!.constant;
   if (c) return c.value;
-  const k = node * 4294967296 + child + 1;
+  const k = inputKey(node, child);
   if (info.shared.has(k)) return info.shared.get(k);
   const cache = (inputs.cache ??= new Map());
   if (cache.has(k)) return cache.get(k);
@@ -209,7 +267,7 @@ function lookupInput(node: number, child: number): unknown {
   if (i !== undefined) v = decodeValue(depBytes(q.task.deps!, i));
   else {
     const j = inputs.batchIndex?.get(k);
-    if (j !== undefined) v = decodeValue(depBytes(q.inputs, j));
+    if (j !== undefined) v = decodeValue(depBytes(q.inputs!, j));
   }
   cache.set(k, v);
   return v;
@@ -235,74 +293,63 @@ function buildArgs(q: Queued, info: RunState, spec: TaskSpec): unknown[] {
   }
 }
 
-async function runOne(q: Queued): Promise<ThreadResult> {
+/** Runs one task run and adds its result to `results`. */
+async function runOne(q: Queued): Promise<void> {
   const t = q.task;
   const info = runs.get(t.run);
   const started = performance.now();
-  if (!info)
-    return ended(t, started, OutcomeCode.failed, {
-      message: "the flow run is gone from this worker",
-    });
+  if (!info) return ended(t, started, OutcomeCode.failed, "the flow run is gone from this worker");
   const spec = info.spec.nodes[t.n]!;
-  const label = t.c < 0 ? spec.id : `${spec.id}[${t.c}]`;
   let host: TaskHost;
   try {
     host = info.host ?? (info.host = await hostFor(info));
   } catch (e) {
-    return ended(t, started, OutcomeCode.failed, {
-      message: `could not load the flow's code: ${describeLoadError(e)}`,
-    });
+    const message = `could not load the flow's code: ${describeLoadError(e)}`;
+    return ended(t, started, OutcomeCode.failed, message);
   }
   let args: unknown[];
   try {
     args = buildArgs(q, info, spec);
   } catch (e) {
-    return ended(t, started, OutcomeCode.failed, {
-      message: `could not build arguments: ${String(e)}`,
-    });
+    return ended(t, started, OutcomeCode.failed, `could not build arguments: ${String(e)}`);
   }
-  const where = { run: t.run, n: t.n, c: t.c };
+  const inv = new ThreadInvocation(spec, info, t.run, t.n, t.c, t.a);
   // The I/O loop times the run from here, so that loading the flow's code does not count.
-  if (spec.timeout > 0) port.postMessage({ t: "begin", run: t.run, n: t.n, c: t.c });
-  const result = await current.run(where, () =>
-    host.invoke(
-      {
-        key: spec.key,
-        taskName: spec.id,
-        taskRunId: `${info.flowRunId}/${label}`,
-        mapIndex: t.c < 0 ? undefined : t.c,
-        flowRunId: info.flowRunId,
-        attempt: t.a,
-        timeout: spec.timeout,
-        parameters: info.parameters,
-        signal: info.abort.signal,
-        log: (level, message) => current.run(where, () => log(level, message)),
-      },
-      args,
-    ),
-  );
+  if (spec.timeout > 0) port.postMessage({ t: "begin", s: t.s });
+  const result = await current.run(inv, invoke, host, inv, args);
   if (result.type === "Success") {
     let bytes: Buffer;
     try {
       bytes = encodeValue(result.value);
     } catch (e) {
-      return ended(t, started, OutcomeCode.failed, {
-        message: new SerializationError(label, "the result", e).message,
-      });
+      const label = t.c < 0 ? spec.id : `${spec.id}[${t.c}]`;
+      const message = new SerializationError(label, "the result", e).message;
+      return ended(t, started, OutcomeCode.failed, message);
     }
-    const m = measureValue(result.value, t.m);
-    return ended(t, started, OutcomeCode.success, {
+    const v = result.value;
+    // measureValue, inlined for the common case (no measure): no object per task run
+    const m = t.m === 0 || !Array.isArray(v) ? undefined : measureValue(v, t.m);
+    const ms = performance.now() - started;
+    const length = m?.length ?? -1;
+    const inner = m?.innerLengths;
+    results.add(
+      t.s,
+      t.run,
+      t.n,
+      t.c,
+      OutcomeCode.success,
+      ms,
       bytes,
-      length: m.length ?? -1,
-      inner: m.innerLengths,
-    });
+      length,
+      undefined,
+      undefined,
+      inner,
+    );
+    return;
   }
-  if (result.type === "Skipped")
-    return ended(t, started, OutcomeCode.skipped, { message: result.message });
-  return ended(t, started, result.type === "TimedOut" ? OutcomeCode.timedOut : OutcomeCode.failed, {
-    message: result.message,
-    stack: result.stack,
-  });
+  if (result.type === "Skipped") return ended(t, started, OutcomeCode.skipped, result.message);
+  const code = result.type === "TimedOut" ? OutcomeCode.timedOut : OutcomeCode.failed;
+  return ended(t, started, code, result.message, result.stack);
 }
 
 port.postMessage({ t: "ready" });

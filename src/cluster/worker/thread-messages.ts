@@ -1,5 +1,6 @@
 import type { ArgRef } from "../../graph/index.ts";
 import type { BatchInputs, PackedDeps } from "./packed-deps.ts";
+import type { PackedResults, PackedTasks } from "./thread-batch.ts";
 
 /** What a worker's I/O loop tells a task thread about a flow run, once per run. */
 export interface ThreadRunInfo {
@@ -29,6 +30,8 @@ export interface ThreadTask {
 }
 
 export interface ThreadResult {
+  /** The task run's number in its thread (ThreadTask.s); absent for results the pool made. */
+  readonly s?: number;
   readonly run: number;
   readonly n: number;
   readonly c: number;
@@ -44,7 +47,7 @@ export interface ThreadResult {
 /** The messages a worker's I/O loop posts to a task thread. */
 export type ToThread =
   | { readonly t: "run"; readonly info: ThreadRunInfo }
-  | { readonly t: "tasks"; readonly list: readonly ThreadTask[]; readonly inputs: BatchInputs }
+  | { readonly t: "tasks"; readonly tasks: PackedTasks; readonly inputs?: BatchInputs }
   | { readonly t: "cancel"; readonly run: number }
   | { readonly t: "forget"; readonly run: number }
   /** Drop the sticky inputs of this node (no task needs them any more). */
@@ -53,7 +56,8 @@ export type ToThread =
 /** The messages a task thread posts to its worker's I/O loop. */
 export type FromThread =
   | { readonly t: "ready" }
-  | { readonly t: "results"; readonly list: ThreadResult[] }
+  | { readonly t: "results"; readonly results: PackedResults }
   | { readonly t: "logs"; readonly list: unknown[] }
-  | { readonly t: "begin"; readonly run: number; readonly n: number; readonly c: number }
+  /** task run `s` (a slow one with a timeout) began */
+  | { readonly t: "begin"; readonly s: number }
   | { readonly t: "load-failed"; readonly run: number; readonly message: string };

@@ -1,27 +1,15 @@
 import { Worker as Thread } from "node:worker_threads";
 import { OutcomeCode } from "../messages.ts";
-import { BatchPacker, type TaskInput } from "./packed-deps.ts";
-import type {
-  FromThread,
-  ThreadResult,
-  ThreadRunInfo,
-  ThreadTask,
-  ToThread,
-} from "./thread-messages.ts";
-
-/** What the pool needs to know to place and time a task. */
-export interface PoolTask extends Omit<ThreadTask, "s"> {
-  /** ms; 0 = none */
-  readonly timeout: number;
-  /** Short tasks go to threads in batches; slow ones one at a time, reported as started first. */
-  readonly fast: boolean;
-  /** Inputs packed with the task's batch (none when `deps` holds them). */
-  readonly inputs: readonly TaskInput[];
-}
+import { BatchPacker } from "./packed-deps.ts";
+import { PoolEntry as Entry, type PoolTask } from "./pool-task.ts";
+import { packTasks, unpackResults } from "./thread-batch.ts";
+import type { FromThread, ThreadResult, ThreadRunInfo, ToThread } from "./thread-messages.ts";
+import { inputKey, inputKeyNode } from "./input-key.ts";
 
 interface Slot {
   thread: Thread;
-  inflight: PoolTask[];
+  /** Handed to the thread and not yet reported, in `seq` order (the order the thread runs them). */
+  inflight: Entry[];
   runs: Set<number>;
   timer: NodeJS.Timeout | undefined;
   /** The number of the task run the thread is on (-1 before the first), written by the thread. */
@@ -29,9 +17,14 @@ interface Slot {
   /** Task runs handed to this thread so far (the next one's number). */
   sent: number;
   outOfMemory: boolean;
-  /** Sticky inputs the thread holds decoded, by run: taskKey-like numbers (see TaskInput). */
+  /** Sticky inputs the thread holds decoded, by run: inputKeys (see TaskInput). */
   sticky: Map<number, Set<number>>;
 }
+
+/** Short task runs a thread holds at most (queued there or running). */
+const MAX_INFLIGHT = 256;
+/** Short task runs worth a message to a thread that is still busy. */
+const MIN_BATCH = 64;
 
 const BOOT = `
 const { workerData, parentPort } = require("node:worker_threads");
@@ -68,10 +61,8 @@ export interface ThreadPoolOptions {
  */
 export class ThreadPool {
   private readonly slots: Slot[] = [];
-  private readonly queue: PoolTask[] = [];
+  private readonly queue: Entry[] = [];
   private readonly runs = new Map<number, ThreadRunInfo>();
-  /** Each task's number in its slot's `sent` order, and when it was handed over. */
-  private readonly handed = new WeakMap<PoolTask, { seq: number; at: number }>();
   private closed = false;
   private paused = false;
   /** Bytes of task inputs posted to threads so far (a map over one list should cost O(1) each). */
@@ -117,10 +108,15 @@ export class ThreadPool {
 
   private onMessage(slot: Slot, m: FromThread): void {
     if (m.t === "results") {
-      const list = m.list;
+      const list = unpackResults(m.results);
+      const inflight = slot.inflight;
       for (const r of list) {
-        const i = slot.inflight.findIndex((t) => t.run === r.run && t.n === r.n && t.c === r.c);
-        if (i >= 0) slot.inflight.splice(i, 1);
+        // Results come in the order the tasks were handed over, but for cancelled ones.
+        if (inflight.length > 0 && inflight[0]!.seq === r.s) inflight.shift();
+        else {
+          const i = inflight.findIndex((t) => t.seq === r.s);
+          if (i >= 0) inflight.splice(i, 1);
+        }
       }
       if (slot.timer && slot.inflight.length === 0) {
         clearTimeout(slot.timer);
@@ -132,14 +128,15 @@ export class ThreadPool {
       if (list.some((r) => r.code === OutcomeCode.timedOut)) this.recycle(slot, 1000);
       this.pump();
     } else if (m.t === "logs") this.o.onLogs(m.list);
-    else if (m.t === "begin") this.startTimer(slot, m.run, m.n, m.c);
+    else if (m.t === "begin") this.startTimer(slot, m.s);
     else if (m.t === "load-failed") this.o.onLoadFailed(m.run, m.message);
   }
 
   /** A task with a timeout began in its thread: terminate the thread if it overruns. */
-  private startTimer(slot: Slot, run: number, n: number, c: number): void {
-    const task = slot.inflight.find((t) => t.run === run && t.n === n && t.c === c);
+  private startTimer(slot: Slot, seq: number): void {
+    const task = slot.inflight.find((t) => t.seq === seq);
     if (!task || task.timeout <= 0) return;
+    const { run, n, c } = task;
     clearTimeout(slot.timer);
     slot.timer = setTimeout(() => {
       slot.timer = undefined;
@@ -149,6 +146,7 @@ export class ThreadPool {
       this.recycle(slot);
       this.o.onResults([
         {
+          s: seq,
           run,
           n,
           c,
@@ -172,6 +170,7 @@ export class ThreadPool {
     if (lost.length)
       this.o.onResults(
         lost.map((t) => ({
+          s: t.seq,
           run: t.run,
           n: t.n,
           c: t.c,
@@ -190,22 +189,20 @@ export class ThreadPool {
   private outOfMemory(slot: Slot): void {
     const running = Atomics.load(slot.running, 0);
     // Out of heap before it began a task (loading its code): blame the first, so that none loops.
-    const culprit =
-      running < 0
-        ? slot.inflight[0]
-        : slot.inflight.find((t) => this.handed.get(t)?.seq === running);
+    const culprit = running < 0 ? slot.inflight[0] : slot.inflight.find((t) => t.seq === running);
     const rest = slot.inflight.filter((t) => t !== culprit);
     for (let j = rest.length - 1; j >= 0; j--) this.queue.unshift(rest[j]!);
     if (culprit) {
-      const at = this.handed.get(culprit)!.at;
+      const at = culprit.at;
       this.o.onResults([
         {
+          s: culprit.seq,
           run: culprit.run,
           n: culprit.n,
           c: culprit.c,
           code: OutcomeCode.failed,
           ms: performance.now() - at,
-          message: this.o.outOfMemoryMessage(culprit),
+          message: this.o.outOfMemoryMessage(culprit.task),
         },
       ]);
     }
@@ -252,7 +249,7 @@ export class ThreadPool {
       if (!keys) continue;
       let held = false;
       for (const k of keys)
-        if (Math.floor((k - 1) / 4294967296) === node) {
+        if (inputKeyNode(k) === node) {
           keys.delete(k);
           held = true;
         }
@@ -261,14 +258,14 @@ export class ThreadPool {
   }
 
   submit(tasks: PoolTask[]): void {
-    for (const t of tasks) this.queue.push(t);
+    for (const t of tasks) this.queue.push(new Entry(t));
     this.pump();
   }
 
   /** Hands back up to `max` queued task runs that have not started (the last ones it would run), for work stealing. */
   steal(max: number): PoolTask[] {
     const n = Math.max(0, Math.min(max, this.queue.length));
-    return n === 0 ? [] : this.queue.splice(this.queue.length - n, n);
+    return n === 0 ? [] : this.queue.splice(this.queue.length - n, n).map((e) => e.task);
   }
 
   /**
@@ -292,48 +289,55 @@ export class ThreadPool {
       const fast = this.queue[0]!.fast;
       let best: Slot | undefined;
       for (const s of this.slots) {
-        const slow = s.inflight.length > 0 && !s.inflight[s.inflight.length - 1]!.fast;
-        if (slow || (!fast && s.inflight.length > 0) || s.inflight.length >= 256) continue;
+        const busy = s.inflight.length;
+        const slow = busy > 0 && !s.inflight[busy - 1]!.fast;
+        if (slow || (!fast && busy > 0) || busy >= MAX_INFLIGHT) continue;
+        // A busy thread takes more short tasks only as a batch worth a message; the rest go
+        // when its results come back (a message per few tasks was most of the I/O loop's time).
+        if (fast && busy > 0 && this.queue.length < MIN_BATCH) continue;
         if (!best || s.inflight.length < best.inflight.length) best = s;
       }
       if (!best) return;
-      const batch: PoolTask[] = [];
+      const batch: Entry[] = [];
       if (fast)
         while (
           this.queue.length > 0 &&
           this.queue[0]!.fast &&
-          batch.length + best.inflight.length < 256
+          batch.length + best.inflight.length < MAX_INFLIGHT
         )
           batch.push(this.queue.shift()!);
       else batch.push(this.queue.shift()!);
       const packer = new BatchPacker();
-      const list: ThreadTask[] = [];
+      const now = performance.now();
       for (const t of batch) {
         if (!best.runs.has(t.run)) {
           best.runs.add(t.run);
           post(best, { t: "run", info: this.runs.get(t.run)! });
         }
-        if (!t.fast) this.o.onStart(t);
-        const seq = best.sent++;
-        this.handed.set(t, { seq, at: performance.now() });
+        if (!t.fast) this.o.onStart(t.task);
+        t.seq = best.sent++;
+        t.at = now;
         best.inflight.push(t);
         this.pack(best, t, packer);
         if (t.deps) this.inputBytes += t.deps.blob.length;
-        const { run, n, c, a, m, args, deps } = t;
-        list.push({ run, n, c, a, m, args, deps, s: seq });
       }
       this.inputBytes += packer.byteLength;
-      post(best, { t: "tasks", list, inputs: packer.pack() });
+      const tasks = packTasks(batch);
+      const inputs = packer.pack();
+      // Both are fresh buffers, so they move to the thread rather than being copied.
+      const transfer = [tasks.ints.buffer as ArrayBuffer];
+      if (inputs) transfer.push(inputs.blob.buffer as ArrayBuffer);
+      post(best, { t: "tasks", tasks, inputs }, transfer);
     }
   }
 
   /** Adds a task's inputs to its batch, except sticky ones the thread already holds. */
-  private pack(slot: Slot, t: PoolTask, packer: BatchPacker): void {
+  private pack(slot: Slot, t: Entry, packer: BatchPacker): void {
     for (const input of t.inputs) {
       if (input.sticky) {
         let keys = slot.sticky.get(t.run);
         if (!keys) slot.sticky.set(t.run, (keys = new Set()));
-        const key = input.node * 4294967296 + input.child + 1;
+        const key = inputKey(input.node, input.child);
         if (keys.has(key)) continue;
         keys.add(key);
       }
@@ -347,6 +351,6 @@ export class ThreadPool {
   }
 }
 
-function post(slot: Slot, m: ToThread): void {
-  slot.thread.postMessage(m);
+function post(slot: Slot, m: ToThread, transfer?: ArrayBuffer[]): void {
+  slot.thread.postMessage(m, transfer);
 }

@@ -5,8 +5,6 @@ import type { GraphSpec } from "../../graph/index.ts";
 import {
   EAGER_RESULT_BYTES,
   type ComputeTask,
-  type WireTask,
-  unpackTask,
   type DoneEntry,
   type RetirementMessage,
   type WorkerHeartbeat,
@@ -14,6 +12,7 @@ import {
 import type { ClusterSecurity } from "../security.ts";
 import { decodeValue } from "../wire/codec.ts";
 import { Connection, type Message } from "../wire/connection.ts";
+import { readComputeBatch } from "../wire/compute-batch.ts";
 import { dialWithRetry } from "../wire/dial.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
 import { PeerClient } from "./peer-client.ts";
@@ -29,7 +28,8 @@ import {
 } from "./input-gatherer.ts";
 import { RemoteInputs } from "./remote-inputs.ts";
 import { ResultStore } from "./result-store.ts";
-import { ThreadPool, type PoolTask } from "./thread-pool.ts";
+import { ThreadPool } from "./thread-pool.ts";
+import { doneEntry, poolTask, type PoolTask } from "./pool-task.ts";
 import type { ThreadResult } from "./thread-messages.ts";
 import { RunDurations, type KnownDurations } from "./task-durations.ts";
 import { MemoryMonitor } from "./memory-monitor.ts";
@@ -222,7 +222,10 @@ export class ClusterWorker {
         this.addRun(m);
         break;
       case "compute":
-        this.compute(m.run as number, (m.tasks as WireTask[]).map(unpackTask));
+        this.compute(
+          m.run as number,
+          readComputeBatch(m.tasks as Int32Array, m.tables as Int16Array[]),
+        );
         break;
       case "bundle":
         this.bundleArrived(m.hash as string, m.code as Buffer | null);
@@ -343,7 +346,7 @@ export class ClusterWorker {
         continue;
       }
       const plan = planInputs(this.store, run, t.c, t.args, t.who);
-      if (plan.remote.length === 0) ready.push({ ...base, inputs: plan.inputs });
+      if (plan.remote.length === 0) ready.push(poolTask(base, plan.inputs));
       else void this.fetchInputs(base, plan);
     }
     if (ready.length) this.submit(ready);
@@ -451,9 +454,7 @@ export class ClusterWorker {
         r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && info.keep.has(r.n)
           ? r.bytes
           : undefined;
-      const e: DoneEntry = [r.n, r.c, r.code, r.ms, r.length, r.inner, r.message, r.stack];
-      if (eager) e.push(eager);
-      l.push(e);
+      l.push(doneEntry(r, eager));
     }
     for (const [run, res] of byRun) this.conn.send({ t: "done", run, res });
   }

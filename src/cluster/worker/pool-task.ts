@@ -1,0 +1,69 @@
+import type { DoneEntry } from "../messages.ts";
+import type { TaskInput } from "./packed-deps.ts";
+import type { ThreadResult, ThreadTask } from "./thread-messages.ts";
+
+/** What the pool needs to know to place and time a task. */
+export interface PoolTask extends Omit<ThreadTask, "s"> {
+  /** ms; 0 = none */
+  readonly timeout: number;
+  /** Short tasks go to threads in batches; slow ones one at a time, reported as started first. */
+  readonly fast: boolean;
+  /** Inputs packed with the task's batch (none when `deps` holds them). */
+  readonly inputs: readonly TaskInput[];
+}
+
+/**
+ * A PoolTask from its fields and its inputs, as one object literal: one spread (`{...base,
+ * inputs}`) per task run made objects whose every field read was slow.
+ */
+export function poolTask(base: Omit<PoolTask, "inputs">, inputs: readonly TaskInput[]): PoolTask {
+  const { run, n, c, a, m, args, deps, timeout, fast } = base;
+  return { run, n, c, a, m, args, deps, timeout, fast, inputs };
+}
+
+/**
+ * A result's `done` entry without its trailing empty fields (each costs the scheduler a decode),
+ * with `eager` (the result itself) when given. A length of -1 means none, as when left out.
+ */
+export function doneEntry(r: ThreadResult, eager: Uint8Array | undefined): DoneEntry {
+  const e: DoneEntry = [r.n, r.c, r.code, r.ms];
+  if (eager) e.push(r.length, r.inner, r.message, r.stack, eager);
+  else if (r.stack !== undefined) e.push(r.length, r.inner, r.message, r.stack);
+  else if (r.message !== undefined) e.push(r.length, r.inner, r.message);
+  else if (r.inner) e.push(r.length, r.inner);
+  else if (r.length !== undefined && r.length >= 0) e.push(r.length);
+  return e;
+}
+
+/**
+ * A submitted task run as the pool keeps it: the fields it reads, copied once into one shape
+ * (the worker makes PoolTasks of several shapes, and reading those per batch was costly), and its
+ * number in its thread's order (ThreadTask.s) and when it was handed over, once it is.
+ */
+export class PoolEntry {
+  readonly run: number;
+  readonly n: number;
+  readonly c: number;
+  readonly a: number;
+  readonly m: number;
+  readonly args: ThreadTask["args"];
+  readonly deps: ThreadTask["deps"];
+  readonly timeout: number;
+  readonly fast: boolean;
+  readonly inputs: readonly TaskInput[];
+  seq = -1;
+  at = 0;
+
+  constructor(readonly task: PoolTask) {
+    this.run = task.run;
+    this.n = task.n;
+    this.c = task.c;
+    this.a = task.a;
+    this.m = task.m;
+    this.args = task.args;
+    this.deps = task.deps;
+    this.timeout = task.timeout;
+    this.fast = task.fast;
+    this.inputs = task.inputs;
+  }
+}
