@@ -18,7 +18,14 @@ export function exitCodeOf(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof CliError) return 2;
   if (e instanceof FlowgateError && USER_INPUT.has(e.code)) return 2;
+  if (e instanceof FlowgateError && e.code === "FG_SERVER_REQUEST" && rejectedInput(e)) return 2;
   return 1;
+}
+
+/** The server refused the request's content (400/422), e.g. `runs list --state Bogus`. */
+function rejectedInput(e: FlowgateError): boolean {
+  const status = (e as FlowgateError & { status?: unknown }).status;
+  return status === 400 || status === 422;
 }
 
 /**
