@@ -11,6 +11,7 @@ const USER_INPUT = new Set([
   "FG_GATEWAY_FORBIDDEN",
   "FG_GATEWAY_CLUSTER_NOT_FOUND",
   "FG_GATEWAY_REQUEST_REJECTED",
+  "FG_AGENT_SECRETS_FILE",
 ]);
 
 /** The exit code for an error that ended a command: 2 for bad input, 1 otherwise. */
