@@ -131,8 +131,9 @@ async function insertEach(tx: SqlDriver, batch: Pending[]): Promise<(RunRow | un
 }
 
 /**
- * PostgreSQL: three statements for the whole batch, whatever its size, and no BEGIN … COMMIT: the
- * runs and their first states go in one statement (a data-modifying WITH), which is atomic alone.
+ * PostgreSQL: two statements for the whole batch, whatever its size, and no BEGIN … COMMIT: the
+ * runs, their first states and the rows to answer with come from one statement (data-modifying
+ * WITHs, atomic alone).
  */
 async function insertAll(db: SqlDriver, batch: Pending[]): Promise<(RunRow | undefined)[]> {
   // Ids come from the sequence first, so each inserted row is known to be its request's run
@@ -142,18 +143,14 @@ async function insertAll(db: SqlDriver, batch: Pending[]): Promise<(RunRow | und
     [batch.length],
   );
   const columns = insertRun.slice(insertRun.indexOf("(") + 1);
-  const inserted = await db.all<{ id: number }>(
-    `WITH ins AS (INSERT INTO runs (id, ${columns} VALUES ${batch
-      .map(() => `(${marks(14)})`)
-      .join(", ")} ON CONFLICT DO NOTHING RETURNING id, created_at)
-     INSERT INTO run_states (run_id, state, reason, at)
-     SELECT id, 'Scheduled', NULL, created_at FROM ins RETURNING run_id AS id`,
-    batch.flatMap((p, i) => [ids[i]!.id, ...runValues(p.n, p.now)]),
-  );
-  if (inserted.length === 0) return batch.map(() => undefined);
   const rows = await db.all<RunRow>(
-    `SELECT ${runColumns} FROM ${runFrom} WHERE r.id IN (${marks(inserted.length)})`,
-    inserted.map((r) => r.id),
+    `WITH r AS (INSERT INTO runs (id, ${columns} VALUES ${batch
+      .map(() => `(${marks(14)})`)
+      .join(", ")} ON CONFLICT DO NOTHING RETURNING *),
+     s AS (INSERT INTO run_states (run_id, state, reason, at)
+       SELECT id, 'Scheduled', NULL, created_at FROM r)
+     SELECT ${runColumns} FROM r JOIN flows f ON f.id = r.flow_id`,
+    batch.flatMap((p, i) => [ids[i]!.id, ...runValues(p.n, p.now)]),
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((r) => byId.get(r.id));
