@@ -9,7 +9,7 @@ import {
 } from "./agent-options.ts";
 import { FlowLoader } from "./flow-loader.ts";
 import { RunExecution } from "./run-execution.ts";
-import { SecretSource } from "./secrets/secret-source.ts";
+import { SecretSource, takeSecretVariables } from "./secrets/secret-source.ts";
 
 /**
  * A flowgate agent: registers with the server, long-polls it for ready runs whose labels are a
@@ -38,7 +38,7 @@ export class Agent {
     this.options = resolveAgentOptions(options);
     this.server = new ServerClient({ address: this.options.server, auth: this.options.auth });
     this.#loader = new FlowLoader(this.server, this.options.bundleDir);
-    this.#secrets = new SecretSource(this.options.secretsFile);
+    this.#secrets = new SecretSource(this.options.secretsFile, takeSecretVariables());
   }
 
   /**

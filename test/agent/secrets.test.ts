@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { GatewayEnvironment, SecretAuth } from "../../src/environments/index.ts";
 import { environmentOf } from "../../src/agent/register/flow-manifest.ts";
 import { RunSecrets } from "../../src/agent/secrets/run-secrets.ts";
-import { SecretSource } from "../../src/agent/secrets/secret-source.ts";
+import { SecretSource, takeSecretVariables } from "../../src/agent/secrets/secret-source.ts";
 import { tempDir } from "./support.ts";
 
 function secretsFile(text: string, mode = 0o600): string {
@@ -114,4 +114,13 @@ test("secrets - SecretAuth outside an agent reads FLOWGATE_SECRET_<NAME> or says
     delete process.env["FLOWGATE_SECRET_ORCHFIX_TEST_TOKEN"];
   }
   assert.throws(() => SecretAuth.token("no spaces"), { code: "FG_ENV_OPTIONS" });
+});
+
+test("secret source - an agent moves FLOWGATE_SECRET_* out of the environment its tasks inherit", () => {
+  const env: NodeJS.ProcessEnv = { FLOWGATE_SECRET_ORCHFIX_A: "a", PATH: "/bin" };
+  const copy = takeSecretVariables(env);
+  assert.deepEqual(env, { PATH: "/bin" });
+  assert.equal(new SecretSource(undefined, copy).get("ORCHFIX_A"), "a");
+  // a later agent in the same process shares what the first one took
+  assert.equal(new SecretSource(undefined, takeSecretVariables({})).get("ORCHFIX_A"), "a");
 });

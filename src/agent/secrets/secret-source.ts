@@ -8,7 +8,8 @@ import { SecretsFileError } from "../errors.ts";
  * then its environment variables `FLOWGATE_SECRET_<NAME>`. The file is JSON (`{"NAME": "value"}`)
  * or KEY=VALUE lines (`#` comments, optional quotes), and must be private to its owner (mode
  * 0600 or 0400): it is read again for every run, so a rotated secret needs no restart. Values are
- * only ever handed to a run's environment; nothing here logs or stores them.
+ * only ever handed to a run's environment; nothing here logs or stores them. An agent passes
+ * `takeSecretVariables()` as `env`.
  */
 export class SecretSource {
   readonly file: string | undefined;
@@ -31,6 +32,23 @@ export class SecretSource {
     const fromEnv = this.env[secretVariable(name)];
     return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
   }
+}
+
+let taken: NodeJS.ProcessEnv | undefined;
+
+/**
+ * Moves this process's `FLOWGATE_SECRET_*` variables out of `process.env` (once per process; every
+ * agent in it shares the copy), so that the processes and threads that run tasks — which inherit
+ * the environment — never see them. Returns the copy.
+ */
+export function takeSecretVariables(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  taken ??= {};
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith("FLOWGATE_SECRET_")) {
+      taken[k] = v;
+      delete env[k];
+    }
+  return taken;
 }
 
 /** Reads and parses a secrets file; throws SecretsFileError naming the problem and the fix. */
