@@ -190,8 +190,13 @@ async function measure(kind: "sqlite" | "postgres") {
   }
 }
 
-const results: unknown[] = [await measure("sqlite")];
-if (postgresUrl()) results.push(await measure("postgres"));
+// FLOWGATE_BENCH_DATABASES=postgres (or sqlite) measures only that one; both by default.
+const only = process.env["FLOWGATE_BENCH_DATABASES"]?.split(",");
+const results: unknown[] = [];
+if (!only || only.includes("sqlite")) results.push(await measure("sqlite"));
+if (only && !only.includes("postgres")) {
+  // not asked for
+} else if (postgresUrl()) results.push(await measure("postgres"));
 else
   results.push({ database: "postgres", skipped: "no PostgreSQL: run bash .ci/setup-postgres.sh" });
 keepAlive.destroy();

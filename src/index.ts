@@ -66,7 +66,12 @@ export type {
 } from "./executors/index.ts";
 export { LocalCluster } from "./cluster/index.ts";
 export type { LocalClusterOptions, ClusterSecurity } from "./cluster/index.ts";
-export { GatewayEnvironment, RemoteEnvironment, LocalEnvironment } from "./environments/index.ts";
+export {
+  GatewayEnvironment,
+  RemoteEnvironment,
+  LocalEnvironment,
+  SecretAuth,
+} from "./environments/index.ts";
 export type {
   GatewayEnvironmentOptions,
   ClusterPlan,
@@ -77,6 +82,7 @@ export {
   EnvironmentOptionsError,
   EnvironmentCallbackError,
   ClusterFailedError,
+  SecretUnavailableError,
 } from "./environments/errors.ts";
 export { Gateway, GatewayCluster, BasicAuth, TokenAuth } from "./gateway/client/index.ts";
 export type { GatewayAuth, GatewayOptions } from "./gateway/client/index.ts";

@@ -24,16 +24,22 @@ export interface AgentOptions {
   readonly printLogs?: LogLevel | false;
   /** Where bundles fetched from the server are kept. @default flowgate's cache folder */
   readonly bundleDir?: string;
+  /**
+   * A private (mode 0600) file of the secrets runs name (JSON or KEY=VALUE lines), read before
+   * `FLOWGATE_SECRET_<NAME>` environment variables. @default only those variables
+   */
+  readonly secretsFile?: string;
 }
 
 /** AgentOptions with every default filled in. */
 export interface ResolvedAgentOptions extends Required<
-  Omit<AgentOptions, "auth" | "gateway" | "gatewayAuth" | "bundleDir">
+  Omit<AgentOptions, "auth" | "gateway" | "gatewayAuth" | "bundleDir" | "secretsFile">
 > {
   readonly auth: GatewayAuth;
   readonly gateway: string | undefined;
   readonly gatewayAuth: GatewayAuth | undefined;
   readonly bundleDir: string | undefined;
+  readonly secretsFile: string | undefined;
 }
 
 /** Checks the options and fills in defaults; throws AgentOptionsError for ones that cannot work. */
@@ -64,5 +70,6 @@ export function resolveAgentOptions(o: AgentOptions): ResolvedAgentOptions {
     claimWaitMs: o.claimWaitMs ?? 20_000,
     printLogs: o.printLogs ?? false,
     bundleDir: o.bundleDir,
+    secretsFile: o.secretsFile,
   };
 }

@@ -9,6 +9,7 @@ import {
 } from "./agent-options.ts";
 import { FlowLoader } from "./flow-loader.ts";
 import { RunExecution } from "./run-execution.ts";
+import { SecretSource, takeSecretVariables } from "./secrets/secret-source.ts";
 
 /**
  * A flowgate agent: registers with the server, long-polls it for ready runs whose labels are a
@@ -23,6 +24,7 @@ export class Agent {
   #id = 0;
   readonly #runs = new Map<number, RunExecution>();
   readonly #loader: FlowLoader;
+  readonly #secrets: SecretSource;
   readonly #stopping = new AbortController();
   #slotFreed: (() => void) | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -36,11 +38,13 @@ export class Agent {
     this.options = resolveAgentOptions(options);
     this.server = new ServerClient({ address: this.options.server, auth: this.options.auth });
     this.#loader = new FlowLoader(this.server, this.options.bundleDir);
+    this.#secrets = new SecretSource(this.options.secretsFile, takeSecretVariables());
   }
 
   /**
    * Registers an agent with the server and starts claiming runs. Throws AgentOptionsError for
-   * bad options and the server client's errors when the server cannot be reached.
+   * bad options, SecretsFileError for an unusable secrets file, and the server client's errors
+   * when the server cannot be reached.
    */
   static async start(options: AgentOptions): Promise<Agent> {
     const agent = new Agent(options);
@@ -136,6 +140,7 @@ export class Agent {
         server: this.server,
         agentId: this.#id,
         loader: this.#loader,
+        secrets: this.#secrets,
         options: this.options,
         note: (m) => this.#note(m),
       },

@@ -52,3 +52,52 @@ export class RegistrationError extends FlowgateError {
     super("FG_AGENT_REGISTRATION", message, options);
   }
 }
+
+/**
+ * Thrown when a run needs a secret (a name stored at registration) that this agent has no value
+ * for; the run ends Failed with this message.
+ */
+export class SecretNotFoundError extends FlowgateError {
+  constructor(
+    readonly secret: string,
+    readonly option: string,
+    readonly variable: string,
+    readonly file: string | undefined,
+  ) {
+    super(
+      "FG_AGENT_SECRET_NOT_FOUND",
+      `the run's environment needs secret ${JSON.stringify(secret)} (for ${option}), but this agent has no value for it; ` +
+        (file
+          ? `add ${secret} to its secrets file ${file} or set ${variable} in its environment`
+          : `start the agent with --secrets-file PATH (a mode-0600 file holding ${secret}) or set ${variable} in its environment`),
+    );
+  }
+}
+
+/** Thrown when the agent's secrets file cannot be used: unreadable, open to others, malformed. */
+export class SecretsFileError extends FlowgateError {
+  constructor(
+    readonly file: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
+    super("FG_AGENT_SECRETS_FILE", `secrets file ${file}: ${problem}`, options);
+  }
+}
+
+/**
+ * Thrown when a run's stored environment names a secret for an option this agent cannot fill
+ * (only a GatewayEnvironment's `auth.token` and `auth.password` are known).
+ */
+export class SecretOptionError extends FlowgateError {
+  constructor(
+    readonly secret: string,
+    readonly option: string,
+  ) {
+    super(
+      "FG_AGENT_SECRET_OPTION",
+      `the run's environment names secret ${JSON.stringify(secret)} for ${JSON.stringify(option)}, which an agent cannot fill; ` +
+        'give a GatewayEnvironment auth: SecretAuth.token("NAME") or SecretAuth.basic(user, "NAME"), and register the flow again',
+    );
+  }
+}

@@ -18,4 +18,7 @@ export {
   FlowNotInBundleError,
   StorageUnavailableError,
   RegistrationError,
+  SecretNotFoundError,
+  SecretOptionError,
+  SecretsFileError,
 } from "./errors.ts";

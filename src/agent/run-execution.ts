@@ -9,6 +9,8 @@ import type { ResolvedAgentOptions } from "./agent-options.ts";
 import type { FlowLoader } from "./flow-loader.ts";
 import { outcomeOfError, outcomeOfResult, type RunOutcome, type StopCause } from "./run-outcome.ts";
 import { RunReporter } from "./run-reporter.ts";
+import { RunSecrets } from "./secrets/run-secrets.ts";
+import type { SecretSource } from "./secrets/secret-source.ts";
 
 const FINISHED = new Set(["Success", "Failed", "Cancelled", "Crashed"]);
 
@@ -17,6 +19,8 @@ export interface ExecutionContext {
   readonly server: ServerClient;
   readonly agentId: number;
   readonly loader: FlowLoader;
+  /** Where the secrets a run's environment names are resolved. */
+  readonly secrets: SecretSource;
   readonly options: ResolvedAgentOptions;
   /** The agent's own log line (stderr). */
   readonly note: (message: string) => void;
@@ -35,6 +39,7 @@ export class RunExecution {
   readonly #abort = new AbortController();
   #stop: StopCause | undefined;
   #cluster: RunCluster | undefined;
+  #secrets = RunSecrets.none;
   #clusterSent: Promise<void> = Promise.resolve();
   /** The worker each task run logged from, for the final task states. */
   readonly #workers = new Map<string, string>();
@@ -64,6 +69,8 @@ export class RunExecution {
     let flow: Flow<unknown>;
     try {
       flow = await this.ctx.loader.load(version.storage);
+      // A secret this agent lacks fails the run here, before Running and before any cluster.
+      this.#secrets = RunSecrets.resolve(version.environment, this.ctx.secrets);
     } catch (e) {
       return this.#finish(reporter, outcomeOfError(e, this.#stop));
     }
@@ -110,7 +117,8 @@ export class RunExecution {
 
   async #run(flow: Flow<unknown>, reporter: RunReporter): Promise<FlowRunResult<unknown>> {
     const { loader, options } = this.ctx;
-    const environment = flow.options.environment ?? this.#fallbackEnvironment();
+    const environment =
+      this.#secrets.apply(flow.options.environment) ?? this.#fallbackEnvironment();
     // While a flow file imports, flow.run() is suppressed process-wide: start between imports.
     while (loader.importing) await loader.idle();
     return flow.run({

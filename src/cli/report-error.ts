@@ -11,6 +11,7 @@ const USER_INPUT = new Set([
   "FG_GATEWAY_FORBIDDEN",
   "FG_GATEWAY_CLUSTER_NOT_FOUND",
   "FG_GATEWAY_REQUEST_REJECTED",
+  "FG_AGENT_SECRETS_FILE",
 ]);
 
 /** The exit code for an error that ended a command: 2 for bad input, 1 otherwise. */
@@ -18,7 +19,14 @@ export function exitCodeOf(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof CliError) return 2;
   if (e instanceof FlowgateError && USER_INPUT.has(e.code)) return 2;
+  if (e instanceof FlowgateError && e.code === "FG_SERVER_REQUEST" && rejectedInput(e)) return 2;
   return 1;
+}
+
+/** The server refused the request's content (400/422), e.g. `runs list --state Bogus`. */
+function rejectedInput(e: FlowgateError): boolean {
+  const status = (e as FlowgateError & { status?: unknown }).status;
+  return status === 400 || status === 422;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { formatLogRecord, type LogLevel } from "../graph/index.ts";
-import type { LogLine, Run } from "../server/api/index.ts";
+import type { LogLine, Run, RunState } from "../server/api/index.ts";
+
+const FINISHED: readonly RunState[] = ["Success", "Failed", "Cancelled", "Crashed"];
 import type { ServerClient } from "../server/client/index.ts";
 
 /** A stored log line printed as the flow runner prints its own. */
@@ -19,7 +21,8 @@ export function formatLogLine(runId: number, l: LogLine): string {
 /**
  * Prints a run's log lines (and its state changes, prefixed by `prefix`) to `out` (default
  * stderr) as they arrive over the server's event stream, until the run ends; resolves with the
- * run's last state.
+ * run's last state. The final state is not printed here: the caller prints the run's one final
+ * line (with `runEndLine`), so that it appears once, on stdout.
  */
 export async function followRun(
   client: ServerClient,
@@ -38,7 +41,11 @@ export async function followRun(
     if (ev.type === "logs")
       for (const l of ev.lines) out.write(`${prefix}${formatLogLine(runId, l)}\n`);
     else if (ev.type === "run") {
-      if (options.states !== false && ev.run.state !== last?.state)
+      if (
+        options.states !== false &&
+        ev.run.state !== last?.state &&
+        !FINISHED.includes(ev.run.state)
+      )
         out.write(
           `${prefix}Run ${runId} (${ev.run.flowName}): ${ev.run.state}${ev.run.stateReason ? ` — ${ev.run.stateReason}` : ""}\n`,
         );
@@ -47,6 +54,11 @@ export async function followRun(
   }
   // The stream ended (run finished, or the connection closed): the stored run has the last word.
   return client.getRun(runId);
+}
+
+/** The one line that says how a run ended: `Run 7 (times-two): Failed — why`. */
+export function runEndLine(run: Run): string {
+  return `Run ${run.id} (${run.flowName}): ${run.state}${run.stateReason ? ` — ${run.stateReason}` : ""}`;
 }
 
 /** A result as the CLI prints it (`Result: …`). */

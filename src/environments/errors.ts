@@ -35,3 +35,20 @@ export class ClusterFailedError extends FlowgateError {
     );
   }
 }
+
+/**
+ * Thrown when a SecretAuth is asked for its credentials in a process that has no value for its
+ * secret (outside an agent, which hands the run its own resolved value instead).
+ */
+export class SecretUnavailableError extends FlowgateError {
+  constructor(
+    readonly secret: string,
+    readonly variable: string,
+  ) {
+    super(
+      "FG_ENV_SECRET_UNAVAILABLE",
+      `secret ${JSON.stringify(secret)} has no value in this process; set ${variable}, or run the flow through ` +
+        `an agent that holds the secret (flowgate agent --secrets-file PATH, or ${variable} in its environment)`,
+    );
+  }
+}

@@ -4,4 +4,10 @@ export { RemoteEnvironment } from "./remote-environment.ts";
 export type { RemoteEnvironmentOptions } from "./remote-environment.ts";
 export { LocalEnvironment } from "./local-environment.ts";
 export type { LocalEnvironmentOptions } from "./local-environment.ts";
-export { EnvironmentOptionsError, EnvironmentCallbackError, ClusterFailedError } from "./errors.ts";
+export { SecretAuth, secretVariable } from "./secret-auth.ts";
+export {
+  EnvironmentOptionsError,
+  EnvironmentCallbackError,
+  ClusterFailedError,
+  SecretUnavailableError,
+} from "./errors.ts";

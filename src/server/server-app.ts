@@ -10,6 +10,7 @@ import { loginRoutes } from "./routes/login-routes.ts";
 import { infoRoutes } from "./routes/info-routes.ts";
 import { runRoutes } from "./routes/run-routes.ts";
 import { taskRoutes } from "./routes/task-routes.ts";
+import { validationMessage } from "./routes/validation-message.ts";
 import type { ServerContext } from "./server-context.ts";
 import { registerUi } from "./ui/ui-routes.ts";
 
@@ -53,8 +54,10 @@ export async function buildServerApp(ctx: ServerContext): Promise<FastifyInstanc
     }
     if (err.validation) {
       const where = err.validationContext ?? "request";
+      const input = where === "body" ? req.body : where === "querystring" ? req.query : req.params;
+      const what = validationMessage(where, err.validation, input);
       return reply.code(422).send({
-        error: `invalid ${where}: ${err.message}; see /api/openapi.json for ${req.method} ${req.routeOptions.url ?? req.url}`,
+        error: `invalid ${where}: ${what}; see /api/openapi.json for ${req.method} ${req.routeOptions.url ?? req.url}`,
       });
     }
     if (err instanceof TooManyAttemptsError)

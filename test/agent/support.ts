@@ -53,13 +53,14 @@ export interface AgentProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `flowgate agent --server … [args]` and waits for its ready line. */
+/** Starts `flowgate agent --server … [args]` (with `env` added) and waits for its ready line. */
 export async function startAgentProcess(
   server: string,
   args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<AgentProcess> {
   const child = spawn(process.execPath, [bin, "agent", "--server", server, ...args], {
-    env: { ...process.env, ...authEnv, FLOWGATE_LOG_LEVEL: "OFF" },
+    env: { ...process.env, ...authEnv, FLOWGATE_LOG_LEVEL: "OFF", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const started = await waitUntilReady<{ id: number }>(child, "agent", 30_000);

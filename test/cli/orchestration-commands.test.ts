@@ -78,6 +78,14 @@ test("cli - runs create --start-at leaves a run Scheduled; runs cancel ends it; 
   const bad = await cli(["runs", "cancel", "abc", "--server", server.address]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /run id "abc" is not a number/);
+  const bogus = await cli(["runs", "list", "--server", server.address, "--state", "Bogus"]);
+  assert.equal(bogus.code, 2, bogus.stderr);
+  assert.equal(bogus.stdout, "");
+  assert.equal(bogus.stderr.trim().split("\n").length, 1, bogus.stderr);
+  assert.match(
+    bogus.stderr,
+    /^flowgate: FG_SERVER_REQUEST: .*state "Bogus" is not one of Scheduled, .*Crashed/,
+  );
   const noServer = await cli(["runs", "list"], { FLOWGATE_SERVER_ADDRESS: "" });
   assert.equal(noServer.code, 2);
   assert.match(noServer.stderr, /no server given/);

@@ -10,6 +10,17 @@ test("flowgate up --demo (npm start): both examples run through the agent, each 
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^flowgate up ready \{.*"gateway":"http:\/\/127\.0\.0\.1:\d+".*\}$/m);
   assert.equal(r.stdout.match(/^Result: 90$/gm)?.length, 2, r.stdout);
+  // Each run's final line is printed once (stdout), not also by the log follower (stderr).
+  const output = r.stdout + r.stderr;
+  for (const [id, flow] of [
+    [1, "times-two"],
+    [2, "inc-dec-add"],
+  ] as const) {
+    const finals = output.match(new RegExp(`^Run ${id} \\(${flow}\\): Success.*$`, "gm")) ?? [];
+    assert.equal(finals.length, 1, `run ${id}'s final line: ${finals.join(" | ")}`);
+    assert.match(r.stdout, new RegExp(`^Run ${id} \\(${flow}\\): Success — `, "m"));
+  }
+  assert.equal(output.match(/^Result: /gm)?.length, 2, output);
   const created =
     r.stderr.match(/Cluster created\. Scheduler address: (\S+) Dashboard: \S+/g) ?? [];
   assert.equal(created.length, 2, r.stderr);

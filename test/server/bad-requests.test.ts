@@ -136,3 +136,60 @@ test("bad requests - the OpenAPI document lists every route", async () => {
   ])
     assert.ok(p in doc.paths, `${p} missing from the OpenAPI paths`);
 });
+
+test("bad requests - an unknown value in an enum filter or field is a 422 naming it and the valid ones", async () => {
+  const ada = t.client("ada");
+  const run = await ada.createRun({ flow: "fuzz", startAt: Date.now() + 3_600_000 });
+  const cases: [string, string, string | undefined, RegExp][] = [
+    [
+      "GET",
+      "/api/runs?state=Bogus",
+      undefined,
+      /^state "Bogus" is not one of Scheduled, Queued, Submitted, Running, Cancelling, Success, Failed, Cancelled, Crashed; /,
+    ],
+    [
+      "GET",
+      "/api/runs?state=Success,%20Bogus",
+      undefined,
+      /^state "Bogus" is not one of Scheduled, /,
+    ],
+    [
+      "GET",
+      `/api/runs/${run.id}/tasks?state=Bogus`,
+      undefined,
+      /^state "Bogus" is not one of Pending, Running, .*TimedOut, Cancelled; /,
+    ],
+    [
+      "POST",
+      "/api/webhooks",
+      JSON.stringify({ url: "http://127.0.0.1:9/", secret: "s".repeat(32), states: ["Bogus"] }),
+      /body\/states\/0 is "Bogus", not one of Scheduled, Queued, .*Crashed; /,
+    ],
+    [
+      "POST",
+      `/api/runs/${run.id}/state`,
+      JSON.stringify({ state: "Exploded", agentId: 1 }),
+      /body\/state is "Exploded", not one of Scheduled, /,
+    ],
+  ];
+  for (const [method, path, body, expected] of cases) {
+    const r = await fetch(t.server.url + path, {
+      method,
+      headers: { authorization: auth, ...(body ? { "content-type": "application/json" } : {}) },
+      body,
+    });
+    const json = (await r.json()) as { error: string };
+    assert.equal(r.status, 422, `${method} ${path}: ${json.error}`);
+    assert.match(json.error, expected, `${method} ${path}`);
+  }
+  // the valid forms still filter
+  const ok = await ada.listRuns({ state: "Scheduled,Queued" });
+  assert.deepEqual(
+    ok.items.map((r) => r.id),
+    [run.id],
+  );
+  const tasks = await fetch(`${t.server.url}/api/runs/${run.id}/tasks?state=Running,Success`, {
+    headers: { authorization: auth },
+  });
+  assert.equal(tasks.status, 200);
+});

@@ -119,6 +119,52 @@ export function storeConformance(kind: DbKind, skip: string | false): void {
       );
     });
 
+    test("runs: concurrent creates are batched; a duplicate key gives one run; a bad run fails alone", async () => {
+      const b = Buffer.from("batch");
+      await store.flows.putBundle(createHash("sha256").update(b).digest("hex"), b, 1);
+      const f = await store.flows.register(ada, flowReq("batch", b), 1);
+      const base = {
+        flowId: f.flow.id,
+        version: 1,
+        user: "ada",
+        labels: ["x"],
+        scheduledAt: 5,
+      };
+      const creates = Array.from({ length: 300 }, (_, i) =>
+        store.runs.create(
+          {
+            ...base,
+            parameters: { i },
+            ...(i % 50 === 0 ? { idempotencyKey: "same-key" } : {}),
+            // NOT NULL refuses this one: its batch fails, and each of its runs is retried alone
+            ...(i === 123 ? { flowId: null as unknown as number } : {}),
+          },
+          1000 + i,
+        ),
+      );
+      const settled = await Promise.allSettled(creates);
+      const bad = settled[123]!;
+      assert.equal(bad.status, "rejected");
+      const done = settled.flatMap((r, i) => (r.status === "fulfilled" ? [{ i, ...r.value }] : []));
+      assert.equal(done.length, 299);
+      for (const d of done) {
+        assert.equal(d.run.flow_id, f.flow.id);
+        assert.equal(d.run.state, "Scheduled");
+        if (d.i % 50 !== 0) {
+          // each request gets its own run back, not a neighbour's in the batch
+          assert.equal(d.created, true);
+          assert.deepEqual(JSON.parse(d.run.parameters), { i: d.i });
+          assert.equal(d.run.created_at, 1000 + d.i);
+        }
+      }
+      const keyed = done.filter((d) => d.i % 50 === 0);
+      assert.equal(keyed.filter((d) => d.created).length, 1, "one run for the idempotency key");
+      assert.equal(new Set(keyed.map((d) => d.run.id)).size, 1);
+      assert.equal(new Set(done.map((d) => d.run.id)).size, 300 - 1 - 5);
+      const history = await Promise.all(done.map((d) => store.runs.history(d.run.id)));
+      assert.ok(history.every((h) => h.length === 1 && h[0]!.state === "Scheduled"));
+    });
+
     test("a state change is a compare-and-set: of concurrent claims exactly one wins", async () => {
       const f = await store.flows.find(ada, "runs");
       const { run } = await store.runs.create(

@@ -2,6 +2,7 @@ import {
   GatewayEnvironment,
   LocalEnvironment,
   RemoteEnvironment,
+  SecretAuth,
 } from "../../environments/index.ts";
 import type { FlowEnvironment, Flow } from "../../flow/index.ts";
 import type { EnvironmentSpec, FlowGraph } from "../../server/api/index.ts";
@@ -38,9 +39,10 @@ export function graphOf(flow: Flow<unknown>): FlowGraph {
 }
 
 /**
- * The environment's options as the server stores them: plain values only. Credentials and
- * callbacks stay in the flow's code, which the agent loads (reading secrets from its own
- * environment, e.g. FLOWGATE_GATEWAY_PASSWORD), so they are never sent to the server.
+ * The environment's options as the server stores them: plain values only. Callbacks stay in the
+ * flow's code, which the agent loads. Credentials are never sent: a `SecretAuth` is stored as its
+ * secret's NAME (`secrets: { "auth.token": "GATEWAY_TOKEN" }`, plus `authUser` for basic auth),
+ * which the agent resolves from its own secret source; other credentials stay in the code.
  */
 export function environmentOf(environment: FlowEnvironment | undefined): EnvironmentSpec | null {
   if (environment === undefined) return null;
@@ -57,11 +59,14 @@ export function environmentOf(environment: FlowEnvironment | undefined): Environ
       keepClusterOnError: o.keepClusterOnError,
       leaseTtl: o.leaseTtl,
     };
+    const secret = o.auth instanceof SecretAuth ? o.auth : undefined;
+    if (secret?.user !== undefined) options["authUser"] = secret.user;
     return {
       type: "gateway",
       options: jsonSafe(
         Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
       ) as Record<string, unknown>,
+      ...(secret ? { secrets: { [secret.option]: secret.secret } } : {}),
     };
   }
   if (environment instanceof RemoteEnvironment)

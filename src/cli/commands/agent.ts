@@ -13,6 +13,7 @@ interface AgentFlags extends ServerFlags {
   gateway?: string;
   concurrency: string;
   name?: string;
+  secretsFile?: string;
 }
 
 /**
@@ -29,7 +30,11 @@ export function registerAgent(program: Command): void {
       "run flows without an environment on a cluster from this gateway (default: in this process)",
     )
     .option("--concurrency <n>", "runs executed at once", "1")
-    .option("--name <name>", "the name the server shows (default: <host>-<pid>)");
+    .option("--name <name>", "the name the server shows (default: <host>-<pid>)")
+    .option(
+      "--secrets-file <path>",
+      "values of the secrets runs name (JSON or NAME=value lines, mode 0600); else FLOWGATE_SECRET_<NAME>",
+    );
   serverOptions(cmd).action(async (flags: AgentFlags) => {
     const concurrency = Number(flags.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1)
@@ -44,6 +49,7 @@ export function registerAgent(program: Command): void {
       gateway: flags.gateway,
       concurrency,
       name: flags.name,
+      secretsFile: flags.secretsFile,
     });
     process.stdout.write(
       `flowgate agent ready ${JSON.stringify({ id: agent.id, name: agent.options.name, labels: agent.options.labels })}\n`,

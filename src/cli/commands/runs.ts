@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Run } from "../../server/api/index.ts";
 import { parseParams } from "../parse-params.ts";
-import { followRun, formatLogLine, showResult } from "../run-follow.ts";
+import { followRun, formatLogLine, runEndLine, showResult } from "../run-follow.ts";
 import { collect, serverClient, serverOptions, type ServerFlags } from "../server-flags.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -51,9 +51,7 @@ export function registerRuns(program: Command): void {
     if (run.warning) process.stderr.write(`Warning: ${run.warning}\n`);
     if (!flags.wait) return;
     const end = await followRun(client, run.id);
-    process.stdout.write(
-      `Run ${run.id}: ${end.state}${end.stateReason ? ` (${end.stateReason})` : ""}\n`,
-    );
+    process.stdout.write(`${runEndLine(end)}\n`);
     if (end.state === "Success") process.stdout.write(`Result: ${showResult(end.result)}\n`);
     process.exitCode = end.state === "Success" ? 0 : 1;
   });

@@ -114,7 +114,7 @@ async function runExamples(server: string): Promise<boolean> {
     { registerFlow },
     { ServerClient },
     { authFromEnv },
-    { followRun, showResult },
+    { followRun, runEndLine, showResult },
   ] = await Promise.all([
     import("../load-flow-file.ts"),
     import("../../agent/index.ts"),
@@ -139,7 +139,7 @@ async function runExamples(server: string): Promise<boolean> {
   let ok = true;
   for (const id of runs) {
     const end = await followRun(client, id, { states: true });
-    process.stdout.write(`Run ${id} (${end.flowName}): ${end.state}\n`);
+    process.stdout.write(`${runEndLine(end)}\n`);
     if (end.state === "Success") process.stdout.write(`Result: ${showResult(end.result)}\n`);
     ok &&= end.state === "Success";
   }

@@ -62,7 +62,8 @@ export class ClaimService {
     const deadline = Date.now() + waitMs;
     for (;;) {
       if (this.#closing.signal.aborted) return { runs: [], cancel: [] };
-      await this.store.agents.seen(agent.id, Date.now());
+      // A gone agent (it left, or was expired) gets nothing, also from a poll it left open.
+      if (!(await this.store.agents.seen(agent.id, Date.now()))) return { runs: [], cancel: [] };
       const cancel = await this.store.agents.cancellingRunIds(agent.id);
       const claimed = await this.#tryClaim(agent, admin, max);
       if (claimed.length || cancel.length || Date.now() >= deadline || signal.aborted) {
@@ -86,6 +87,11 @@ export class ClaimService {
     const now = Date.now();
     const changes: { run: RunRow; previous: RunRow["state"] }[] = [];
     await this.store.db.transaction(async (tx) => {
+      // Under the claim lock: an agent that left after its poll began must not take runs.
+      const live = await tx.get<{ gone: number }>("SELECT gone FROM agents WHERE id = ?", [
+        agent.id,
+      ]);
+      if (!live || Number(live.gone) !== 0) return;
       const ready = await this.store.runs.ready(tx, now, admin ? null : agent.user_name, 500);
       const fit = ready.filter((r) => labelsCover(agentLabels, JSON.parse(r.labels) as string[]));
       if (fit.length === 0) return;

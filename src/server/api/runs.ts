@@ -73,7 +73,10 @@ export const CreateRunRequest = Type.Object(
 );
 export type CreateRunRequest = Static<typeof CreateRunRequest>;
 
-/** GET /api/runs query. `state` may list several, comma-separated. Newest first. */
+/**
+ * GET /api/runs query. `state` may list several, comma-separated (422 naming the valid states for
+ * one that is not a run state). Newest first.
+ */
 export const ListRunsQuery = Type.Object(
   {
     flow: Type.Optional(Type.String({ maxLength: 401 })),

@@ -41,7 +41,8 @@ export type TaskRun = Static<typeof TaskRun>;
 export const ListTasksQuery = Type.Object(
   {
     task: Type.Optional(Type.String({ maxLength: 300 })),
-    state: Type.Optional(Type.String({ maxLength: 40 })),
+    /** task states, comma-separated (422 for one that is not a task state) */
+    state: Type.Optional(Type.String({ maxLength: 200 })),
     ...PageQuery,
   },
   { additionalProperties: false },

@@ -97,11 +97,12 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): void {
         response: { 200: ClaimResponse },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { a, viewer } = await ownAgent(req);
       const body = req.body as ClaimRequest;
       const abort = new AbortController();
-      req.raw.on("close", () => abort.abort());
+      // The response's close: the agent hung up (IncomingMessage's close only means "body read").
+      reply.raw.on("close", () => abort.abort());
       return ctx.claims.claim(a, viewer.admin, body.max ?? 1, body.waitMs ?? 0, abort.signal);
     },
   );

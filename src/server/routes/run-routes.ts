@@ -11,8 +11,10 @@ import {
   SetRunStateRequest,
 } from "../api/index.ts";
 import { ConflictError, InvalidRequestError } from "../errors.ts";
+import { runStates } from "../api/run-state.ts";
 import { agentReportable } from "../runs/run-transitions.ts";
 import type { ServerContext } from "../server-context.ts";
+import { enumFilter } from "./enum-filter.ts";
 import { IdParams, doc, viewerOf } from "./route-helpers.ts";
 
 /** A start time from ms or ISO 8601; 422 for anything else. */
@@ -85,8 +87,9 @@ export function runRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (req) => {
       const viewer = await viewerOf(ctx, req);
       const q = req.query as ListRunsQuery;
+      const states = enumFilter("state", q.state, runStates);
       const flowId = q.flow ? (await store.flows.find(viewer, q.flow)).id : undefined;
-      const page = await store.runs.list(viewer, { ...q, flowId });
+      const page = await store.runs.list(viewer, { ...q, state: states?.join(","), flowId });
       return { items: await ctx.present(page.items), next: page.next };
     },
   );

@@ -13,6 +13,8 @@ import {
   TimelineQuery,
 } from "../api/index.ts";
 import type { ServerContext } from "../server-context.ts";
+import { STATE_CODES } from "../../graph/index.ts";
+import { enumFilter } from "./enum-filter.ts";
 import { IdParams, doc, viewerOf } from "./route-helpers.ts";
 
 const Accepted = Type.Object({ accepted: Type.Integer() });
@@ -55,7 +57,11 @@ export function taskRoutes(app: FastifyInstance, ctx: ServerContext): void {
         response: { 200: Page(TaskRun) },
       },
     },
-    async (req) => store.tasks.list((await runOf(req)).id, req.query as ListTasksQuery),
+    async (req) => {
+      const q = req.query as ListTasksQuery;
+      const states = enumFilter("state", q.state, STATE_CODES);
+      return store.tasks.list((await runOf(req)).id, { ...q, state: states?.join(",") });
+    },
   );
 
   app.get(

@@ -2,27 +2,10 @@ import type { ListRunsQuery, Page, RunStateRecord, RunState } from "../api/index
 import { activeStates, finishedStates } from "../api/index.ts";
 import type { SqlDriver } from "./sql-driver.ts";
 import { Where } from "./where.ts";
+import { RunCreateBatch, insertRun, runValues, type NewRun } from "./run-create-batch.ts";
 import { cursorId, pageOf, runColumns, runFrom, type RunRow, type Viewer } from "./rows.ts";
 
-/** A run to create. */
-export interface NewRun {
-  flowId: number;
-  version: number;
-  user: string;
-  parameters: Record<string, unknown>;
-  labels: string[];
-  scheduledAt: number;
-  clock?: number | null;
-  scheduleGen?: number | null;
-  idempotencyKey?: string | null;
-}
-
-interface PendingCreate {
-  n: NewRun;
-  now: number;
-  resolve: (run: RunRow | undefined) => void;
-  reject: (e: unknown) => void;
-}
+export type { NewRun } from "./run-create-batch.ts";
 
 /** Extra columns a transition sets. */
 export interface TransitionExtras {
@@ -32,27 +15,14 @@ export interface TransitionExtras {
 }
 
 const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
-const insertRun =
-  "INSERT INTO runs (flow_id, version, user_name, state, state_reason, parameters, labels, scheduled_at, clock, schedule_gen, created_at, updated_at, idempotency_key)";
-const runValues = (n: NewRun, now: number) => [
-  n.flowId,
-  n.version,
-  n.user,
-  "Scheduled",
-  null,
-  JSON.stringify(n.parameters),
-  JSON.stringify([...new Set(n.labels)].sort()),
-  n.scheduledAt,
-  n.clock ?? null,
-  n.scheduleGen ?? null,
-  now,
-  now,
-  n.idempotencyKey ?? null,
-];
 
 /** Runs, their state history, and atomic state changes (compare-and-set on the current state). */
 export class RunStore {
-  constructor(private readonly db: SqlDriver) {}
+  readonly #batch: RunCreateBatch;
+
+  constructor(private readonly db: SqlDriver) {
+    this.#batch = new RunCreateBatch(db);
+  }
 
   async get(id: number): Promise<RunRow | undefined> {
     return this.db.get<RunRow>(`SELECT ${runColumns} FROM ${runFrom} WHERE r.id = ?`, [id]);
@@ -60,66 +30,13 @@ export class RunStore {
 
   /** Creates a run; with an idempotency key already used by the user, returns that run instead. */
   async create(n: NewRun, now: number): Promise<{ run: RunRow; created: boolean }> {
-    // SQLite: concurrent creates share one transaction, so the pages they touch (runs, its
-    // indexes, run_states) go to the WAL once per batch, not once per run: the commit is most of
-    // the cost. PostgreSQL: two statements on two pool connections at once, no BEGIN … COMMIT.
-    const out =
-      this.db.dialect === "sqlite"
-        ? await this.#batched(n, now)
-        : await this.#insert(this.db, n, now);
+    const out = await this.#batch.create(n, now);
     if (out) return { run: out, created: true };
     const old = await this.db.get<{ id: number }>(
       "SELECT id FROM runs WHERE user_name = ? AND idempotency_key = ?",
       [n.user, n.idempotencyKey ?? null],
     );
     return { run: (await this.get(old!.id))!, created: false };
-  }
-
-  #batch: PendingCreate[] | null = null;
-
-  #batched(n: NewRun, now: number): Promise<RunRow | undefined> {
-    return new Promise((resolve, reject) => {
-      if (!this.#batch) {
-        this.#batch = [];
-        setImmediate(() => void this.#flush());
-      }
-      this.#batch.push({ n, now, resolve, reject });
-    });
-  }
-
-  async #flush(): Promise<void> {
-    const batch = this.#batch!;
-    this.#batch = null;
-    try {
-      const rows = await this.db.transaction(async (tx) => {
-        const out: (RunRow | undefined)[] = [];
-        for (const p of batch) out.push(await this.#insert(tx, p.n, p.now));
-        return out;
-      });
-      batch.forEach((p, i) => p.resolve(rows[i]));
-    } catch {
-      // one bad run must not fail the others: retry each alone, each gets its own answer
-      for (const p of batch)
-        await this.db.transaction((tx) => this.#insert(tx, p.n, p.now)).then(p.resolve, p.reject);
-    }
-  }
-
-  async #insert(db: SqlDriver, n: NewRun, now: number): Promise<RunRow | undefined> {
-    const row = await db.get<{ id: number }>(
-      `${insertRun} VALUES (${marks(13)}) ON CONFLICT DO NOTHING RETURNING id`,
-      runValues(n, now),
-    );
-    if (!row) return undefined;
-    const [, run] = await Promise.all([
-      db.run("INSERT INTO run_states (run_id, state, reason, at) VALUES (?, ?, ?, ?)", [
-        row.id,
-        "Scheduled",
-        null,
-        now,
-      ]),
-      db.get<RunRow>(`SELECT ${runColumns} FROM ${runFrom} WHERE r.id = ?`, [row.id]),
-    ]);
-    return run!;
   }
 
   /** Creates scheduled runs; a (flow, schedule generation, clock, time) that exists is skipped. */

@@ -83,7 +83,7 @@ export class TaskStore {
   async list(runId: number, q: ListTasksQuery): Promise<Page<TaskRun>> {
     const w = new Where().add("run_id = ?", runId);
     if (q.task) w.add("task = ?", q.task);
-    if (q.state) w.add("state = ?", q.state);
+    if (q.state) w.in("state", q.state.split(","));
     const after = cursorId(q.cursor);
     if (after !== undefined) w.add("seq > ?", after);
     const limit = q.limit ?? 100;

@@ -10,6 +10,11 @@ export class Where {
     return this;
   }
 
+  /** Adds `column IN (?, …)` for the values (at least one). */
+  in(column: string, values: readonly unknown[]): this {
+    return this.add(`${column} IN (${values.map(() => "?").join(", ")})`, ...values);
+  }
+
   /** "WHERE a AND b", or "" without filters. */
   toString(): string {
     return this.#parts.length ? `WHERE ${this.#parts.join(" AND ")}` : "";
