@@ -160,6 +160,36 @@ export function apiSuite(kind: DbKind, skip: string | false): void {
       await assert.rejects(c.heartbeat(agent.id), { status: 409 });
     });
 
+    test("a run that ends leaves no task run Pending or Running: they end Cancelled with the reason", async () => {
+      const c = t.client("ada");
+      const flow = await registerTestFlow(c, "half-done");
+      const { agent } = await c.registerAgent({ name: "half", labels: [] });
+      const run = await c.createRun({ flow });
+      await c.claim(agent.id, { waitMs: 0 });
+      await c.setRunState(run.id, { state: "Running" });
+      await c.reportTaskStates(run.id, [
+        { task: "load", state: "Success" },
+        { task: "square", mapIndex: 0, state: "Success" },
+        { task: "square", mapIndex: 1, state: "Running", worker: "w1" },
+        { task: "total", state: "Pending" },
+      ]);
+      await c.setRunState(run.id, { state: "Failed", reason: "the flow's bundle failed to load" });
+      const tasks = (await c.listTasks(run.id, {})).items;
+      const byKey = new Map(tasks.map((x) => [`${x.task}[${x.mapIndex}]`, x]));
+      assert.equal(byKey.get("load[-1]")!.state, "Success");
+      assert.equal(byKey.get("square[0]")!.state, "Success");
+      for (const key of ["square[1]", "total[-1]"]) {
+        assert.equal(byKey.get(key)!.state, "Cancelled", key);
+        assert.equal(
+          byKey.get(key)!.message,
+          "the flow run ended Failed before this task run finished",
+        );
+        assert.ok(byKey.get(key)!.endedAt, key);
+      }
+      assert.equal(byKey.get("square[1]")!.worker, "w1");
+      await c.deregisterAgent(agent.id);
+    });
+
     test("an agent waiting in a long poll longer than the timeout stays alive", async () => {
       const c = t.client("ada");
       const flow = await registerTestFlow(c, "patient");

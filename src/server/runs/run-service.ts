@@ -54,6 +54,12 @@ export class RunService {
 
   /** Tells everyone about a state change that has been committed. */
   async changed(run: RunRow, previous: RunState | null, now: number): Promise<void> {
+    if (RunService.finished(run.state) && previous && !RunService.finished(previous))
+      await this.store.tasks
+        .settleUnfinished(run.id, run.state, now)
+        .catch((e: Error) =>
+          this.log("warn", `ending run ${run.id}'s task runs failed: ${e.message}`),
+        );
     this.hub.changed(run.id);
     if (
       run.state === "Cancelling" ||

@@ -71,6 +71,25 @@ export class TaskStore {
     return latest.length;
   }
 
+  /**
+   * Ends the task runs a finished flow run left unfinished (its agent crashed, or the run failed
+   * before the final report): each becomes Cancelled with the run's final state as the reason, so
+   * no task run of a finished flow run shows Pending or Running forever. Returns how many.
+   */
+  async settleUnfinished(runId: number, runState: string, now: number): Promise<number> {
+    const open = await this.db.all<{ task: string; map_index: number }>(
+      `SELECT task, map_index FROM task_runs WHERE run_id = ? AND state NOT IN (${[...finished].map(() => "?").join(", ")})`,
+      [runId, ...finished],
+    );
+    if (open.length === 0) return 0;
+    const message = `the flow run ended ${runState} before this task run finished`;
+    return this.upsert(
+      runId,
+      open.map((r) => ({ task: r.task, mapIndex: r.map_index, state: "Cancelled", message })),
+      now,
+    );
+  }
+
   /** The run's highest task `seq` (0 without task runs): where a live-only stream starts. */
   async lastSeq(runId: number): Promise<number> {
     const top = await this.db.get<{ s: number | string | null }>(
