@@ -17,6 +17,12 @@ export interface ComputeTask {
   readonly m: number;
   readonly args: readonly (ArgRef | null)[];
   readonly who: readonly Who[];
+  /**
+   * Speculative assignment: the task's only dependent, which may start here as soon as this task
+   * succeeds (every other input is held here). The worker starts it and claims it in its `done`;
+   * the scheduler accepts the claim or sends `take-back`.
+   */
+  readonly next?: ComputeTask;
 }
 
 /**
@@ -29,15 +35,10 @@ export type WireArg =
   | readonly [1, number, number, (readonly number[] | null)?, (0 | 1)?]
   | readonly [2, number, number, (0 | 1)?];
 
-/** A ComputeTask on the wire: [node, child, attempt, measure, args, who]. */
-export type WireTask = readonly [
-  number,
-  number,
-  number,
-  number,
-  readonly WireArg[],
-  readonly Who[],
-];
+/** A ComputeTask on the wire: [node, child, attempt, measure, args, who, next?]. */
+export type WireTask =
+  | readonly [number, number, number, number, readonly WireArg[], readonly Who[]]
+  | readonly [number, number, number, number, readonly WireArg[], readonly Who[], WireTask];
 
 export function packTask(t: ComputeTask): WireTask {
   const args: WireArg[] = new Array<WireArg>(t.args.length);
@@ -49,11 +50,13 @@ export function packTask(t: ComputeTask): WireTask {
     else if (a.flatten) args[i] = [1, a.node, a.child, a.path ?? null, 1];
     else args[i] = a.path ? [1, a.node, a.child, a.path] : [1, a.node, a.child];
   }
-  return [t.n, t.c, t.a, t.m, args, t.who];
+  return t.next
+    ? [t.n, t.c, t.a, t.m, args, t.who, packTask(t.next)]
+    : [t.n, t.c, t.a, t.m, args, t.who];
 }
 
 export function unpackTask(w: WireTask): ComputeTask {
-  const [n, c, a, m, wire, who] = w;
+  const [n, c, a, m, wire, who, next] = w;
   const args: (ArgRef | null)[] = new Array<ArgRef | null>(wire.length);
   for (let i = 0; i < wire.length; i++) {
     const x = wire[i];
@@ -69,7 +72,7 @@ export function unpackTask(w: WireTask): ComputeTask {
         flatten: x[4] === 1 || undefined,
       };
   }
-  return { n, c, a, m, args, who };
+  return next ? { n, c, a, m, args, who, next: unpackTask(next) } : { n, c, a, m, args, who };
 }
 
 /** Outcome codes in `done` results. */
@@ -175,8 +178,16 @@ export type WorkerToScheduler =
   | WorkerHeartbeat
   /** slow task runs about to start: flat [node, child] pairs */
   | { readonly t: "started"; readonly run: number; readonly keys: number[] }
-  /** task runs that ended */
-  | { readonly t: "done"; readonly run: number; readonly res: DoneEntry[] }
+  /**
+   * task runs that ended; `claimed`: flat [node, child, attempt] triples of the dependents it
+   * started speculatively on these results (each a `next` of a task in `res`)
+   */
+  | {
+      readonly t: "done";
+      readonly run: number;
+      readonly res: DoneEntry[];
+      readonly claimed?: number[];
+    }
   /** task run (n, c) could not fetch inputs: flat [node, child, holder] triples */
   | {
       readonly t: "missing";
@@ -243,6 +254,8 @@ export type SchedulerToWorker =
   | { readonly t: "release"; readonly run: number; readonly node: number }
   | { readonly t: "cancel"; readonly run: number }
   | { readonly t: "steal"; readonly max: number }
+  /** speculative task runs it claimed that the scheduler refuses: flat [node, child] pairs; drop them unreported */
+  | { readonly t: "take-back"; readonly run: number; readonly keys: number[] }
   | { readonly t: "forget"; readonly run: number }
   | { readonly t: "gather"; readonly run: number; readonly keys: ResultKey[] }
   | { readonly t: "shutdown" }

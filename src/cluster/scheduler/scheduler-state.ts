@@ -12,6 +12,7 @@ import { locateInputs, pickRoomiest, preferNear, windowFor } from "./placement.t
 import { Retirements } from "./retirement.ts";
 import type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
+import { takeClaimed } from "./speculation-claims.ts";
 import { planSteal } from "./steal-plan.ts";
 import { TaskQueue } from "./task-queue.ts";
 import { deathsFail, transition } from "./task-transitions.ts";
@@ -50,7 +51,14 @@ export class SchedulerState implements SchedulerCore {
   avgMs = -1;
   completed = 0;
 
-  constructor(private readonly clock: () => number = Date.now) {
+  /**
+   * @param clock the time source (ms since the epoch); the only one the core reads
+   * @param speculate whether computes carry `next` hints for dependent chains (speculation-hint.ts)
+   */
+  constructor(
+    private readonly clock: () => number = Date.now,
+    readonly speculate = true,
+  ) {
     this.now = clock();
   }
 
@@ -201,7 +209,7 @@ export class SchedulerState implements SchedulerCore {
         tasksStarted(this, run, id, m.keys, stim);
         break;
       case "done":
-        tasksDone(this, run, w, m.res, stim);
+        tasksDone(this, run, w, m.res, m.claimed, stim);
         break;
       case "missing":
         inputsMissing(this, run, id, m, stim);
@@ -295,6 +303,7 @@ export class SchedulerState implements SchedulerCore {
         case "run":
           // A map child is queued as part of a range; its args are made only when it is dispatched.
           if (c.child >= 0) this.queue.pushChild(run, c.node, c.child);
+          else if (run.claims && takeClaimed(run, c.node, -1)) break;
           else this.queue.push(makeRecord(run, c.node, -1, false));
           break;
         case "retry":

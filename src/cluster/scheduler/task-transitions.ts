@@ -1,6 +1,7 @@
 import { InvalidTransitionError, WorkerLostError } from "../errors.ts";
 import { OutcomeCode, outcomeOfDone, packTask, type DoneEntry, type Who } from "../messages.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
+import { speculationHint } from "./speculation-hint.ts";
 import type { TaskRecord } from "./flow-run.ts";
 import type { TaskStatus } from "./task-status.ts";
 import type { WorkerRecord } from "./worker-record.ts";
@@ -10,8 +11,11 @@ export const ALLOWED_DEATHS = 3;
 
 /** What each target state needs to know besides the task. */
 export interface TransitionArgs {
-  /** placed on `worker`, whose inputs are at `who` */
-  processing: { readonly worker: WorkerRecord; readonly who: Who[] };
+  /**
+   * placed on `worker`, whose inputs are at `who`; `claimed`: the worker started it on its own
+   * (speculation-claims.ts), so no compute is sent
+   */
+  processing: { readonly worker: WorkerRecord; readonly who: Who[]; readonly claimed?: boolean };
   /** these lost inputs ([node, child]) are recomputed first */
   waiting: { readonly lost: readonly (readonly [number, number])[] };
   /** back to the queue: handed back by a busy worker (`stolen`), or its worker or an input was lost */
@@ -35,17 +39,19 @@ function detach(s: SchedulerCore, rec: TaskRecord): void {
   rec.worker = -1;
 }
 
-function assign(s: SchedulerCore, rec: TaskRecord, { worker, who }: TransitionArgs["processing"]) {
+function assign(s: SchedulerCore, rec: TaskRecord, arg: TransitionArgs["processing"]) {
+  const { worker, who } = arg;
   const run = rec.run;
   rec.worker = worker.id;
   run.active.set(rec.key, rec);
   worker.assigned.add(rec);
+  if (arg.claimed) return;
   s.tellRun(run, worker.id);
   let batch = worker.outgoing.get(run.id);
   if (!batch) worker.outgoing.set(run.id, (batch = []));
-  batch.push(
-    packTask({ n: rec.node, c: rec.child, a: rec.attempt, m: rec.measure, args: rec.args, who }),
-  );
+  const next = s.speculate ? speculationHint(run, rec, worker.id) : undefined;
+  const { node: n, child: c, attempt: a, measure: m, args } = rec;
+  batch.push(packTask(next ? { n, c, a, m, args, who, next } : { n, c, a, m, args, who }));
 }
 
 function awaitInputs(s: SchedulerCore, rec: TaskRecord, { lost }: TransitionArgs["waiting"]) {

@@ -1,6 +1,7 @@
 import type { DoneEntry, WorkerToScheduler } from "../messages.ts";
 import { taskKey, type FlowRun } from "./flow-run.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
+import { noteClaims, settleClaims } from "./speculation-claims.ts";
 import { transition } from "./task-transitions.ts";
 import type { WorkerRecord } from "./worker-record.ts";
 
@@ -31,19 +32,25 @@ export function tasksStarted(
   }
 }
 
-/** `done`: task runs ended: -> finished. */
+/**
+ * `done`: task runs ended: -> finished. The dependents the worker claimed (started on its own)
+ * are accepted or taken back once the outcomes are applied (speculation-claims.ts).
+ */
 export function tasksDone(
   s: SchedulerCore,
   run: FlowRun,
   w: WorkerRecord,
   res: readonly DoneEntry[],
+  claimed: readonly number[] | undefined,
   stim: string,
 ): void {
   notifyStarted(s, run);
+  if (claimed) noteClaims(run, w.id, claimed);
   for (const entry of res) {
     const rec = run.active.get(taskKey(entry[0], entry[1]));
     if (rec && rec.worker === w.id) transition(s, rec, "finished", stim, { worker: w, entry });
   }
+  if (claimed) settleClaims(s, run, w, stim);
 }
 
 /** `missing`: a task's inputs were gone from their holder: forget those holders; the task -> queued (placing it recomputes them). */

@@ -1,0 +1,384 @@
+import type { GraphSpec } from "../../graph/index.ts";
+import {
+  EAGER_RESULT_BYTES,
+  unpackTask,
+  type ComputeTask,
+  type DoneEntry,
+  type SchedulerToWorker,
+  type WorkerToScheduler,
+} from "../messages.ts";
+import { decodeValue } from "../wire/codec.ts";
+import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
+import { ResultStore } from "./result-store.ts";
+import { RunDurations, type KnownDurations } from "./task-durations.ts";
+import type { ThreadResult } from "./thread-messages.ts";
+import type { PoolTask } from "./thread-pool.ts";
+import type { TaskBase, WorkerCommand, WorkerEvent } from "./worker-events.ts";
+import { workerTaskKey, type WorkerRun, type WorkerTask } from "./worker-tasks.ts";
+
+export type { WorkerCommand, WorkerEvent } from "./worker-events.ts";
+
+type FromScheduler = Extract<WorkerEvent, { type: "scheduler" }>["msg"];
+
+/**
+ * A worker's pure core (Dask's WorkerState): the runs it knows, the task runs it holds (waiting
+ * for code, fetching inputs, queued or running in the pool), the results it holds, whether memory
+ * paused it and whether it is retiring. `handle(event)` is the one way in and returns the commands
+ * (messages, thread-pool calls, fetches) for the ClusterWorker shell to carry out. No I/O, no
+ * timers; the clock is injected. It starts a task's `next` dependent itself when the task succeeds
+ * (speculative assignment) and drops a claimed one the scheduler takes back.
+ */
+export class WorkerState {
+  /** Results held here (made here or fetched), served to peers and gathers by the shell. */
+  readonly store = new ResultStore();
+  /** Peer worker id -> address. */
+  readonly peers = new Map<number, string>();
+  readonly runs = new Map<number, WorkerRun>();
+  private readonly durations: KnownDurations = new Map();
+  /** Bundle hashes in the cache, and the runs waiting for the others. */
+  private readonly bundles = new Set<string>();
+  private readonly bundleWaiters = new Map<string, number[]>();
+  private out: WorkerCommand[] = [];
+  id = -1;
+  paused = false;
+  stopping = false;
+  /** The clock's reading for the event being handled. */
+  now: number;
+
+  constructor(
+    /** Runs `next` hints (speculative assignment). @default true */
+    private readonly speculate = true,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.now = clock();
+  }
+
+  /** Takes one event; returns what the shell must do. */
+  handle(ev: WorkerEvent): WorkerCommand[] {
+    this.now = this.clock();
+    switch (ev.type) {
+      case "scheduler":
+        this.fromScheduler(ev.msg);
+        break;
+      case "bundle-ready":
+        this.bundleReady(ev.hash);
+        break;
+      case "inputs-ready":
+        this.inputsReady(ev);
+        break;
+      case "results":
+        this.results(ev.list);
+        break;
+      case "starting": {
+        const t = this.task(ev.task.run, ev.task.n, ev.task.c);
+        if (t && t.status === "queued") t.status = "running";
+        const msg: WorkerToScheduler = {
+          t: "started",
+          run: ev.task.run,
+          keys: [ev.task.n, ev.task.c],
+        };
+        this.out.push({ k: "send", msg, flush: true });
+        break;
+      }
+      case "handed-back":
+        this.handBack(ev.keys);
+        break;
+      case "dropped":
+        this.runs.get(ev.task.run)?.tasks.delete(workerTaskKey(ev.task.n, ev.task.c));
+        break;
+      case "memory":
+        this.paused = ev.paused;
+        this.out.push({ k: "pool-pause", paused: ev.paused });
+        break;
+      case "replicated":
+        this.replicated(ev);
+        break;
+      case "stop":
+        if (this.stopping) break;
+        this.stopping = true;
+        this.send({ t: "goodbye", grace: ev.grace });
+        this.out.push({ k: "pool-steal", max: Infinity });
+        break;
+    }
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  /** Task runs held here, for the heartbeat's count and the tests' invariants. */
+  get taskCount(): number {
+    let n = 0;
+    for (const r of this.runs.values()) n += r.tasks.size;
+    return n;
+  }
+
+  task(run: number, n: number, c: number): WorkerTask | undefined {
+    return this.runs.get(run)?.tasks.get(workerTaskKey(n, c));
+  }
+
+  private send(msg: WorkerToScheduler): void {
+    this.out.push({ k: "send", msg });
+  }
+
+  private fromScheduler(m: FromScheduler): void {
+    switch (m.t) {
+      case "welcome":
+        this.id = m.id;
+        for (const [id, , address] of m.peers) this.peers.set(id, address);
+        return;
+      case "peer":
+        this.peers.set(m.peer[0], m.peer[2]);
+        return;
+      case "peer-gone":
+        this.peers.delete(m.id);
+        return;
+      case "run":
+        return this.addRun(m);
+      case "compute":
+        return this.compute(m.run, m.tasks.map(unpackTask), false);
+      case "release":
+        this.store.release(m.run, m.node);
+        this.out.push({ k: "pool-release", run: m.run, node: m.node });
+        return;
+      case "cancel": {
+        const r = this.runs.get(m.run);
+        if (r) r.cancelled = true;
+        this.out.push({ k: "pool-cancel", run: m.run });
+        return;
+      }
+      case "take-back":
+        return this.takeBack(m.run, m.keys);
+      case "steal":
+        this.out.push({ k: "pool-steal", max: m.max });
+        return;
+      case "forget": {
+        this.runs.get(m.run)?.durations.save();
+        this.runs.delete(m.run);
+        this.store.forget(m.run);
+        this.out.push({ k: "pool-forget", run: m.run });
+        return;
+      }
+      case "gather": {
+        const values = m.keys.map((k) => this.store.getKey(m.run, k) ?? null);
+        this.out.push({ k: "send-gathered", run: m.run, keys: m.keys, values });
+        return;
+      }
+      case "replicate":
+        this.out.push({ k: "replicate", id: m.id, run: m.run, from: m.from, keys: m.keys });
+        return;
+      case "retired":
+        this.out.push({ k: "let-go" });
+        return;
+      case "shutdown":
+        this.out.push({ k: "disconnect", reason: "scheduler shut down" });
+        return;
+    }
+  }
+
+  private addRun(m: Extract<SchedulerToWorker, { t: "run" }>): void {
+    const spec = decodeValue<GraphSpec>(m.graph);
+    const run: WorkerRun = {
+      id: m.run,
+      spec,
+      bundle: m.bundle,
+      ready: false,
+      waiting: [],
+      durations: new RunDurations(m.bundle, spec, this.durations),
+      keep: new Set(m.keep),
+      cancelled: false,
+      tasks: new Map(),
+    };
+    this.runs.set(m.run, run);
+    const { graph, params, flowRunId, flowName } = m;
+    this.out.push({
+      k: "pool-add-run",
+      info: { run: m.run, graph, params, flowRunId, flowName },
+      bundle: m.bundle,
+    });
+    if (this.bundles.has(m.bundle)) return void (run.ready = true);
+    const list = this.bundleWaiters.get(m.bundle);
+    if (list) return void list.push(m.run);
+    this.bundleWaiters.set(m.bundle, [m.run]);
+    this.out.push({ k: "need-bundle", hash: m.bundle });
+  }
+
+  private bundleReady(hash: string): void {
+    this.bundles.add(hash);
+    const list = this.bundleWaiters.get(hash) ?? [];
+    this.bundleWaiters.delete(hash);
+    for (const id of list) {
+      const run = this.runs.get(id);
+      if (!run) continue;
+      run.ready = true;
+      const w = run.waiting;
+      run.waiting = [];
+      this.start(run, w);
+    }
+  }
+
+  /** Task runs the scheduler sent (or this worker claimed): waiting for code, or started. */
+  private compute(id: number, tasks: ComputeTask[], speculative: boolean): void {
+    const run = this.runs.get(id);
+    if (!run) return;
+    if (this.stopping && !speculative) {
+      const keys: number[] = [];
+      for (const t of tasks) keys.push(id, t.n, t.c);
+      if (keys.length) this.send({ t: "stolen", keys });
+      return;
+    }
+    for (const t of tasks)
+      run.tasks.set(workerTaskKey(t.n, t.c), {
+        n: t.n,
+        c: t.c,
+        a: t.a,
+        status: run.ready ? "queued" : "waiting",
+        next: t.next,
+        speculative,
+        takenBack: false,
+      });
+    if (run.ready) this.start(run, tasks);
+    else for (const t of tasks) run.waiting.push(t);
+  }
+
+  /** Plans each task run's inputs: runs those held here, fetches the rest. */
+  private start(run: WorkerRun, tasks: readonly ComputeTask[]): void {
+    const ready: PoolTask[] = [];
+    for (const t of tasks) {
+      const entry = run.tasks.get(workerTaskKey(t.n, t.c));
+      if (!entry || entry.takenBack) {
+        run.tasks.delete(workerTaskKey(t.n, t.c));
+        continue;
+      }
+      const base = this.base(run, t);
+      // A reduce over many results is gathered in chunks, so that the shell keeps heartbeating.
+      if (inputCount(t.args) > GATHER_CHUNK) {
+        entry.status = "fetching";
+        this.out.push({ k: "gather-large", base, task: t });
+        continue;
+      }
+      const plan = planInputs(this.store, run.id, t.c, t.args, t.who);
+      if (plan.remote.length === 0) {
+        entry.status = "queued";
+        ready.push({ ...base, inputs: plan.inputs });
+      } else {
+        entry.status = "fetching";
+        this.out.push({ k: "fetch", base, inputs: plan.inputs, remote: plan.remote });
+      }
+    }
+    if (ready.length) this.out.push({ k: "execute", tasks: ready });
+  }
+
+  private base(run: WorkerRun, t: ComputeTask): TaskBase {
+    const spec = run.spec.nodes[t.n]!;
+    const ms = run.durations.of(t.n);
+    const timeout = spec.timeout;
+    const fast = timeout === 0 && ms >= 0 && ms < 1;
+    return { run: run.id, n: t.n, c: t.c, a: t.a, m: t.m, args: t.args, timeout, fast };
+  }
+
+  private inputsReady(ev: Extract<WorkerEvent, { type: "inputs-ready" }>): void {
+    const { base } = ev;
+    const run = this.runs.get(base.run);
+    if (!run) return;
+    for (const [n, c, bytes] of ev.fetched) this.store.set(base.run, n, c, bytes);
+    const key = workerTaskKey(base.n, base.c);
+    const entry = run.tasks.get(key);
+    if (!entry || entry.takenBack) return void run.tasks.delete(key);
+    if (ev.lost.length > 0) {
+      run.tasks.delete(key);
+      this.send({ t: "missing", run: base.run, n: base.n, c: base.c, lost: [...ev.lost] });
+    } else if (this.stopping) {
+      run.tasks.delete(key);
+      this.send({ t: "stolen", keys: [base.run, base.n, base.c] });
+    } else {
+      entry.status = "queued";
+      const task: PoolTask = ev.deps
+        ? { ...base, deps: ev.deps, inputs: [] }
+        : { ...base, inputs: ev.inputs };
+      this.out.push({ k: "execute", tasks: [task] });
+    }
+  }
+
+  /** Threads finished task runs: keep the results, report them, start the `next` dependents. */
+  private results(list: readonly ThreadResult[]): void {
+    const byRun = new Map<number, { res: DoneEntry[]; claimed: number[] }>();
+    const spec: [WorkerRun, ComputeTask][] = [];
+    for (const r of list) {
+      const run = this.runs.get(r.run);
+      if (!run) continue;
+      const key = workerTaskKey(r.n, r.c);
+      const entry = run.tasks.get(key);
+      run.tasks.delete(key);
+      if (entry?.takenBack) continue;
+      run.durations.note(r.n, r.ms);
+      if (r.bytes)
+        this.store.set(
+          r.run,
+          r.n,
+          r.c,
+          Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+        );
+      let l = byRun.get(r.run);
+      if (!l) byRun.set(r.run, (l = { res: [], claimed: [] }));
+      const e: DoneEntry = [r.n, r.c, r.code, r.ms, r.length, r.inner, r.message, r.stack];
+      if (r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && run.keep.has(r.n))
+        e.push(r.bytes);
+      l.res.push(e);
+      const next = entry?.next;
+      if (next && r.code === 0 && this.canSpeculate(run, next)) {
+        l.claimed.push(next.n, next.c, next.a);
+        spec.push([run, next]);
+      }
+    }
+    for (const [run, { res, claimed }] of byRun)
+      if (claimed.length === 0) this.send({ t: "done", run, res });
+      else this.out.push({ k: "send", msg: { t: "done", run, res, claimed }, lazy: true });
+    for (const [run, t] of spec) this.compute(run.id, [t], true);
+  }
+
+  /** A `next` dependent starts here only when nothing stops it and every input is held here. */
+  private canSpeculate(run: WorkerRun, t: ComputeTask): boolean {
+    if (!this.speculate || this.stopping || this.paused || run.cancelled || !run.ready)
+      return false;
+    if (run.tasks.has(workerTaskKey(t.n, t.c)) || inputCount(t.args) > GATHER_CHUNK) return false;
+    return planInputs(this.store, run.id, t.c, t.args, t.who).remote.length === 0;
+  }
+
+  /** The scheduler refused claims: drop those task runs (from the pool's queue if they wait there). */
+  private takeBack(id: number, keys: readonly number[]): void {
+    const run = this.runs.get(id);
+    if (!run) return;
+    for (let i = 0; i + 1 < keys.length; i += 2) {
+      const entry = run.tasks.get(workerTaskKey(keys[i]!, keys[i + 1]!));
+      if (!entry) continue;
+      entry.takenBack = true;
+      if (entry.status === "queued")
+        this.out.push({ k: "pool-remove", task: { run: id, n: entry.n, c: entry.c } });
+    }
+  }
+
+  /** Queued task runs given up (stolen, or retiring): the scheduler places them elsewhere. */
+  private handBack(keys: readonly number[]): void {
+    const back: number[] = [];
+    for (let i = 0; i + 2 < keys.length; i += 3) {
+      const run = this.runs.get(keys[i]!);
+      const key = workerTaskKey(keys[i + 1]!, keys[i + 2]!);
+      const entry = run?.tasks.get(key);
+      run?.tasks.delete(key);
+      if (!entry?.takenBack) back.push(keys[i]!, keys[i + 1]!, keys[i + 2]!);
+    }
+    this.send({ t: "stolen", keys: back });
+  }
+
+  private replicated(ev: Extract<WorkerEvent, { type: "replicated" }>): void {
+    const got: string[] = [];
+    if (this.runs.has(ev.run))
+      ev.keys.forEach((k, i) => {
+        const v = ev.values[i];
+        if (!v) return;
+        this.store.setKey(ev.run, k, v);
+        got.push(k);
+      });
+    this.send({ t: "replicated", id: ev.id, run: ev.run, keys: got });
+  }
+}
