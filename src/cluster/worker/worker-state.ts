@@ -1,9 +1,7 @@
 import type { GraphSpec } from "../../graph/index.ts";
 import {
-  EAGER_RESULT_BYTES,
   unpackTask,
   type ComputeTask,
-  type DoneEntry,
   type SchedulerToWorker,
   type WorkerToScheduler,
 } from "../messages.ts";
@@ -11,9 +9,9 @@ import { decodeValue } from "../wire/codec.ts";
 import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
 import { ResultStore } from "./result-store.ts";
 import { RunDurations, type KnownDurations } from "./task-durations.ts";
-import type { ThreadResult } from "./thread-messages.ts";
 import type { PoolTask } from "./thread-pool.ts";
 import type { TaskBase, WorkerCommand, WorkerEvent } from "./worker-events.ts";
+import { handBack, reportResults, takeBack } from "./worker-outcomes.ts";
 import { workerTaskKey, type WorkerRun, type WorkerTask } from "./worker-tasks.ts";
 
 export type { WorkerCommand, WorkerEvent } from "./worker-events.ts";
@@ -38,7 +36,7 @@ export class WorkerState {
   /** Bundle hashes in the cache, and the runs waiting for the others. */
   private readonly bundles = new Set<string>();
   private readonly bundleWaiters = new Map<string, number[]>();
-  private out: WorkerCommand[] = [];
+  out: WorkerCommand[] = [];
   id = -1;
   paused = false;
   stopping = false;
@@ -47,7 +45,7 @@ export class WorkerState {
 
   constructor(
     /** Runs `next` hints (speculative assignment). @default true */
-    private readonly speculate = true,
+    readonly speculate = true,
     private readonly clock: () => number = Date.now,
   ) {
     this.now = clock();
@@ -67,7 +65,7 @@ export class WorkerState {
         this.inputsReady(ev);
         break;
       case "results":
-        this.results(ev.list);
+        reportResults(this, ev.list);
         break;
       case "starting": {
         const t = this.task(ev.task.run, ev.task.n, ev.task.c);
@@ -81,7 +79,7 @@ export class WorkerState {
         break;
       }
       case "handed-back":
-        this.handBack(ev.keys);
+        handBack(this, ev.keys);
         break;
       case "dropped":
         this.runs.get(ev.task.run)?.tasks.delete(workerTaskKey(ev.task.n, ev.task.c));
@@ -116,7 +114,7 @@ export class WorkerState {
     return this.runs.get(run)?.tasks.get(workerTaskKey(n, c));
   }
 
-  private send(msg: WorkerToScheduler): void {
+  send(msg: WorkerToScheduler): void {
     this.out.push({ k: "send", msg });
   }
 
@@ -147,7 +145,7 @@ export class WorkerState {
         return;
       }
       case "take-back":
-        return this.takeBack(m.run, m.keys);
+        return takeBack(this, m.run, m.keys);
       case "steal":
         this.out.push({ k: "pool-steal", max: m.max });
         return;
@@ -217,7 +215,7 @@ export class WorkerState {
   }
 
   /** Task runs the scheduler sent (or this worker claimed): waiting for code, or started. */
-  private compute(id: number, tasks: ComputeTask[], speculative: boolean): void {
+  compute(id: number, tasks: ComputeTask[], speculative: boolean): void {
     const run = this.runs.get(id);
     if (!run) return;
     if (this.stopping && !speculative) {
@@ -297,77 +295,6 @@ export class WorkerState {
         : { ...base, inputs: ev.inputs };
       this.out.push({ k: "execute", tasks: [task] });
     }
-  }
-
-  /** Threads finished task runs: keep the results, report them, start the `next` dependents. */
-  private results(list: readonly ThreadResult[]): void {
-    const byRun = new Map<number, { res: DoneEntry[]; claimed: number[] }>();
-    const spec: [WorkerRun, ComputeTask][] = [];
-    for (const r of list) {
-      const run = this.runs.get(r.run);
-      if (!run) continue;
-      const key = workerTaskKey(r.n, r.c);
-      const entry = run.tasks.get(key);
-      run.tasks.delete(key);
-      if (entry?.takenBack) continue;
-      run.durations.note(r.n, r.ms);
-      if (r.bytes)
-        this.store.set(
-          r.run,
-          r.n,
-          r.c,
-          Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
-        );
-      let l = byRun.get(r.run);
-      if (!l) byRun.set(r.run, (l = { res: [], claimed: [] }));
-      const e: DoneEntry = [r.n, r.c, r.code, r.ms, r.length, r.inner, r.message, r.stack];
-      if (r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && run.keep.has(r.n))
-        e.push(r.bytes);
-      l.res.push(e);
-      const next = entry?.next;
-      if (next && r.code === 0 && this.canSpeculate(run, next)) {
-        l.claimed.push(next.n, next.c, next.a);
-        spec.push([run, next]);
-      }
-    }
-    for (const [run, { res, claimed }] of byRun)
-      if (claimed.length === 0) this.send({ t: "done", run, res });
-      else this.out.push({ k: "send", msg: { t: "done", run, res, claimed }, lazy: true });
-    for (const [run, t] of spec) this.compute(run.id, [t], true);
-  }
-
-  /** A `next` dependent starts here only when nothing stops it and every input is held here. */
-  private canSpeculate(run: WorkerRun, t: ComputeTask): boolean {
-    if (!this.speculate || this.stopping || this.paused || run.cancelled || !run.ready)
-      return false;
-    if (run.tasks.has(workerTaskKey(t.n, t.c)) || inputCount(t.args) > GATHER_CHUNK) return false;
-    return planInputs(this.store, run.id, t.c, t.args, t.who).remote.length === 0;
-  }
-
-  /** The scheduler refused claims: drop those task runs (from the pool's queue if they wait there). */
-  private takeBack(id: number, keys: readonly number[]): void {
-    const run = this.runs.get(id);
-    if (!run) return;
-    for (let i = 0; i + 1 < keys.length; i += 2) {
-      const entry = run.tasks.get(workerTaskKey(keys[i]!, keys[i + 1]!));
-      if (!entry) continue;
-      entry.takenBack = true;
-      if (entry.status === "queued")
-        this.out.push({ k: "pool-remove", task: { run: id, n: entry.n, c: entry.c } });
-    }
-  }
-
-  /** Queued task runs given up (stolen, or retiring): the scheduler places them elsewhere. */
-  private handBack(keys: readonly number[]): void {
-    const back: number[] = [];
-    for (let i = 0; i + 2 < keys.length; i += 3) {
-      const run = this.runs.get(keys[i]!);
-      const key = workerTaskKey(keys[i + 1]!, keys[i + 2]!);
-      const entry = run?.tasks.get(key);
-      run?.tasks.delete(key);
-      if (!entry?.takenBack) back.push(keys[i]!, keys[i + 1]!, keys[i + 2]!);
-    }
-    this.send({ t: "stolen", keys: back });
   }
 
   private replicated(ev: Extract<WorkerEvent, { type: "replicated" }>): void {

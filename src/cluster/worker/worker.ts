@@ -8,19 +8,11 @@ import { listenTcp } from "../wire/tcp-transport.ts";
 import { TaskMemoryError } from "../errors.ts";
 import { BundleCache } from "./bundle-cache.ts";
 import { PeerClient } from "./peer-client.ts";
-import {
-  fetchRemote,
-  planInputsChunked,
-  yieldToLoop,
-  GATHER_CHUNK,
-  type FetchFn,
-} from "./input-gatherer.ts";
-import { RemoteInputs } from "./remote-inputs.ts";
+import { InputFetcher } from "./input-fetcher.ts";
 import { ThreadPool, type PoolTask } from "./thread-pool.ts";
 import { MemoryMonitor } from "./memory-monitor.ts";
 import { outOfMemoryDetail, threadHeapMib } from "./memory-limit.ts";
-import type { TaskInput } from "./packed-deps.ts";
-import type { TaskBase, WorkerCommand, WorkerEvent } from "./worker-events.ts";
+import type { WorkerCommand, WorkerEvent } from "./worker-events.ts";
 import { WorkerState } from "./worker-state.ts";
 
 export interface WorkerOptions {
@@ -58,17 +50,12 @@ export class ClusterWorker {
   private peerServer: Server | undefined;
   private readonly client: PeerClient;
   private readonly bundles: BundleCache;
-  private readonly remote = new RemoteInputs(
-    (run, node, child) => this.state.store.get(run, node, child),
-    (run) => this.fetchFrom(run),
-  );
+  private readonly fetcher: InputFetcher;
   private pool!: ThreadPool;
   private memory: MemoryMonitor | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Ends a graceful stop's wait (the scheduler said `retired`). */
   private letGo: (() => void) | undefined;
-  /** Fetches from peers since the last heartbeat, for the dashboard: [start, end, bytes] triples (bounded). */
-  private transfers: number[] = [];
   address = "";
   /** Resolves when the scheduler connection ends. */
   closed!: Promise<string>;
@@ -76,6 +63,7 @@ export class ClusterWorker {
   constructor(private readonly o: WorkerOptions) {
     this.client = new PeerClient(o.security);
     this.bundles = new BundleCache(o.bundleDir);
+    this.fetcher = new InputFetcher(this.state, this.client, (ev) => this.feed(ev));
   }
 
   get id(): number {
@@ -155,8 +143,7 @@ export class ClusterWorker {
 
   private sendHeartbeat(): void {
     const cpu = process.cpuUsage();
-    const xfer = this.transfers;
-    this.transfers = [];
+    const xfer = this.fetcher.takeTransfers();
     const hb: WorkerHeartbeat = {
       t: "hb",
       load: this.pool.load,
@@ -211,9 +198,9 @@ export class ClusterWorker {
         this.memory?.watch();
         return this.pool.submit(c.tasks);
       case "fetch":
-        return void this.fetchInputs(c.base, c.inputs, c.remote);
+        return void this.fetcher.fetchInputs(c.base, c.inputs, c.remote);
       case "gather-large":
-        return void this.gatherLarge(c.base, c.task.args, c.task.who);
+        return void this.fetcher.gatherLarge(c.base, c.task.args, c.task.who);
       case "need-bundle":
         if (this.bundles.has(c.hash)) return this.feed({ type: "bundle-ready", hash: c.hash });
         return this.conn.send({ t: "get-bundle", hash: c.hash });
@@ -240,76 +227,12 @@ export class ClusterWorker {
       case "pool-pause":
         return this.pool.setPaused(c.paused);
       case "replicate":
-        return void this.replicate(c.id, c.run, c.from, c.keys);
+        return void this.fetcher.replicate(c.id, c.run, c.from, c.keys);
       case "let-go":
         return this.letGo?.();
       case "disconnect":
         return this.conn.close(c.reason);
     }
-  }
-
-  /** Copies results ("node|child" keys) from a retiring peer, as the scheduler asked. */
-  private async replicate(id: number, run: number, from: number, keys: readonly string[]) {
-    const values = await this.fetchFrom(run)(from, [...keys]);
-    this.feed({ type: "replicated", id, run, keys, values });
-  }
-
-  /** Fetches a small task's remote inputs (each once however many tasks wait for it). */
-  private async fetchInputs(base: TaskBase, held: TaskInput[], r: readonly number[]) {
-    const got = await Promise.all(
-      Array.from({ length: r.length / 4 }, (_, i) =>
-        this.remote.want(base.run, r[i * 4]!, r[i * 4 + 1]!, r[i * 4 + 2]!),
-      ),
-    );
-    const inputs = [...held];
-    const fetched: [number, number, Buffer][] = [];
-    const lost: number[] = [];
-    got.forEach((bytes, i) => {
-      const [holder, node, child, sticky] = r.slice(i * 4, i * 4 + 4) as number[];
-      if (!bytes) return void lost.push(node!, child!, holder!);
-      inputs.push({ node: node!, child: child!, bytes, sticky: sticky === 1 });
-      fetched.push([node!, child!, bytes]);
-    });
-    this.feed({ type: "inputs-ready", base, inputs, fetched, lost });
-  }
-
-  /** Gathers a reduce's many inputs in chunks (fetching remote ones), then hands them back as packed deps. */
-  private async gatherLarge(
-    base: TaskBase,
-    args: PoolTask["args"],
-    who: Parameters<typeof planInputsChunked>[3],
-  ) {
-    const plan = await planInputsChunked(this.state.store, base.run, args, who, yieldToLoop);
-    const fetched: [number, number, Buffer][] = [];
-    let lost: number[] = [];
-    if (plan.remote.size > 0) {
-      const keep = {
-        set: (_r: number, n: number, c: number, v: Buffer) => void fetched.push([n, c, v]),
-      };
-      lost = await fetchRemote(plan, keep, base.run, this.fetchFrom(base.run));
-    }
-    const deps =
-      lost.length > 0
-        ? undefined
-        : plan.deps.count > GATHER_CHUNK
-          ? await plan.deps.packChunked(GATHER_CHUNK, yieldToLoop)
-          : plan.deps.pack();
-    this.feed({ type: "inputs-ready", base, inputs: [], deps, fetched, lost });
-  }
-
-  private fetchFrom(run: number): FetchFn {
-    return async (holder, keys) => {
-      const address = this.state.peers.get(holder);
-      const started = Date.now();
-      const values = address ? await this.client.fetch(address, run, keys) : keys.map(() => null);
-      if (this.transfers.length < 3000)
-        this.transfers.push(
-          started,
-          Date.now(),
-          values.reduce((a, v) => a + (v?.length ?? 0), 0),
-        );
-      return values;
-    };
   }
 
   private sendLogs(list: [number, number, string, number, number, string][]): void {

@@ -1,0 +1,78 @@
+import { EAGER_RESULT_BYTES, type ComputeTask, type DoneEntry } from "../messages.ts";
+import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
+import type { ThreadResult } from "./thread-messages.ts";
+import type { WorkerState } from "./worker-state.ts";
+import { workerTaskKey, type WorkerRun } from "./worker-tasks.ts";
+
+// How WorkerState settles task runs: threads' outcomes (reported, and the `next` dependents
+// started), the scheduler taking claims back, and queued task runs the pool gave up.
+
+/** Threads finished task runs: keep the results, report them, start the `next` dependents. */
+export function reportResults(s: WorkerState, list: readonly ThreadResult[]): void {
+  const byRun = new Map<number, { res: DoneEntry[]; claimed: number[] }>();
+  const spec: [WorkerRun, ComputeTask][] = [];
+  for (const r of list) {
+    const run = s.runs.get(r.run);
+    if (!run) continue;
+    const key = workerTaskKey(r.n, r.c);
+    const entry = run.tasks.get(key);
+    run.tasks.delete(key);
+    if (entry?.takenBack) continue;
+    run.durations.note(r.n, r.ms);
+    if (r.bytes)
+      s.store.set(
+        r.run,
+        r.n,
+        r.c,
+        Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
+      );
+    let l = byRun.get(r.run);
+    if (!l) byRun.set(r.run, (l = { res: [], claimed: [] }));
+    const e: DoneEntry = [r.n, r.c, r.code, r.ms, r.length, r.inner, r.message, r.stack];
+    if (r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && run.keep.has(r.n))
+      e.push(r.bytes);
+    l.res.push(e);
+    const next = entry?.next;
+    if (next && r.code === 0 && canSpeculate(s, run, next)) {
+      l.claimed.push(next.n, next.c, next.a);
+      spec.push([run, next]);
+    }
+  }
+  for (const [run, { res, claimed }] of byRun)
+    if (claimed.length === 0) s.send({ t: "done", run, res });
+    else s.out.push({ k: "send", msg: { t: "done", run, res, claimed }, lazy: true });
+  for (const [run, t] of spec) s.compute(run.id, [t], true);
+}
+
+/** A `next` dependent starts here only when nothing stops it and every input is held here. */
+function canSpeculate(s: WorkerState, run: WorkerRun, t: ComputeTask): boolean {
+  if (!s.speculate || s.stopping || s.paused || run.cancelled || !run.ready) return false;
+  if (run.tasks.has(workerTaskKey(t.n, t.c)) || inputCount(t.args) > GATHER_CHUNK) return false;
+  return planInputs(s.store, run.id, t.c, t.args, t.who).remote.length === 0;
+}
+
+/** The scheduler refused claims: drop those task runs (from the pool's queue if they wait there). */
+export function takeBack(s: WorkerState, id: number, keys: readonly number[]): void {
+  const run = s.runs.get(id);
+  if (!run) return;
+  for (let i = 0; i + 1 < keys.length; i += 2) {
+    const entry = run.tasks.get(workerTaskKey(keys[i]!, keys[i + 1]!));
+    if (!entry) continue;
+    entry.takenBack = true;
+    if (entry.status === "queued")
+      s.out.push({ k: "pool-remove", task: { run: id, n: entry.n, c: entry.c } });
+  }
+}
+
+/** Queued task runs given up (stolen, or retiring): the scheduler places them elsewhere. */
+export function handBack(s: WorkerState, keys: readonly number[]): void {
+  const back: number[] = [];
+  for (let i = 0; i + 2 < keys.length; i += 3) {
+    const run = s.runs.get(keys[i]!);
+    const key = workerTaskKey(keys[i + 1]!, keys[i + 2]!);
+    const entry = run?.tasks.get(key);
+    run?.tasks.delete(key);
+    if (!entry?.takenBack) back.push(keys[i]!, keys[i + 1]!, keys[i + 2]!);
+  }
+  s.send({ t: "stolen", keys: back });
+}
