@@ -45,12 +45,27 @@ export function tasksDone(
   stim: string,
 ): void {
   notifyStarted(s, run);
-  if (claimed) noteClaims(run, w.id, claimed);
-  for (const entry of res) {
-    const rec = run.active.get(taskKey(entry[0], entry[1]));
-    if (rec && rec.worker === w.id) transition(s, rec, "finished", stim, { worker: w, entry });
+  if (!claimed) {
+    for (const entry of res) finishReported(s, run, w, entry, stim);
+    return;
   }
-  if (claimed) settleClaims(s, run, w, stim);
+  noteClaims(run, w.id, claimed);
+  try {
+    for (const entry of res) finishReported(s, run, w, entry, stim);
+  } finally {
+    settleClaims(s, run, w, stim);
+  }
+}
+
+function finishReported(
+  s: SchedulerCore,
+  run: FlowRun,
+  w: WorkerRecord,
+  entry: DoneEntry,
+  stim: string,
+): void {
+  const rec = run.active.get(taskKey(entry[0], entry[1]));
+  if (rec && rec.worker === w.id) transition(s, rec, "finished", stim, { worker: w, entry });
 }
 
 /** `missing`: a task's inputs were gone from their holder: forget those holders; the task -> queued (placing it recomputes them). */
