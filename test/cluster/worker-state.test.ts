@@ -183,6 +183,13 @@ describe("WorkerState: exact commands", () => {
       },
     ]);
     assert.equal(d.ws.task(1, 1, -1)?.speculative, true);
+    assert.deepEqual(d.ws.story(1, 0, -1), [
+      { from: "new", to: "queued", speculative: false, time: 5000 },
+      { from: "queued", to: "done", speculative: false, time: 5000 },
+    ]);
+    assert.deepEqual(d.ws.story(1, 1, -1), [
+      { from: "new", to: "queued", speculative: true, time: 5000 },
+    ]);
     // b's success claims c (b carried c as its own hint); c ends the chain: a plain `done`.
     assert.deepEqual(d.done(1, 2)[0], {
       k: "send",
@@ -248,6 +255,10 @@ describe("WorkerState: exact commands", () => {
     ]);
     assert.deepEqual(d.handle({ type: "dropped", task: { run: 1, n: 1, c: -1 } }), []);
     assert.equal(d.ws.taskCount, 0);
+    assert.deepEqual(
+      d.ws.story(1, 1, -1).map((e) => `${e.from}>${e.to}`),
+      ["new>queued", "queued>dropped"],
+    );
     // Already in a thread: it runs, and its outcome is neither kept nor reported, nor does it claim c.
     const r = new Driver().ready();
     r.msg({ t: "compute", run: 1, tasks: [headWithHints] });

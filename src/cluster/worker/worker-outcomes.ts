@@ -1,11 +1,14 @@
 import { EAGER_RESULT_BYTES, type ComputeTask, type DoneEntry } from "../messages.ts";
 import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
 import type { ThreadResult } from "./thread-messages.ts";
+import type { PoolTask } from "./thread-pool.ts";
+import type { WorkerEvent } from "./worker-events.ts";
 import type { WorkerState } from "./worker-state.ts";
 import { workerTaskKey, type WorkerRun } from "./worker-tasks.ts";
 
-// How WorkerState settles task runs: threads' outcomes (reported, and the `next` dependents
-// started), the scheduler taking claims back, and queued task runs the pool gave up.
+// How WorkerState settles task runs: fetched inputs, threads' outcomes (reported, and the `next`
+// dependents started), the scheduler taking claims back, queued task runs the pool gave up, and
+// results copied from a retiring peer.
 
 /** Threads finished task runs: keep the results, report them, start the `next` dependents. */
 export function reportResults(s: WorkerState, list: readonly ThreadResult[]): void {
@@ -16,7 +19,7 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
     if (!run) continue;
     const key = workerTaskKey(r.n, r.c);
     const entry = run.tasks.get(key);
-    run.tasks.delete(key);
+    if (entry) s.move(run, entry, entry.takenBack ? "dropped" : "done");
     if (entry?.takenBack) continue;
     run.durations.note(r.n, r.ms);
     if (r.bytes)
@@ -71,8 +74,49 @@ export function handBack(s: WorkerState, keys: readonly number[]): void {
     const run = s.runs.get(keys[i]!);
     const key = workerTaskKey(keys[i + 1]!, keys[i + 2]!);
     const entry = run?.tasks.get(key);
-    run?.tasks.delete(key);
+    if (entry) s.move(run!, entry, "handed-back");
     if (!entry?.takenBack) back.push(keys[i]!, keys[i + 1]!, keys[i + 2]!);
   }
   s.send({ t: "stolen", keys: back });
+}
+
+/** A fetch for a task run ended: keep what came, then run it, or report what was lost. */
+export function inputsReady(
+  s: WorkerState,
+  ev: Extract<WorkerEvent, { type: "inputs-ready" }>,
+): void {
+  const { base } = ev;
+  const run = s.runs.get(base.run);
+  if (!run) return;
+  for (const [n, c, bytes] of ev.fetched) s.store.set(base.run, n, c, bytes);
+  const key = workerTaskKey(base.n, base.c);
+  const entry = run.tasks.get(key);
+  if (!entry) return;
+  if (entry.takenBack) return s.move(run, entry, "dropped");
+  if (ev.lost.length > 0) {
+    s.move(run, entry, "missing");
+    s.send({ t: "missing", run: base.run, n: base.n, c: base.c, lost: [...ev.lost] });
+  } else if (s.stopping) {
+    s.move(run, entry, "handed-back");
+    s.send({ t: "stolen", keys: [base.run, base.n, base.c] });
+  } else {
+    s.move(run, entry, "queued");
+    const task: PoolTask = ev.deps
+      ? { ...base, deps: ev.deps, inputs: [] }
+      : { ...base, inputs: ev.inputs };
+    s.out.push({ k: "execute", tasks: [task] });
+  }
+}
+
+/** Results copied from a retiring peer: keep those that came, tell the scheduler which. */
+export function replicated(s: WorkerState, ev: Extract<WorkerEvent, { type: "replicated" }>): void {
+  const got: string[] = [];
+  if (s.runs.has(ev.run))
+    ev.keys.forEach((k, i) => {
+      const v = ev.values[i];
+      if (!v) return;
+      s.store.setKey(ev.run, k, v);
+      got.push(k);
+    });
+  s.send({ t: "replicated", id: ev.id, run: ev.run, keys: got });
 }

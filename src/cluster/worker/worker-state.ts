@@ -11,8 +11,14 @@ import { ResultStore } from "./result-store.ts";
 import { RunDurations, type KnownDurations } from "./task-durations.ts";
 import type { PoolTask } from "./thread-pool.ts";
 import type { TaskBase, WorkerCommand, WorkerEvent } from "./worker-events.ts";
-import { handBack, reportResults, takeBack } from "./worker-outcomes.ts";
-import { workerTaskKey, type WorkerRun, type WorkerTask } from "./worker-tasks.ts";
+import { handBack, inputsReady, replicated, reportResults, takeBack } from "./worker-outcomes.ts";
+import { WorkerLog, type WorkerMove, type WorkerStoryEntry } from "./worker-log.ts";
+import {
+  isWorkerTaskStatus,
+  workerTaskKey,
+  type WorkerRun,
+  type WorkerTask,
+} from "./worker-tasks.ts";
 
 export type { WorkerCommand, WorkerEvent } from "./worker-events.ts";
 
@@ -37,6 +43,8 @@ export class WorkerState {
   private readonly bundles = new Set<string>();
   private readonly bundleWaiters = new Map<string, number[]>();
   out: WorkerCommand[] = [];
+  /** Task-run moves, for story(). */
+  readonly log = new WorkerLog();
   id = -1;
   paused = false;
   stopping = false;
@@ -62,14 +70,15 @@ export class WorkerState {
         this.bundleReady(ev.hash);
         break;
       case "inputs-ready":
-        this.inputsReady(ev);
+        inputsReady(this, ev);
         break;
       case "results":
         reportResults(this, ev.list);
         break;
       case "starting": {
-        const t = this.task(ev.task.run, ev.task.n, ev.task.c);
-        if (t && t.status === "queued") t.status = "running";
+        const run = this.runs.get(ev.task.run);
+        const t = run?.tasks.get(workerTaskKey(ev.task.n, ev.task.c));
+        if (t && t.status === "queued") this.move(run!, t, "running");
         const msg: WorkerToScheduler = {
           t: "started",
           run: ev.task.run,
@@ -81,15 +90,18 @@ export class WorkerState {
       case "handed-back":
         handBack(this, ev.keys);
         break;
-      case "dropped":
-        this.runs.get(ev.task.run)?.tasks.delete(workerTaskKey(ev.task.n, ev.task.c));
+      case "dropped": {
+        const run = this.runs.get(ev.task.run);
+        const t = run?.tasks.get(workerTaskKey(ev.task.n, ev.task.c));
+        if (t) this.move(run!, t, "dropped");
         break;
+      }
       case "memory":
         this.paused = ev.paused;
         this.out.push({ k: "pool-pause", paused: ev.paused });
         break;
       case "replicated":
-        this.replicated(ev);
+        replicated(this, ev);
         break;
       case "stop":
         if (this.stopping) break;
@@ -112,6 +124,19 @@ export class WorkerState {
 
   task(run: number, n: number, c: number): WorkerTask | undefined {
     return this.runs.get(run)?.tasks.get(workerTaskKey(n, c));
+  }
+
+  /** The logged moves of a task run on this worker (see WorkerLog). */
+  story(run: number, node: number, child: number): WorkerStoryEntry[] {
+    return this.log.story(run, node, child);
+  }
+
+  /** Moves a task run to a status, or out (then it is no longer held), and logs the move. */
+  move(run: WorkerRun, t: WorkerTask, to: WorkerMove): void {
+    if (to === t.status) return;
+    this.log.add(run.id, t.n, t.c, t.status, to, t.speculative, this.now);
+    if (isWorkerTaskStatus(to)) t.status = to;
+    else run.tasks.delete(workerTaskKey(t.n, t.c));
   }
 
   send(msg: WorkerToScheduler): void {
@@ -224,16 +249,19 @@ export class WorkerState {
       if (keys.length) this.send({ t: "stolen", keys });
       return;
     }
-    for (const t of tasks)
+    const status = run.ready ? "queued" : "waiting";
+    for (const t of tasks) {
       run.tasks.set(workerTaskKey(t.n, t.c), {
         n: t.n,
         c: t.c,
         a: t.a,
-        status: run.ready ? "queued" : "waiting",
+        status,
         next: t.next,
         speculative,
         takenBack: false,
       });
+      this.log.add(id, t.n, t.c, "new", status, speculative, this.now);
+    }
     if (run.ready) this.start(run, tasks);
     else for (const t of tasks) run.waiting.push(t);
   }
@@ -244,22 +272,22 @@ export class WorkerState {
     for (const t of tasks) {
       const entry = run.tasks.get(workerTaskKey(t.n, t.c));
       if (!entry || entry.takenBack) {
-        run.tasks.delete(workerTaskKey(t.n, t.c));
+        if (entry) this.move(run, entry, "dropped");
         continue;
       }
       const base = this.base(run, t);
       // A reduce over many results is gathered in chunks, so that the shell keeps heartbeating.
       if (inputCount(t.args) > GATHER_CHUNK) {
-        entry.status = "fetching";
+        this.move(run, entry, "fetching");
         this.out.push({ k: "gather-large", base, task: t });
         continue;
       }
       const plan = planInputs(this.store, run.id, t.c, t.args, t.who);
       if (plan.remote.length === 0) {
-        entry.status = "queued";
+        this.move(run, entry, "queued");
         ready.push({ ...base, inputs: plan.inputs });
       } else {
-        entry.status = "fetching";
+        this.move(run, entry, "fetching");
         this.out.push({ k: "fetch", base, inputs: plan.inputs, remote: plan.remote });
       }
     }
@@ -272,40 +300,5 @@ export class WorkerState {
     const timeout = spec.timeout;
     const fast = timeout === 0 && ms >= 0 && ms < 1;
     return { run: run.id, n: t.n, c: t.c, a: t.a, m: t.m, args: t.args, timeout, fast };
-  }
-
-  private inputsReady(ev: Extract<WorkerEvent, { type: "inputs-ready" }>): void {
-    const { base } = ev;
-    const run = this.runs.get(base.run);
-    if (!run) return;
-    for (const [n, c, bytes] of ev.fetched) this.store.set(base.run, n, c, bytes);
-    const key = workerTaskKey(base.n, base.c);
-    const entry = run.tasks.get(key);
-    if (!entry || entry.takenBack) return void run.tasks.delete(key);
-    if (ev.lost.length > 0) {
-      run.tasks.delete(key);
-      this.send({ t: "missing", run: base.run, n: base.n, c: base.c, lost: [...ev.lost] });
-    } else if (this.stopping) {
-      run.tasks.delete(key);
-      this.send({ t: "stolen", keys: [base.run, base.n, base.c] });
-    } else {
-      entry.status = "queued";
-      const task: PoolTask = ev.deps
-        ? { ...base, deps: ev.deps, inputs: [] }
-        : { ...base, inputs: ev.inputs };
-      this.out.push({ k: "execute", tasks: [task] });
-    }
-  }
-
-  private replicated(ev: Extract<WorkerEvent, { type: "replicated" }>): void {
-    const got: string[] = [];
-    if (this.runs.has(ev.run))
-      ev.keys.forEach((k, i) => {
-        const v = ev.values[i];
-        if (!v) return;
-        this.store.setKey(ev.run, k, v);
-        got.push(k);
-      });
-    this.send({ t: "replicated", id: ev.id, run: ev.run, keys: got });
   }
 }

@@ -12,6 +12,10 @@ import type { RunDurations } from "./task-durations.ts";
 export const WORKER_TASK_STATUSES = ["waiting", "fetching", "queued", "running"] as const;
 export type WorkerTaskStatus = (typeof WORKER_TASK_STATUSES)[number];
 
+export function isWorkerTaskStatus(s: string): s is WorkerTaskStatus {
+  return (WORKER_TASK_STATUSES as readonly string[]).includes(s);
+}
+
 /** One task run the worker holds. */
 export interface WorkerTask {
   readonly n: number;
