@@ -35,10 +35,15 @@ export type WireArg =
   | readonly [1, number, number, (readonly number[] | null)?, (0 | 1)?]
   | readonly [2, number, number, (0 | 1)?];
 
-/** A ComputeTask on the wire: [node, child, attempt, measure, args, who, next?]. */
-export type WireTask =
-  | readonly [number, number, number, number, readonly WireArg[], readonly Who[]]
-  | readonly [number, number, number, number, readonly WireArg[], readonly Who[], WireTask];
+/** A ComputeTask on the wire: [node, child, attempt, measure, args, who]. */
+export type WireTask = readonly [
+  number,
+  number,
+  number,
+  number,
+  readonly WireArg[],
+  readonly Who[],
+];
 
 export function packTask(t: ComputeTask): WireTask {
   const args: WireArg[] = new Array<WireArg>(t.args.length);
@@ -50,13 +55,11 @@ export function packTask(t: ComputeTask): WireTask {
     else if (a.flatten) args[i] = [1, a.node, a.child, a.path ?? null, 1];
     else args[i] = a.path ? [1, a.node, a.child, a.path] : [1, a.node, a.child];
   }
-  return t.next
-    ? [t.n, t.c, t.a, t.m, args, t.who, packTask(t.next)]
-    : [t.n, t.c, t.a, t.m, args, t.who];
+  return [t.n, t.c, t.a, t.m, args, t.who];
 }
 
 export function unpackTask(w: WireTask): ComputeTask {
-  const [n, c, a, m, wire, who, next] = w;
+  const [n, c, a, m, wire, who] = w;
   const args: (ArgRef | null)[] = new Array<ArgRef | null>(wire.length);
   for (let i = 0; i < wire.length; i++) {
     const x = wire[i];
@@ -72,8 +75,24 @@ export function unpackTask(w: WireTask): ComputeTask {
         flatten: x[4] === 1 || undefined,
       };
   }
-  return next ? { n, c, a, m, args, who, next: unpackTask(next) } : { n, c, a, m, args, who };
+  return { n, c, a, m, args, who };
 }
+
+/**
+ * The `next` hint of a non-mapped task on the wire, for speculative assignment:
+ * [node, attempt, measure, args, who, its own next?] (the hinted task is never a map child).
+ */
+export type WireHint = readonly [
+  number,
+  number,
+  number,
+  readonly WireArg[],
+  readonly Who[],
+  WireHint?,
+];
+
+/** A `compute`'s hints: flat [node, child] of the task in `tasks` each is for, then its hint. */
+export type NextHints = readonly (readonly [number, number, WireHint])[];
 
 /** Outcome codes in `done` results. */
 export const OutcomeCode = { success: 0, failed: 1, timedOut: 2, skipped: 3 } as const;
@@ -249,7 +268,13 @@ export type SchedulerToWorker =
       readonly params: Buffer;
       readonly keep: number[];
     }
-  | { readonly t: "compute"; readonly run: number; readonly tasks: WireTask[] }
+  | {
+      readonly t: "compute";
+      readonly run: number;
+      readonly tasks: WireTask[];
+      /** speculative assignment: `next` hints of some of these tasks (see next-hint.ts) */
+      readonly next?: NextHints;
+    }
   | { readonly t: "bundle"; readonly hash: string; readonly code: Buffer | null }
   | { readonly t: "release"; readonly run: number; readonly node: number }
   | { readonly t: "cancel"; readonly run: number }

@@ -47,17 +47,8 @@ describe("speculative assignment: the scheduler's side", () => {
         msg: {
           t: "compute",
           run: 1,
-          tasks: [
-            [
-              0,
-              -1,
-              1,
-              0,
-              [],
-              [],
-              [1, -1, 1, 0, [[1, 0, -1]], [1], [2, -1, 1, 0, [[1, 1, -1]], [1]]],
-            ],
-          ],
+          tasks: [[0, -1, 1, 0, [], []]],
+          next: [[0, -1, [1, 1, 0, [[1, 0, -1]], [1], [2, 1, 0, [[1, 1, -1]], [1]]]]],
         },
       },
     ]);
@@ -65,7 +56,11 @@ describe("speculative assignment: the scheduler's side", () => {
 
   test("no hints when speculation is off", () => {
     const { cmds } = setup(chain, 1, false);
-    assert.deepEqual(sends(cmds, "compute")[0]!.msg.tasks, [[0, -1, 1, 0, [], []]]);
+    assert.deepEqual(sends(cmds, "compute")[0]!.msg, {
+      t: "compute",
+      run: 1,
+      tasks: [[0, -1, 1, 0, [], []]],
+    });
   });
 
   test("no hint for a dependent that waits for another task, or that is mapped", () => {
@@ -73,10 +68,14 @@ describe("speculative assignment: the scheduler's side", () => {
       nodes: [node("a"), node("x"), node("b", { args: [ref(0), ref(1)] })],
     };
     const { cmds } = setup(diamond);
-    assert.deepEqual(sends(cmds, "compute")[0]!.msg.tasks, [
-      [1, -1, 1, 0, [], []],
-      [0, -1, 1, 0, [], []],
-    ]);
+    assert.deepEqual(sends(cmds, "compute")[0]!.msg, {
+      t: "compute",
+      run: 1,
+      tasks: [
+        [1, -1, 1, 0, [], []],
+        [0, -1, 1, 0, [], []],
+      ],
+    });
     const mapped: GraphSpec = {
       nodes: [
         node("a"),
@@ -84,7 +83,11 @@ describe("speculative assignment: the scheduler's side", () => {
       ],
     };
     // (measure 1: the mapped dependent needs its length)
-    assert.deepEqual(sends(setup(mapped).cmds, "compute")[0]!.msg.tasks, [[0, -1, 1, 1, [], []]]);
+    assert.deepEqual(sends(setup(mapped).cmds, "compute")[0]!.msg, {
+      t: "compute",
+      run: 1,
+      tasks: [[0, -1, 1, 1, [], []]],
+    });
   });
 
   test("hints reach SPECULATION_DEPTH links ahead", () => {
@@ -92,10 +95,10 @@ describe("speculative assignment: the scheduler's side", () => {
     for (let i = 1; i < 40; i++) nodes.push(node(`l${i}`, { args: [ref(i - 1)] }));
     const { cmds } = setup({ nodes });
     let depth = 0;
-    let t: unknown = sends(cmds, "compute")[0]!.msg.tasks[0];
-    while (Array.isArray(t) && t[6]) {
+    let t: unknown = sends(cmds, "compute")[0]!.msg.next?.[0]?.[2];
+    while (Array.isArray(t)) {
       depth++;
-      t = t[6];
+      t = t[5];
     }
     assert.equal(depth, SPECULATION_DEPTH);
   });
@@ -152,7 +155,8 @@ describe("speculative assignment: the scheduler's side", () => {
         msg: {
           t: "compute",
           run: 1,
-          tasks: [[1, -1, 1, 0, [[1, 0, -1]], [1], [2, -1, 1, 0, [[1, 1, -1]], [1]]]],
+          tasks: [[1, -1, 1, 0, [[1, 0, -1]], [1]]],
+          next: [[1, -1, [2, 1, 0, [[1, 1, -1]], [1]]]],
         },
       },
     ]);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { OutcomeCode, type SchedulerToWorker, type WireTask } from "../../src/cluster/messages.ts";
+import { OutcomeCode, type SchedulerToWorker } from "../../src/cluster/messages.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
 import type { ThreadResult } from "../../src/cluster/worker/thread-messages.ts";
 import {
@@ -29,15 +29,12 @@ const runMsg: Extract<SchedulerToWorker, { t: "run" }> = {
   keep: [2],
 };
 /** a's compute with b (and b's with c) as `next` hints, as the scheduler sends it to worker 1. */
-const headWithHints: WireTask = [
-  0,
-  -1,
-  1,
-  0,
-  [],
-  [],
-  [1, -1, 1, 0, [[1, 0, -1]], [1], [2, -1, 1, 0, [[1, 1, -1]], [1]]],
-];
+const computeWithHints: Extract<SchedulerToWorker, { t: "compute" }> = {
+  t: "compute",
+  run: 1,
+  tasks: [[0, -1, 1, 0, [], []]],
+  next: [[0, -1, [1, 1, 0, [[1, 0, -1]], [1], [2, 1, 0, [[1, 1, -1]], [1]]]]],
+};
 
 /** A pool task as WorkerState hands it over (no known duration: not fast). */
 const pooled = (n: number, args: unknown[], inputs: unknown[]) => ({
@@ -164,7 +161,7 @@ describe("WorkerState: exact commands", () => {
 
   test("speculative assignment: a's success starts b here and claims it in the same `done`", () => {
     const d = new Driver().ready();
-    d.msg({ t: "compute", run: 1, tasks: [headWithHints] });
+    d.msg(computeWithHints);
     const bytes = encodeValue(1);
     assert.deepEqual(d.done(0, 1), [
       {
@@ -215,7 +212,7 @@ describe("WorkerState: exact commands", () => {
 
   test("no speculation after a failure, while paused, on a cancelled run, or when turned off", () => {
     const failed = new Driver().ready();
-    failed.msg({ t: "compute", run: 1, tasks: [headWithHints] });
+    failed.msg(computeWithHints);
     assert.deepEqual(failed.done(0, undefined, OutcomeCode.failed), [
       {
         k: "send",
@@ -223,7 +220,7 @@ describe("WorkerState: exact commands", () => {
       },
     ]);
     const paused = new Driver().ready();
-    paused.msg({ t: "compute", run: 1, tasks: [headWithHints] });
+    paused.msg(computeWithHints);
     assert.deepEqual(paused.handle({ type: "memory", paused: true }), [
       { k: "pool-pause", paused: true },
     ]);
@@ -232,14 +229,14 @@ describe("WorkerState: exact commands", () => {
       ["send"],
     );
     const cancelled = new Driver().ready();
-    cancelled.msg({ t: "compute", run: 1, tasks: [headWithHints] });
+    cancelled.msg(computeWithHints);
     assert.deepEqual(cancelled.msg({ t: "cancel", run: 1 }), [{ k: "pool-cancel", run: 1 }]);
     assert.deepEqual(
       cancelled.done(0, 1).map((c) => c.k),
       ["send"],
     );
     const off = new Driver(false).ready();
-    off.msg({ t: "compute", run: 1, tasks: [headWithHints] });
+    off.msg(computeWithHints);
     assert.deepEqual(
       off.done(0, 1).map((c) => c.k),
       ["send"],
@@ -248,7 +245,7 @@ describe("WorkerState: exact commands", () => {
 
   test("take back: a queued speculative task is removed from the pool; a running one's outcome is dropped", () => {
     const d = new Driver().ready();
-    d.msg({ t: "compute", run: 1, tasks: [headWithHints] });
+    d.msg(computeWithHints);
     d.done(0, 1);
     assert.deepEqual(d.msg({ t: "take-back", run: 1, keys: [1, -1] }), [
       { k: "pool-remove", task: { run: 1, n: 1, c: -1 } },
@@ -261,7 +258,7 @@ describe("WorkerState: exact commands", () => {
     );
     // Already in a thread: it runs, and its outcome is neither kept nor reported, nor does it claim c.
     const r = new Driver().ready();
-    r.msg({ t: "compute", run: 1, tasks: [headWithHints] });
+    r.msg(computeWithHints);
     r.done(0, 1);
     r.handle({ type: "starting", task: { run: 1, n: 1, c: -1 } });
     assert.deepEqual(r.msg({ t: "take-back", run: 1, keys: [1, -1] }), []);

@@ -112,8 +112,12 @@ export class SchedulerState implements SchedulerCore {
     this.retirements.step();
     for (const w of this.workers.values()) {
       if (w.outgoing.size === 0) continue;
-      for (const [run, tasks] of w.outgoing) this.send(w.id, { t: "compute", run, tasks });
+      for (const [run, tasks] of w.outgoing) {
+        const next = w.outgoingHints.get(run);
+        this.send(w.id, next ? { t: "compute", run, tasks, next } : { t: "compute", run, tasks });
+      }
       w.outgoing.clear();
+      w.outgoingHints.clear();
     }
     const out = this.out;
     this.out = [];

@@ -1,5 +1,6 @@
 import { InvalidTransitionError, WorkerLostError } from "../errors.ts";
 import { OutcomeCode, outcomeOfDone, packTask, type DoneEntry, type Who } from "../messages.ts";
+import { packHint } from "../next-hint.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
 import { speculationHint } from "./speculation-hint.ts";
 import type { TaskRecord } from "./flow-run.ts";
@@ -49,9 +50,15 @@ function assign(s: SchedulerCore, rec: TaskRecord, arg: TransitionArgs["processi
   s.tellRun(run, worker.id);
   let batch = worker.outgoing.get(run.id);
   if (!batch) worker.outgoing.set(run.id, (batch = []));
+  batch.push(
+    packTask({ n: rec.node, c: rec.child, a: rec.attempt, m: rec.measure, args: rec.args, who }),
+  );
   const next = s.speculate ? speculationHint(run, rec, worker.id) : undefined;
-  const { node: n, child: c, attempt: a, measure: m, args } = rec;
-  batch.push(packTask(next ? { n, c, a, m, args, who, next } : { n, c, a, m, args, who }));
+  if (next) {
+    let hints = worker.outgoingHints.get(run.id);
+    if (!hints) worker.outgoingHints.set(run.id, (hints = []));
+    hints.push([rec.node, rec.child, packHint(next)]);
+  }
 }
 
 function awaitInputs(s: SchedulerCore, rec: TaskRecord, { lost }: TransitionArgs["waiting"]) {

@@ -1,4 +1,4 @@
-import type { WireTask, WorkerHeartbeat } from "../messages.ts";
+import type { WireHint, WireTask, WorkerHeartbeat } from "../messages.ts";
 import type { TaskRecord } from "./flow-run.ts";
 
 /** The scheduler's view of one connected worker. */
@@ -6,6 +6,8 @@ export class WorkerRecord {
   readonly assigned = new Set<TaskRecord>();
   /** Tasks to send at the end of this turn, by run. */
   readonly outgoing = new Map<number, WireTask[]>();
+  /** `next` hints for those tasks (speculative assignment), by run. */
+  readonly outgoingHints = new Map<number, [number, number, WireHint][]>();
   /** When it was last heard from (the scheduler's clock). */
   lastSeen: number;
   executed = 0;

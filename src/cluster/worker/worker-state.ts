@@ -5,6 +5,7 @@ import {
   type SchedulerToWorker,
   type WorkerToScheduler,
 } from "../messages.ts";
+import { withHints } from "../next-hint.ts";
 import { decodeValue } from "../wire/codec.ts";
 import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
 import { ResultStore } from "./result-store.ts";
@@ -158,7 +159,7 @@ export class WorkerState {
       case "run":
         return this.addRun(m);
       case "compute":
-        return this.compute(m.run, m.tasks.map(unpackTask), false);
+        return this.compute(m.run, withHints(m.tasks.map(unpackTask), m.next), false);
       case "release":
         this.store.release(m.run, m.node);
         this.out.push({ k: "pool-release", run: m.run, node: m.node });
