@@ -1,6 +1,11 @@
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:net";
-import type { SchedulerToWorker, WorkerHeartbeat, WorkerToScheduler } from "../messages.ts";
+import type {
+  SchedulerToWorker,
+  TaskLog,
+  WorkerHeartbeat,
+  WorkerToScheduler,
+} from "../messages.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { Connection } from "../wire/connection.ts";
 import { dialWithRetry } from "../wire/dial.ts";
@@ -38,6 +43,9 @@ export interface WorkerOptions {
 }
 
 type SchedulerLink = Connection<SchedulerToWorker, WorkerToScheduler>;
+
+/** A log line as a task thread posts it: [run, ...TaskLog]. */
+type ThreadLog = [number, ...TaskLog];
 
 /**
  * A worker process's I/O shell around WorkerState: registers with the scheduler, decodes its
@@ -130,7 +138,7 @@ export class ClusterWorker {
         : undefined,
       hooks: this.o.threadHooks ?? [],
       onResults: (list) => this.feed({ type: "results", list }),
-      onLogs: (list) => this.sendLogs(list as [number, number, string, number, number, string][]),
+      onLogs: (list) => this.sendLogs(list as ThreadLog[]),
       onLoadFailed: (run, message) =>
         this.conn.send({
           t: "load-failed",
@@ -235,14 +243,15 @@ export class ClusterWorker {
     }
   }
 
-  private sendLogs(list: [number, number, string, number, number, string][]): void {
-    const byRun = new Map<number, unknown[]>();
+  /** Task threads' log lines, to the scheduler by run. */
+  private sendLogs(list: readonly ThreadLog[]): void {
+    const byRun = new Map<number, TaskLog[]>();
     for (const [run, ...rest] of list) {
       let l = byRun.get(run);
       if (!l) byRun.set(run, (l = []));
       l.push(rest);
     }
-    for (const [run, logs] of byRun) this.conn.send({ t: "logs", run, logs } as never);
+    for (const [run, logs] of byRun) this.conn.send({ t: "logs", run, logs });
   }
 
   /**
