@@ -15,6 +15,12 @@ export const WORKER_MOVES = [
 ] as const;
 export type WorkerMove = (typeof WORKER_MOVES)[number];
 
+/** Each move's index in WORKER_MOVES (a lookup, not a scan, per logged move). */
+const MOVE_CODES = Object.fromEntries(WORKER_MOVES.map((m, i) => [m, i])) as Record<
+  WorkerMove,
+  number
+>;
+
 /** One line of a task run's story on a worker. */
 export interface WorkerStoryEntry {
   readonly from: WorkerMove;
@@ -64,7 +70,7 @@ export class WorkerLog {
     this.runs[i] = run;
     this.nodes[i] = node;
     this.children[i] = child;
-    this.moves[i] = (WORKER_MOVES.indexOf(from) << 4) | WORKER_MOVES.indexOf(to);
+    this.moves[i] = (MOVE_CODES[from] << 4) | MOVE_CODES[to];
     this.speculative[i] = speculative ? 1 : 0;
     this.times[i] = time;
     this.next = (i + 1) % this.size;

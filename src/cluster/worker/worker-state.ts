@@ -10,6 +10,7 @@ import { decodeValue } from "../wire/codec.ts";
 import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
 import { ResultStore } from "./result-store.ts";
 import { RunDurations, type KnownDurations } from "./task-durations.ts";
+import type { TaskInput } from "./packed-deps.ts";
 import type { PoolTask } from "./thread-pool.ts";
 import type { TaskBase, WorkerCommand, WorkerEvent } from "./worker-events.ts";
 import { handBack, inputsReady, replicated, reportResults, takeBack } from "./worker-outcomes.ts";
@@ -276,23 +277,31 @@ export class WorkerState {
         if (entry) this.move(run, entry, "dropped");
         continue;
       }
-      const base = this.base(run, t);
       // A reduce over many results is gathered in chunks, so that the shell keeps heartbeating.
       if (inputCount(t.args) > GATHER_CHUNK) {
         this.move(run, entry, "fetching");
-        this.out.push({ k: "gather-large", base, task: t });
+        this.out.push({ k: "gather-large", base: this.base(run, t), task: t });
         continue;
       }
       const plan = planInputs(this.store, run.id, t.c, t.args, t.who);
       if (plan.remote.length === 0) {
         this.move(run, entry, "queued");
-        ready.push({ ...base, inputs: plan.inputs });
+        ready.push(this.poolTask(run, t, plan.inputs));
       } else {
         this.move(run, entry, "fetching");
+        const base = this.base(run, t);
         this.out.push({ k: "fetch", base, inputs: plan.inputs, remote: plan.remote });
       }
     }
     if (ready.length) this.out.push({ k: "execute", tasks: ready });
+  }
+
+  /** A task run whose inputs are all here, as the pool takes it. */
+  private poolTask(run: WorkerRun, t: ComputeTask, inputs: TaskInput[]): PoolTask {
+    const timeout = run.spec.nodes[t.n]!.timeout;
+    const ms = run.durations.of(t.n);
+    const fast = timeout === 0 && ms >= 0 && ms < 1;
+    return { run: run.id, n: t.n, c: t.c, a: t.a, m: t.m, args: t.args, timeout, fast, inputs };
   }
 
   private base(run: WorkerRun, t: ComputeTask): TaskBase {
