@@ -24,7 +24,39 @@ export interface ComputeTask {
   readonly m: number;
   readonly args: readonly (ArgRef | null)[];
   readonly who: readonly Who[];
+  /**
+   * Speculative assignment: the task's only dependent, which may start here as soon as this task
+   * succeeds (every other input is held here). The worker starts it and claims it in its `done`;
+   * the scheduler accepts the claim or sends `take-back`.
+   */
+  readonly next?: ComputeTask;
 }
+
+/**
+ * An argument of a `next` hint on the wire (next-hint.ts): a small tuple, since hints are one per
+ * chain link (task runs travel as a ComputeBatch, wire/compute-batch.ts).
+ * [1, node, child, path?, flatten?] is a result; [2, node, width, flatten?] a mapped node's children.
+ */
+export type HintArg =
+  | null
+  | readonly [1, number, number, (readonly number[] | null)?, (0 | 1)?]
+  | readonly [2, number, number, (0 | 1)?];
+
+/**
+ * The `next` hint of a non-mapped task on the wire, for speculative assignment:
+ * [node, attempt, measure, args, who, its own next?] (the hinted task is never a map child).
+ */
+export type WireHint = readonly [
+  number,
+  number,
+  number,
+  readonly HintArg[],
+  readonly Who[],
+  WireHint?,
+];
+
+/** A `compute`'s hints: flat [node, child] of the task in `tasks` each is for, then its hint. */
+export type NextHints = readonly (readonly [number, number, WireHint])[];
 
 /** Outcome codes in `done` results. */
 export const OutcomeCode = { success: 0, failed: 1, timedOut: 2, skipped: 3 } as const;
@@ -129,8 +161,16 @@ export type WorkerToScheduler =
   | WorkerHeartbeat
   /** slow task runs about to start: flat [node, child] pairs */
   | { readonly t: "started"; readonly run: number; readonly keys: number[] }
-  /** task runs that ended */
-  | { readonly t: "done"; readonly run: number; readonly res: DoneEntry[] }
+  /**
+   * task runs that ended; `claimed`: flat [node, child, attempt] triples of the dependents it
+   * started speculatively on these results (each a `next` of a task in `res`)
+   */
+  | {
+      readonly t: "done";
+      readonly run: number;
+      readonly res: DoneEntry[];
+      readonly claimed?: number[];
+    }
   /** task run (n, c) could not fetch inputs: flat [node, child, holder] triples */
   | {
       readonly t: "missing";
@@ -200,11 +240,15 @@ export type SchedulerToWorker =
       readonly run: number;
       readonly tasks: Int32Array;
       readonly tables: Int16Array[];
+      /** speculative assignment: `next` hints of some of these tasks (see next-hint.ts) */
+      readonly next?: NextHints;
     }
   | { readonly t: "bundle"; readonly hash: string; readonly code: Buffer | null }
   | { readonly t: "release"; readonly run: number; readonly node: number }
   | { readonly t: "cancel"; readonly run: number }
   | { readonly t: "steal"; readonly max: number }
+  /** speculative task runs it claimed that the scheduler refuses: flat [node, child] pairs; drop them unreported */
+  | { readonly t: "take-back"; readonly run: number; readonly keys: number[] }
   | { readonly t: "forget"; readonly run: number }
   | { readonly t: "gather"; readonly run: number; readonly keys: ResultKey[] }
   | { readonly t: "shutdown" }

@@ -33,7 +33,13 @@ export function withHost(address: string, host: string): string {
  */
 export async function runSchedulerProcess(o: SchedulerProcessOptions): Promise<void> {
   const host = o.host ?? "127.0.0.1";
-  const server = new SchedulerServer({ host, port: o.port ?? 0, security: o.security });
+  const server = new SchedulerServer({
+    host,
+    port: o.port ?? 0,
+    security: o.security,
+    // FLOWGATE_SPECULATION=off turns speculative assignment on dependent chains off (to compare).
+    speculate: process.env.FLOWGATE_SPECULATION !== "off",
+  });
   const listening = await server.listen();
   const advertise = o.advertiseHost || (wildcards.has(host) ? hostname() : undefined);
   const address = advertise ? withHost(listening, advertise) : listening;

@@ -23,6 +23,10 @@ export class FlowRun {
   feed: TaskRunFeed | undefined;
   finished = false;
   gathering: Map<string, Buffer> | undefined;
+  /** Claims of the `done` being handled (speculation-claims.ts), by taskKey. */
+  claims: Map<number, Claim> | undefined;
+  /** Records of claimed task runs the graph state just commanded, awaiting settleClaims. */
+  claimedRecords: TaskRecord[] | undefined;
   /** Small kept results that came with their `done` (key "node|child"); the gather starts from these. */
   early: Map<string, Buffer> | undefined;
 
@@ -103,6 +107,14 @@ export class FlowRun {
   isLost(node: number, child: number): boolean {
     return this.holderOf(node, child) < 0 && this.state.stateOf(node, child) === "Success";
   }
+}
+
+/** A worker's claim on a task run it started speculatively (its attempt number). */
+export interface Claim {
+  readonly node: number;
+  readonly child: number;
+  readonly worker: number;
+  readonly attempt: number;
 }
 
 /**

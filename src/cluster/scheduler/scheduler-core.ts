@@ -21,6 +21,8 @@ export interface SchedulerCore {
   /** Moving average of task durations (ms), which sets how many tasks a worker may hold. */
   avgMs: number;
   completed: number;
+  /** Whether computes carry `next` hints (speculative assignment on dependent chains). */
+  readonly speculate: boolean;
   /** Carries out a graph state machine's commands for `run`. */
   apply(run: FlowRun, commands: readonly GraphCommand[]): void;
   /** Recomputes a lost result; `waiter` waits for it. */

@@ -21,6 +21,8 @@ export interface SchedulerOptions {
   readonly security?: ClusterSecurity;
   /** A worker silent this long is dropped. @default 5000 */
   readonly workerTimeoutMs?: number;
+  /** Speculative assignment on dependent chains (speculation-hint.ts). @default true */
+  readonly speculate?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface SchedulerOptions {
  * into SchedulerState and carries out the commands it returns.
  */
 export class SchedulerServer {
-  readonly core = new SchedulerState();
+  readonly core: SchedulerState;
   private readonly conns = new Map<number, SchedulerConnection>();
   private readonly clients = new Set<number>();
   private readonly bundles = new Map<string, Buffer>();
@@ -45,7 +47,9 @@ export class SchedulerServer {
   /** Called with every message received, before the core acts on it (the dashboard's collector). */
   onObserve: (from: number, m: Message) => void = () => {};
 
-  constructor(private readonly options: SchedulerOptions = {}) {}
+  constructor(private readonly options: SchedulerOptions = {}) {
+    this.core = new SchedulerState(Date.now, options.speculate ?? true);
+  }
 
   async listen(): Promise<string> {
     const host = this.options.host ?? "127.0.0.1";

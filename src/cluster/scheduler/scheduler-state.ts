@@ -12,6 +12,7 @@ import { locateInputs, pickRoomiest, preferNear, windowFor } from "./placement.t
 import { Retirements } from "./retirement.ts";
 import type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
+import { takeClaimed } from "./speculation-claims.ts";
 import { planSteal } from "./steal-plan.ts";
 import { TaskQueue } from "./task-queue.ts";
 import { TaskRunFeed } from "./task-run-feed.ts";
@@ -51,7 +52,14 @@ export class SchedulerState implements SchedulerCore {
   avgMs = -1;
   completed = 0;
 
-  constructor(private readonly clock: () => number = Date.now) {
+  /**
+   * @param clock the time source (ms since the epoch); the only one the core reads
+   * @param speculate whether computes carry `next` hints for dependent chains (speculation-hint.ts)
+   */
+  constructor(
+    private readonly clock: () => number = Date.now,
+    readonly speculate = true,
+  ) {
     this.now = clock();
   }
 
@@ -108,9 +116,16 @@ export class SchedulerState implements SchedulerCore {
     this.retirements.step();
     for (const w of this.workers.values()) {
       if (w.outgoing.size === 0) continue;
-      for (const [run, batch] of w.outgoing)
-        this.send(w.id, { t: "compute", run, ...batch.toWire() });
+      for (const [run, batch] of w.outgoing) {
+        const { tasks, tables } = batch.toWire();
+        const next = w.outgoingHints.size > 0 ? w.outgoingHints.get(run) : undefined;
+        this.send(
+          w.id,
+          next ? { t: "compute", run, tasks, tables, next } : { t: "compute", run, tasks, tables },
+        );
+      }
       w.outgoing.clear();
+      w.outgoingHints.clear();
     }
     const out = this.out;
     this.out = [];
@@ -207,7 +222,7 @@ export class SchedulerState implements SchedulerCore {
         tasksStarted(this, run, id, m.keys, stim);
         break;
       case "done":
-        tasksDone(this, run, w, m.res, stim);
+        tasksDone(this, run, w, m.res, m.claimed, stim);
         break;
       case "missing":
         inputsMissing(this, run, id, m, stim);
@@ -304,7 +319,8 @@ export class SchedulerState implements SchedulerCore {
           if (c.child >= 0) {
             this.queue.pushChild(run, c.node, c.child);
             run.feed?.mapped(c.node);
-          } else this.queue.push(makeRecord(run, c.node, -1, false));
+          } else if (run.claims && takeClaimed(run, c.node, -1)) break;
+          else this.queue.push(makeRecord(run, c.node, -1, false));
           break;
         case "retry":
           run.feed?.touched(c.node, c.child, this.now);

@@ -1,7 +1,9 @@
 import { InvalidTransitionError, WorkerLostError } from "../errors.ts";
 import { OutcomeCode, outcomeOfDone, type DoneEntry, type Who } from "../messages.ts";
+import { packHint } from "../next-hint.ts";
 import { ComputeBatch } from "../wire/compute-batch.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
+import { speculationHint } from "./speculation-hint.ts";
 import type { TaskRecord } from "./flow-run.ts";
 import type { TaskStatus } from "./task-status.ts";
 import type { WorkerRecord } from "./worker-record.ts";
@@ -11,8 +13,11 @@ export const ALLOWED_DEATHS = 3;
 
 /** What each target state needs to know besides the task. */
 export interface TransitionArgs {
-  /** placed on `worker`, whose inputs are at `who` */
-  processing: { readonly worker: WorkerRecord; readonly who: Who[] };
+  /**
+   * placed on `worker`, whose inputs are at `who`; `claimed`: the worker started it on its own
+   * (speculation-claims.ts), so no compute is sent
+   */
+  processing: { readonly worker: WorkerRecord; readonly who: Who[]; readonly claimed?: boolean };
   /** these lost inputs ([node, child]) are recomputed first */
   waiting: { readonly lost: readonly (readonly [number, number])[] };
   /** back to the queue: handed back by a busy worker (`stolen`), or its worker or an input was lost */
@@ -36,15 +41,25 @@ function detach(s: SchedulerCore, rec: TaskRecord): void {
   rec.worker = -1;
 }
 
-function assign(s: SchedulerCore, rec: TaskRecord, { worker, who }: TransitionArgs["processing"]) {
+function assign(s: SchedulerCore, rec: TaskRecord, arg: TransitionArgs["processing"]) {
+  const { worker, who } = arg;
   const run = rec.run;
   rec.worker = worker.id;
   run.active.set(rec.key, rec);
   worker.assigned.add(rec);
+  if (arg.claimed) return;
   s.tellRun(run, worker.id);
   let batch = worker.outgoing.get(run.id);
   if (!batch) worker.outgoing.set(run.id, (batch = new ComputeBatch()));
   batch.push(rec.node, rec.child, rec.attempt, rec.measure, rec.args, who);
+  // Only a whole (non-mapped) task can carry a hint: map children never pay for speculation.
+  if (rec.child >= 0 || !s.speculate) return;
+  const next = speculationHint(run, rec, worker.id);
+  if (next) {
+    let hints = worker.outgoingHints.get(run.id);
+    if (!hints) worker.outgoingHints.set(run.id, (hints = []));
+    hints.push([rec.node, rec.child, packHint(next)]);
+  }
 }
 
 function awaitInputs(s: SchedulerCore, rec: TaskRecord, { lost }: TransitionArgs["waiting"]) {

@@ -1,4 +1,4 @@
-import type { WorkerHeartbeat } from "../messages.ts";
+import type { WireHint, WorkerHeartbeat } from "../messages.ts";
 import { ComputeBatch } from "../wire/compute-batch.ts";
 import type { TaskRecord } from "./flow-run.ts";
 
@@ -7,6 +7,8 @@ export class WorkerRecord {
   readonly assigned = new Set<TaskRecord>();
   /** Tasks to send at the end of this turn, by run. */
   readonly outgoing = new Map<number, ComputeBatch>();
+  /** `next` hints for those tasks (speculative assignment), by run. */
+  readonly outgoingHints = new Map<number, [number, number, WireHint][]>();
   /** When it was last heard from (the scheduler's clock). */
   lastSeen: number;
   executed = 0;

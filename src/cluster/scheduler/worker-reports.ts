@@ -1,6 +1,7 @@
 import type { DoneEntry, WorkerToScheduler } from "../messages.ts";
 import { taskKey, type FlowRun } from "./flow-run.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
+import { noteClaims, settleClaims } from "./speculation-claims.ts";
 import { transition } from "./task-transitions.ts";
 import type { WorkerRecord } from "./worker-record.ts";
 
@@ -34,21 +35,43 @@ export function tasksStarted(
   }
 }
 
-/** `done`: task runs ended: -> finished. */
+/**
+ * `done`: task runs ended: -> finished. The dependents the worker claimed (started on its own)
+ * are accepted or taken back once the outcomes are applied (speculation-claims.ts).
+ */
 export function tasksDone(
   s: SchedulerCore,
   run: FlowRun,
   w: WorkerRecord,
   res: readonly DoneEntry[],
+  claimed: readonly number[] | undefined,
   stim: string,
 ): void {
   notifyStarted(s, run);
-  for (const entry of res) {
-    const rec = run.active.get(taskKey(entry[0], entry[1]));
-    if (!rec || rec.worker !== w.id) continue;
-    run.feed?.done(entry[0], entry[1], w.id, w.name, s.now, entry[3]);
-    transition(s, rec, "finished", stim, { worker: w, entry });
+  if (!claimed) {
+    for (const entry of res) finishReported(s, run, w, entry, stim);
+    return;
   }
+  noteClaims(run, w.id, claimed);
+  try {
+    for (const entry of res) finishReported(s, run, w, entry, stim);
+  } finally {
+    settleClaims(s, run, w, stim);
+  }
+}
+
+function finishReported(
+  s: SchedulerCore,
+  run: FlowRun,
+  w: WorkerRecord,
+  entry: DoneEntry,
+  stim: string,
+): void {
+  const rec = run.active.get(taskKey(entry[0], entry[1]));
+  if (!rec || rec.worker !== w.id) return;
+  // a claimed (speculated) task run, once accepted, is reported to the feed like any other
+  run.feed?.done(entry[0], entry[1], w.id, w.name, s.now, entry[3]);
+  transition(s, rec, "finished", stim, { worker: w, entry });
 }
 
 /** `missing`: a task's inputs were gone from their holder: forget those holders; the task -> queued (placing it recomputes them). */

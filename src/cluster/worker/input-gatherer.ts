@@ -121,7 +121,7 @@ function collect(
  */
 export async function fetchRemote(
   plan: InputPlan,
-  store: ResultStore,
+  store: Pick<ResultStore, "set">,
   run: number,
   fetch: FetchFn,
 ): Promise<number[]> {

@@ -1,5 +1,4 @@
 import { FETCH_BATCH, type FetchFn } from "./input-gatherer.ts";
-import type { ResultStore } from "./result-store.ts";
 
 interface Request {
   readonly run: number;
@@ -11,7 +10,7 @@ interface Request {
  * Fetches small tasks' remote inputs, each (run, node, child) once however many task runs wait for
  * it: the 50,000 map children placed here that index into one list held by a peer cause one fetch
  * of that list, not 50,000. Requests made in the same turn go to each holder together. What
- * arrives is kept in the result store, so that later task runs find it here.
+ * arrives the caller keeps (WorkerState stores it), so that later task runs find it held.
  */
 export class RemoteInputs {
   private readonly pending = new Map<string, Promise<Buffer | null>>();
@@ -20,15 +19,14 @@ export class RemoteInputs {
   private flushSet = false;
 
   constructor(
-    private readonly store: ResultStore,
+    /** A result held here, if any (no fetch then). */
+    private readonly local: (run: number, node: number, child: number) => Buffer | undefined,
     private readonly fetchFrom: (run: number) => FetchFn,
-    /** Whether the run is still known here (results of a forgotten run are not kept). */
-    private readonly live: (run: number) => boolean,
   ) {}
 
   /** The bytes of result (node, child) of a run, from `holder`; null when the holder no longer has it. */
   want(run: number, holder: number, node: number, child: number): Promise<Buffer | null> {
-    const local = this.store.get(run, node, child);
+    const local = this.local(run, node, child);
     if (local) return Promise.resolve(local);
     const id = `${run}:${node}|${child}`;
     let p = this.pending.get(id);
@@ -65,7 +63,6 @@ export class RemoteInputs {
     keys.forEach((k, i) => {
       const id = `${run}:${k}`;
       const v = values[i] ?? null;
-      if (v && this.live(run)) this.store.setKey(run, k, v);
       this.pending.delete(id);
       const resolve = this.waiters.get(id);
       this.waiters.delete(id);

@@ -1,18 +1,13 @@
 import type { ArgRef } from "../../graph/index.ts";
 import type { PackedDeps } from "./packed-deps.ts";
-import type { ThreadResult, ThreadTask } from "./thread-messages.ts";
+import type { PackedResults, PackedTasks, ThreadResult, ThreadTask } from "./thread-messages.ts";
+
+export type { PackedResults, PackedTasks } from "./thread-messages.ts";
 
 // Task runs and their results cross between the I/O loop and a task thread as a few typed arrays
 // per batch rather than an object per task run: structured cloning of a 256-task batch of objects
 // (each with its argument refs) was a third of a worker's I/O loop, and a result object per task
 // run as much again on the thread's side. Typed arrays are transferred, not copied.
-
-/** A batch of task runs as one Int32Array (see packTasks), plus the rare per-task packed deps. */
-export interface PackedTasks {
-  readonly ints: Int32Array;
-  /** deps[i] is the reduce inputs of the task whose dep slot says i. */
-  readonly deps: readonly PackedDeps[];
-}
 
 const ARG_NONE = 0;
 const ARG_RESULT = 1;
@@ -117,18 +112,6 @@ export function unpackTasks(p: PackedTasks): ThreadTask[] {
     list.push({ run, n, c, a, m, args, deps: dep >= 0 ? p.deps[dep] : undefined, s });
   }
   return list;
-}
-
-/** Results of a batch: [s, run, n, c, code, length, end of bytes] per result, ms apart. */
-export interface PackedResults {
-  readonly ints: Int32Array;
-  readonly ms: Float64Array;
-  /** The results' bytes, back to back (result i ends at ints[7 i + 6]). */
-  readonly blob: Uint8Array;
-  /** The rare extras by result index: [index, message, stack, innerLengths]. */
-  readonly extra: readonly (readonly [number, string?, string?, number[]?])[];
-  /** Large results by index, kept out of the blob (moved, not copied, when they own their buffer). */
-  readonly large: readonly (readonly [number, Uint8Array])[];
 }
 
 const RESULT_INTS = 7;

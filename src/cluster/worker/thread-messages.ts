@@ -1,6 +1,5 @@
 import type { ArgRef } from "../../graph/index.ts";
 import type { BatchInputs, PackedDeps } from "./packed-deps.ts";
-import type { PackedResults, PackedTasks } from "./thread-batch.ts";
 
 /** What a worker's I/O loop tells a task thread about a flow run, once per run. */
 export interface ThreadRunInfo {
@@ -61,3 +60,22 @@ export type FromThread =
   /** task run `s` (a slow one with a timeout) began */
   | { readonly t: "begin"; readonly s: number }
   | { readonly t: "load-failed"; readonly run: number; readonly message: string };
+
+/** A batch of task runs as one Int32Array (see packTasks), plus the rare per-task packed deps. */
+export interface PackedTasks {
+  readonly ints: Int32Array;
+  /** deps[i] is the reduce inputs of the task whose dep slot says i. */
+  readonly deps: readonly PackedDeps[];
+}
+
+/** Results of a batch: [s, run, n, c, code, length, end of bytes] per result, ms apart. */
+export interface PackedResults {
+  readonly ints: Int32Array;
+  readonly ms: Float64Array;
+  /** The results' bytes, back to back (result i ends at ints[7 i + 6]). */
+  readonly blob: Uint8Array;
+  /** The rare extras by result index: [index, message, stack, innerLengths]. */
+  readonly extra: readonly (readonly [number, string?, string?, number[]?])[];
+  /** Large results by index, kept out of the blob (moved, not copied, when they own their buffer). */
+  readonly large: readonly (readonly [number, Uint8Array])[];
+}

@@ -262,6 +262,14 @@ export class ThreadPool {
     this.pump();
   }
 
+  /** Drops a queued task run that has not started (a speculative one taken back); false when not queued. */
+  remove(run: number, n: number, c: number): boolean {
+    const i = this.queue.findIndex((t) => t.run === run && t.n === n && t.c === c);
+    if (i < 0) return false;
+    this.queue.splice(i, 1);
+    return true;
+  }
+
   /** Hands back up to `max` queued task runs that have not started (the last ones it would run), for work stealing. */
   steal(max: number): PoolTask[] {
     const n = Math.max(0, Math.min(max, this.queue.length));

@@ -1,40 +1,25 @@
-import { existsSync, mkdirSync, writeFileSync, renameSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
 import type { Server } from "node:net";
-import type { GraphSpec } from "../../graph/index.ts";
-import {
-  EAGER_RESULT_BYTES,
-  type ComputeTask,
-  type DoneEntry,
-  type RetirementMessage,
-  type WorkerHeartbeat,
+import type {
+  SchedulerToWorker,
+  TaskLog,
+  WorkerHeartbeat,
+  WorkerToScheduler,
 } from "../messages.ts";
 import type { ClusterSecurity } from "../security.ts";
-import { decodeValue } from "../wire/codec.ts";
-import { Connection, type Message } from "../wire/connection.ts";
-import { readComputeBatch } from "../wire/compute-batch.ts";
+import { Connection } from "../wire/connection.ts";
 import { dialWithRetry } from "../wire/dial.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
+import { TaskMemoryError } from "../errors.ts";
+import { BundleCache } from "./bundle-cache.ts";
 import { PeerClient } from "./peer-client.ts";
-import {
-  GATHER_CHUNK,
-  fetchRemote,
-  inputCount,
-  planInputs,
-  planInputsChunked,
-  yieldToLoop,
-  type FetchFn,
-  type SmallPlan,
-} from "./input-gatherer.ts";
-import { RemoteInputs } from "./remote-inputs.ts";
-import { ResultStore } from "./result-store.ts";
+import { InputFetcher } from "./input-fetcher.ts";
+import type { PoolTask } from "./pool-task.ts";
 import { ThreadPool } from "./thread-pool.ts";
-import { doneEntry, poolTask, type PoolTask } from "./pool-task.ts";
-import type { ThreadResult } from "./thread-messages.ts";
-import { RunDurations, type KnownDurations } from "./task-durations.ts";
 import { MemoryMonitor } from "./memory-monitor.ts";
 import { outOfMemoryDetail, threadHeapMib } from "./memory-limit.ts";
-import { TaskMemoryError } from "../errors.ts";
+import type { WorkerCommand, WorkerEvent } from "./worker-events.ts";
+import { WorkerState } from "./worker-state.ts";
 
 export interface WorkerOptions {
   readonly scheduler: string;
@@ -58,50 +43,40 @@ export interface WorkerOptions {
   readonly memoryLimit?: number;
 }
 
-interface RunInfo {
-  spec: GraphSpec;
-  ready: boolean;
-  waiting: ComputeTask[];
-  durations: RunDurations;
-  /** Kept nodes: their small results go to the scheduler with `done`. */
-  keep: ReadonlySet<number>;
-}
+type SchedulerLink = Connection<SchedulerToWorker, WorkerToScheduler>;
+
+/** A log line as a task thread posts it: [run, ...TaskLog]. */
+type ThreadLog = [number, ...TaskLog];
 
 /**
- * A worker process's I/O loop: registers with the scheduler, runs task runs on its thread pool,
- * keeps their results and serves them to peers, and heartbeats every second.
+ * A worker process's I/O shell around WorkerState: registers with the scheduler, decodes its
+ * messages into events, carries out the commands (thread pool, peer fetches, bundle cache),
+ * serves held results to peers and heartbeats every second.
  */
 export class ClusterWorker {
-  private conn!: Connection;
+  readonly state = new WorkerState();
+  private conn!: SchedulerLink;
   private peerServer: Server | undefined;
-  private readonly peers = new Map<number, string>();
-  private readonly store = new ResultStore();
-  private readonly runs = new Map<number, RunInfo>();
-  private readonly durations: KnownDurations = new Map();
-  /** Bundles known to be in the cache directory. */
-  private readonly bundles = new Set<string>();
-  private readonly bundleWaiters = new Map<string, (() => void)[]>();
   private readonly client: PeerClient;
-  private readonly remote = new RemoteInputs(
-    this.store,
-    (run) => this.fetchFrom(run),
-    (run) => this.runs.has(run),
-  );
+  private readonly bundles: BundleCache;
+  private readonly fetcher: InputFetcher;
   private pool!: ThreadPool;
   private memory: MemoryMonitor | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private stopping = false;
   /** Ends a graceful stop's wait (the scheduler said `retired`). */
   private letGo: (() => void) | undefined;
-  /** Fetches from peers since the last heartbeat, for the dashboard: [start, end, bytes] triples (bounded). */
-  private transfers: number[] = [];
-  id = -1;
   address = "";
   /** Resolves when the scheduler connection ends. */
   closed!: Promise<string>;
 
   constructor(private readonly o: WorkerOptions) {
     this.client = new PeerClient(o.security);
+    this.bundles = new BundleCache(o.bundleDir);
+    this.fetcher = new InputFetcher(this.state, this.client, (ev) => this.feed(ev));
+  }
+
+  get id(): number {
+    return this.state.id;
   }
 
   async start(): Promise<void> {
@@ -112,18 +87,18 @@ export class ClusterWorker {
         if (m.t === "get")
           c.sendBulk(
             { t: "data", id: m.id },
-            (m.keys as string[]).map((k) => this.store.getKey(m.run as number, k) ?? null),
+            (m.keys as string[]).map((k) => this.state.store.getKey(m.run as number, k) ?? null),
           );
       };
     });
     const port = (this.peerServer.address() as { port: number }).port;
     this.address = `${this.o.security ? "tls" : "tcp"}://${host}:${port}`;
     mkdirSync(this.o.bundleDir, { recursive: true });
-    this.conn = await dialWithRetry(
+    this.conn = (await dialWithRetry(
       this.o.scheduler,
       this.o.security,
       this.o.connectTimeoutMs ?? 30_000,
-    );
+    )) as unknown as SchedulerLink;
     this.closed = new Promise((resolve) => (this.conn.onClose = resolve));
     const welcomed = new Promise<void>((resolve) => {
       this.conn.onMessage = (m) => {
@@ -137,27 +112,24 @@ export class ClusterWorker {
       address: this.address,
       slots: this.o.concurrency ?? 1,
     });
-    this.heartbeat = setInterval(() => {
-      const cpu = process.cpuUsage();
-      const xfer = this.transfers;
-      this.transfers = [];
-      const hb: WorkerHeartbeat = {
-        t: "hb",
-        load: this.pool.load,
-        bytes: this.store.bytes,
-        rss: process.memoryUsage.rss(),
-        cpu: cpu.user + cpu.system,
-        now: Date.now(),
-        xfer,
-        paused: this.memory?.paused ?? false,
-        inputBytes: this.pool.inputBytes,
-      };
-      this.conn.send(hb);
-    }, 1000);
+    this.heartbeat = setInterval(() => this.sendHeartbeat(), 1000);
+    this.pool = this.makePool();
+    const limit = this.o.memoryLimit;
+    if (limit)
+      this.memory = new MemoryMonitor({
+        limit,
+        worker: this.o.name,
+        setPaused: (paused) => this.feed({ type: "memory", paused }),
+        hasWork: () => this.pool.load > 0,
+      });
+    await welcomed;
+  }
+
+  private makePool(): ThreadPool {
     const threads = this.o.concurrency ?? 1;
     const limit = this.o.memoryLimit;
     const threadModule = this.o.threadModule ?? new URL("./task-thread.ts", import.meta.url).href;
-    this.pool = new ThreadPool({
+    return new ThreadPool({
       size: threads,
       heapMib: limit ? threadHeapMib(limit, threads) : undefined,
       outOfMemoryMessage: (t) => this.outOfMemory(t),
@@ -166,301 +138,115 @@ export class ClusterWorker {
         ? import.meta.resolve("tsx/esm/api")
         : undefined,
       hooks: this.o.threadHooks ?? [],
-      onResults: (list) => this.onResults(list),
-      onLogs: (list) => this.onLogs(list as [number, number, string, number, number, string][]),
+      onResults: (list) => this.feed({ type: "results", list }),
+      onLogs: (list) => this.sendLogs(list as ThreadLog[]),
       onLoadFailed: (run, message) =>
         this.conn.send({
           t: "load-failed",
           run,
           message: `${message} (on worker '${this.o.name}')`,
         }),
-      onStart: (t) => {
-        this.conn.send({ t: "started", run: t.run, keys: [t.n, t.c] });
-        this.conn.flush();
-      },
+      onStart: (t) => this.feed({ type: "starting", task: { run: t.run, n: t.n, c: t.c } }),
     });
-    if (limit)
-      this.memory = new MemoryMonitor({
-        limit,
-        worker: this.o.name,
-        setPaused: (paused) => this.pool.setPaused(paused),
-        hasWork: () => this.pool.load > 0,
-      });
-    await welcomed;
+  }
+
+  private sendHeartbeat(): void {
+    const cpu = process.cpuUsage();
+    const xfer = this.fetcher.takeTransfers();
+    const hb: WorkerHeartbeat = {
+      t: "hb",
+      load: this.pool.load,
+      bytes: this.state.store.bytes,
+      rss: process.memoryUsage.rss(),
+      cpu: cpu.user + cpu.system,
+      now: Date.now(),
+      xfer,
+      paused: this.state.paused,
+      inputBytes: this.pool.inputBytes,
+    };
+    this.conn.send(hb);
   }
 
   /** The failure message of a task whose thread ran out of heap; also logged. */
   private outOfMemory(t: PoolTask): string {
-    const spec = this.runs.get(t.run)?.spec.nodes[t.n];
+    const spec = this.state.runs.get(t.run)?.spec.nodes[t.n];
     const label = !spec ? `#${t.n}` : t.c < 0 ? spec.id : `${spec.id}[${t.c}]`;
     const threads = this.o.concurrency ?? 1;
-    const message = new TaskMemoryError(
-      label,
-      this.o.name,
-      outOfMemoryDetail(this.o.memoryLimit, threads),
-    ).message;
+    const detail = outOfMemoryDetail(this.o.memoryLimit, threads);
+    const message = new TaskMemoryError(label, this.o.name, detail).message;
     process.stderr.write(`flowgate worker '${this.o.name}': ${message}\n`);
     return message;
   }
 
-  private onMessage(m: Message): void {
-    switch (m.t) {
-      case "welcome":
-        this.id = m.id as number;
-        for (const [id, , address] of m.peers as [number, string, string][])
-          this.peers.set(id, address);
-        break;
-      case "peer": {
-        const [id, , address] = m.peer as [number, string, string];
-        this.peers.set(id, address);
-        break;
-      }
-      case "peer-gone":
-        this.peers.delete(m.id as number);
-        break;
-      case "run":
-        this.addRun(m);
-        break;
-      case "compute":
-        this.compute(
-          m.run as number,
-          readComputeBatch(m.tasks as Int32Array, m.tables as Int16Array[]),
+  private onMessage(m: SchedulerToWorker): void {
+    if (m.t === "bundle") {
+      this.bundles.store(m.hash, m.code);
+      return this.feed({ type: "bundle-ready", hash: m.hash });
+    }
+    this.feed({ type: "scheduler", msg: m });
+  }
+
+  /** Feeds one event to the core and carries out its commands. */
+  private feed(ev: WorkerEvent): void {
+    for (const c of this.state.handle(ev)) this.run(c);
+  }
+
+  private run(c: WorkerCommand): void {
+    switch (c.k) {
+      case "send":
+        if (c.lazy) return this.conn.sendLazy(c.msg);
+        this.conn.send(c.msg);
+        if (c.flush) this.conn.flush();
+        return;
+      case "send-gathered":
+        return this.conn.sendBulk(
+          { t: "gathered", run: c.run, keys: [...c.keys] } as never,
+          c.values,
         );
-        break;
-      case "bundle":
-        this.bundleArrived(m.hash as string, m.code as Buffer | null);
-        break;
-      case "release":
-        this.store.release(m.run as number, m.node as number);
-        this.pool.release(m.run as number, m.node as number);
-        break;
-      case "cancel":
-        this.pool.cancel(m.run as number);
-        break;
-      case "replicate":
-        void this.replicate(m.id as number, m.run as number, m.from as number, m.keys as string[]);
-        break;
-      case "retired":
-        this.letGo?.();
-        break;
-      case "steal":
-        this.conn.send({
-          t: "stolen",
-          keys: this.pool.steal(m.max as number).flatMap((t) => [t.run, t.n, t.c]),
+      case "execute":
+        this.memory?.watch();
+        return this.pool.submit(c.tasks);
+      case "fetch":
+        return void this.fetcher.fetchInputs(c.base, c.inputs, c.remote);
+      case "gather-large":
+        return void this.fetcher.gatherLarge(c.base, c.task.args, c.task.who);
+      case "need-bundle":
+        if (this.bundles.has(c.hash)) return this.feed({ type: "bundle-ready", hash: c.hash });
+        return this.conn.send({ t: "get-bundle", hash: c.hash });
+      case "pool-add-run":
+        return this.pool.addRun({
+          ...c.info,
+          bundlePath: this.bundles.path(c.bundle),
+          taskHost: this.o.taskHostModule,
         });
-        break;
-      case "forget":
-        this.runs.get(m.run as number)?.durations.save();
-        this.runs.delete(m.run as number);
-        this.store.forget(m.run as number);
-        this.pool.forget(m.run as number);
-        break;
-      case "gather":
-        this.conn.sendBulk(
-          { t: "gathered", run: m.run, keys: m.keys },
-          (m.keys as string[]).map((k) => this.store.getKey(m.run as number, k) ?? null),
-        );
-        break;
-      case "shutdown":
-        this.conn.close("scheduler shut down");
-        break;
-    }
-  }
-
-  private bundlePath(hash: string): string {
-    return join(this.o.bundleDir, `${hash}.mjs`);
-  }
-
-  private addRun(m: Message): void {
-    const run = m.run as number;
-    const spec = decodeValue<GraphSpec>(m.graph as Buffer);
-    const hash = m.bundle as string;
-    const info: RunInfo = {
-      spec,
-      ready: false,
-      waiting: [],
-      durations: new RunDurations(hash, spec, this.durations),
-      keep: new Set((m.keep as number[] | undefined) ?? []),
-    };
-    this.runs.set(run, info);
-    const path = this.bundlePath(hash);
-    this.pool.addRun({
-      run,
-      graph: m.graph as Buffer,
-      params: m.params as Buffer,
-      flowRunId: m.flowRunId as string,
-      flowName: m.flowName as string,
-      bundlePath: path,
-      taskHost: this.o.taskHostModule,
-    });
-    const go = () => {
-      info.ready = true;
-      const w = info.waiting;
-      info.waiting = [];
-      this.compute(run, w);
-    };
-    if (this.bundles.has(hash) || existsSync(path)) {
-      this.bundles.add(hash);
-      return go();
-    }
-    const list = this.bundleWaiters.get(hash);
-    if (list) return void list.push(go);
-    this.bundleWaiters.set(hash, [go]);
-    this.conn.send({ t: "get-bundle", hash });
-  }
-
-  private bundleArrived(hash: string, code: Buffer | null): void {
-    const path = this.bundlePath(hash);
-    if (code) {
-      const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, code);
-      renameSync(tmp, path);
-    }
-    const list = this.bundleWaiters.get(hash) ?? [];
-    this.bundleWaiters.delete(hash);
-    for (const go of list) go();
-  }
-
-  private compute(run: number, tasks: ComputeTask[]): void {
-    const info = this.runs.get(run);
-    if (!info) return;
-    if (this.stopping) return this.handBack(tasks.map((t) => ({ run, n: t.n, c: t.c })));
-    if (!info.ready) return void info.waiting.push(...tasks);
-    const ready: PoolTask[] = [];
-    for (const t of tasks) {
-      const spec = info.spec.nodes[t.n]!;
-      const ms = info.durations.of(t.n);
-      const base = {
-        run,
-        n: t.n,
-        c: t.c,
-        a: t.a,
-        m: t.m,
-        args: t.args,
-        timeout: spec.timeout,
-        fast: spec.timeout === 0 && ms >= 0 && ms < 1,
-      };
-      // A reduce over many results is gathered in chunks, so that this loop keeps heartbeating.
-      if (inputCount(t.args) > GATHER_CHUNK) {
-        void this.prepare(base, t);
-        continue;
+      case "pool-release":
+        return this.pool.release(c.run, c.node);
+      case "pool-cancel":
+        return this.pool.cancel(c.run);
+      case "pool-forget":
+        return this.pool.forget(c.run);
+      case "pool-steal": {
+        const keys = this.pool.steal(c.max).flatMap((t) => [t.run, t.n, t.c]);
+        return this.feed({ type: "handed-back", keys });
       }
-      const plan = planInputs(this.store, run, t.c, t.args, t.who);
-      if (plan.remote.length === 0) ready.push(poolTask(base, plan.inputs));
-      else void this.fetchInputs(base, plan);
+      case "pool-remove":
+        if (this.pool.remove(c.task.run, c.task.n, c.task.c))
+          this.feed({ type: "dropped", task: c.task });
+        return;
+      case "pool-pause":
+        return this.pool.setPaused(c.paused);
+      case "replicate":
+        return void this.fetcher.replicate(c.id, c.run, c.from, c.keys);
+      case "let-go":
+        return this.letGo?.();
+      case "disconnect":
+        return this.conn.close(c.reason);
     }
-    if (ready.length) this.submit(ready);
   }
 
-  private submit(tasks: PoolTask[]): void {
-    if (this.stopping) return this.handBack(tasks);
-    this.memory?.watch();
-    this.pool.submit(tasks);
-  }
-
-  /** Gives task runs that have not started back to the scheduler (as after a steal), to run elsewhere. */
-  private handBack(tasks: readonly { run: number; n: number; c: number }[]): void {
-    if (tasks.length)
-      this.conn.send({ t: "stolen", keys: tasks.flatMap((t) => [t.run, t.n, t.c]) });
-  }
-
-  /** Copies results ("node|child" keys) from a retiring peer, as the scheduler asked, and says which it got. */
-  private async replicate(id: number, run: number, from: number, keys: string[]): Promise<void> {
-    const values = await this.fetchFrom(run)(from, keys);
-    const got: string[] = [];
-    if (this.runs.has(run))
-      keys.forEach((k, i) => {
-        const v = values[i];
-        if (!v) return;
-        this.store.setKey(run, k, v);
-        got.push(k);
-      });
-    this.conn.send({ t: "replicated", id, run, keys: got } satisfies RetirementMessage);
-  }
-
-  /** Fetches a small task's remote inputs (each once however many tasks wait for it), then runs it; reports inputs that were lost. */
-  private async fetchInputs(base: Omit<PoolTask, "inputs">, plan: SmallPlan): Promise<void> {
-    const run = base.run;
-    const r = plan.remote;
-    const got = await Promise.all(
-      Array.from({ length: r.length / 4 }, (_, i) =>
-        this.remote.want(run, r[i * 4]!, r[i * 4 + 1]!, r[i * 4 + 2]!),
-      ),
-    );
-    if (!this.runs.has(run)) return;
-    const lost: number[] = [];
-    const inputs = plan.inputs;
-    got.forEach((bytes, i) => {
-      const [holder, node, child, sticky] = r.slice(i * 4, i * 4 + 4) as [
-        number,
-        number,
-        number,
-        number,
-      ];
-      if (bytes) inputs.push({ node, child, bytes, sticky: sticky === 1 });
-      else lost.push(node, child, holder);
-    });
-    if (lost.length > 0) return this.conn.send({ t: "missing", run, n: base.n, c: base.c, lost });
-    this.submit([{ ...base, inputs }]);
-  }
-
-  /** Gathers a reduce's many inputs in chunks (fetching remote ones from their holders), then runs it; reports inputs that were lost. */
-  private async prepare(base: Omit<PoolTask, "inputs">, t: ComputeTask): Promise<void> {
-    const run = base.run;
-    const plan = await planInputsChunked(this.store, run, t.args, t.who, yieldToLoop);
-    if (plan.remote.size > 0) {
-      const lost = await fetchRemote(plan, this.store, run, this.fetchFrom(run));
-      if (!this.runs.has(run)) return;
-      if (lost.length > 0) return this.conn.send({ t: "missing", run, n: base.n, c: base.c, lost });
-    }
-    const deps =
-      plan.deps.count > GATHER_CHUNK
-        ? await plan.deps.packChunked(GATHER_CHUNK, yieldToLoop)
-        : plan.deps.pack();
-    if (this.runs.has(run)) this.submit([{ ...base, deps, inputs: [] }]);
-  }
-
-  private fetchFrom(run: number): FetchFn {
-    return async (holder, keys) => {
-      const address = this.peers.get(holder);
-      const started = Date.now();
-      const values = address ? await this.client.fetch(address, run, keys) : keys.map(() => null);
-      if (this.transfers.length < 3000)
-        this.transfers.push(
-          started,
-          Date.now(),
-          values.reduce((a, v) => a + (v?.length ?? 0), 0),
-        );
-      return values;
-    };
-  }
-
-  private onResults(list: ThreadResult[]): void {
-    const byRun = new Map<number, DoneEntry[]>();
-    for (const r of list) {
-      const info = this.runs.get(r.run);
-      if (!info) continue;
-      info.durations.note(r.n, r.ms);
-      if (r.bytes)
-        this.store.set(
-          r.run,
-          r.n,
-          r.c,
-          Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
-        );
-      let l = byRun.get(r.run);
-      if (!l) byRun.set(r.run, (l = []));
-      const eager =
-        r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && info.keep.has(r.n)
-          ? r.bytes
-          : undefined;
-      l.push(doneEntry(r, eager));
-    }
-    for (const [run, res] of byRun) this.conn.send({ t: "done", run, res });
-  }
-
-  private onLogs(list: [number, number, string, number, number, string][]): void {
-    const byRun = new Map<number, unknown[]>();
+  /** Task threads' log lines, to the scheduler by run. */
+  private sendLogs(list: readonly ThreadLog[]): void {
+    const byRun = new Map<number, TaskLog[]>();
     for (const [run, ...rest] of list) {
       let l = byRun.get(run);
       if (!l) byRun.set(run, (l = []));
@@ -475,11 +261,12 @@ export class ClusterWorker {
    * `retired`; all within `graceMs`, then it disconnects.
    */
   async stop(graceMs = 10_000): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
-    if (this.conn.closed) return this.close();
-    this.conn.send({ t: "goodbye", grace: graceMs } satisfies RetirementMessage);
-    this.handBack(this.pool.steal(Infinity));
+    if (this.state.stopping) return;
+    if (this.conn.closed) {
+      this.feed({ type: "stop", grace: graceMs });
+      return this.close();
+    }
+    this.feed({ type: "stop", grace: graceMs });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, graceMs);
       this.letGo = () => {
