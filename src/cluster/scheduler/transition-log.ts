@@ -1,3 +1,4 @@
+import { MoveRing } from "../move-ring.ts";
 import { TASK_STATUSES, type TaskStatus } from "./task-status.ts";
 
 /** One line of a task run's story. */
@@ -24,26 +25,16 @@ const STATUS_CODE = Object.fromEntries(TASK_STATUSES.map((x, i) => [x, i])) as R
 const NAMED_RUNS = 256;
 
 /**
- * A bounded log of task-run transitions (Dask's transition_log) kept in flat typed arrays, so that
- * logging a transition costs a few stores and no allocation: `story(task)` reads it back.
+ * A bounded log of task-run transitions (Dask's transition_log) in a MoveRing, plus each one's
+ * stimulus: `story(task)` reads it back.
  */
 export class TransitionLog {
-  private readonly runs: Int32Array;
-  private readonly nodes: Int32Array;
-  private readonly children: Int32Array;
-  private readonly moves: Uint8Array;
-  private readonly times: Float64Array;
+  private readonly ring: MoveRing;
   private readonly stimuli: string[];
-  private next = 0;
-  private count = 0;
   private readonly names = new Map<number, readonly string[]>();
 
   constructor(readonly size = TRANSITION_LOG_SIZE) {
-    this.runs = new Int32Array(size);
-    this.nodes = new Int32Array(size);
-    this.children = new Int32Array(size);
-    this.moves = new Uint8Array(size);
-    this.times = new Float64Array(size);
+    this.ring = new MoveRing(size);
     this.stimuli = new Array<string>(size);
   }
 
@@ -62,15 +53,8 @@ export class TransitionLog {
     stimulusId: string,
     time: number,
   ): void {
-    const i = this.next;
-    this.runs[i] = run;
-    this.nodes[i] = node;
-    this.children[i] = child;
-    this.moves[i] = (STATUS_CODE[from] << 4) | STATUS_CODE[to];
-    this.times[i] = time;
+    const i = this.ring.add(run, node, child, STATUS_CODE[from], STATUS_CODE[to], time);
     this.stimuli[i] = stimulusId;
-    this.next = (i + 1) % this.size;
-    if (this.count < this.size) this.count++;
   }
 
   /**
@@ -83,13 +67,12 @@ export class TransitionLog {
     if (!m) return [];
     const run = m[1] === undefined ? -1 : Number(m[1]);
     const child = m[3] === undefined ? -1 : Number(m[3]);
+    const r = this.ring;
     const out: StoryEntry[] = [];
-    const start = this.count < this.size ? 0 : this.next;
-    for (let k = 0; k < this.count; k++) {
-      const i = (start + k) % this.size;
-      if (this.children[i] !== child || (run >= 0 && this.runs[i] !== run)) continue;
-      const names = this.names.get(this.runs[i]!);
-      if (names?.[this.nodes[i]!] !== m[2]) continue;
+    for (const i of r.slots()) {
+      if (r.children[i] !== child || (run >= 0 && r.runs[i] !== run)) continue;
+      const names = this.names.get(r.runs[i]!);
+      if (names?.[r.nodes[i]!] !== m[2]) continue;
       out.push(this.entry(i, names));
     }
     return out;
@@ -98,9 +81,9 @@ export class TransitionLog {
   /** The last `n` transitions of one task run, as lines (for InvalidTransitionError). */
   recent(run: number, node: number, child: number, n = 8): string[] {
     const lines: string[] = [];
-    for (let k = 1; k <= this.count && lines.length < n; k++) {
-      const i = (this.next - k + this.size) % this.size;
-      if (this.runs[i] !== run || this.nodes[i] !== node || this.children[i] !== child) continue;
+    for (const i of this.ring.newestFirst()) {
+      if (lines.length >= n) break;
+      if (!this.ring.is(i, run, node, child)) continue;
       const e = this.entry(i, this.names.get(run));
       lines.unshift(`${e.from} -> ${e.to} (${e.stimulusId})`);
     }
@@ -108,16 +91,17 @@ export class TransitionLog {
   }
 
   private entry(i: number, names: readonly string[] | undefined): StoryEntry {
-    const node = this.nodes[i]!;
-    const child = this.children[i]!;
+    const r = this.ring;
+    const node = r.nodes[i]!;
+    const child = r.children[i]!;
     const id = names?.[node] ?? `#${node}`;
     return {
-      run: this.runs[i]!,
+      run: r.runs[i]!,
       task: child < 0 ? id : `${id}[${child}]`,
-      from: TASK_STATUSES[this.moves[i]! >> 4]!,
-      to: TASK_STATUSES[this.moves[i]! & 15]!,
+      from: TASK_STATUSES[r.from(i)]!,
+      to: TASK_STATUSES[r.to(i)]!,
       stimulusId: this.stimuli[i]!,
-      time: this.times[i]!,
+      time: r.times[i]!,
     };
   }
 }

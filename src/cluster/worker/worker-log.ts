@@ -1,3 +1,4 @@
+import { MoveRing } from "../move-ring.ts";
 import { WORKER_TASK_STATUSES } from "./worker-tasks.ts";
 
 /**
@@ -35,26 +36,16 @@ export interface WorkerStoryEntry {
 export const WORKER_LOG_SIZE = 50_000;
 
 /**
- * A bounded log of a worker's task-run moves (as Dask's WorkerState.log), in flat typed arrays so
- * that logging costs a few stores: `story(run, node, child)` reads one task run's back.
+ * A bounded log of a worker's task-run moves (as Dask's WorkerState.log) in a MoveRing, plus
+ * whether each was speculative: `story(run, node, child)` reads one task run's back.
  */
 export class WorkerLog {
-  private readonly runs: Int32Array;
-  private readonly nodes: Int32Array;
-  private readonly children: Int32Array;
-  private readonly moves: Uint8Array;
+  private readonly ring: MoveRing;
   private readonly speculative: Uint8Array;
-  private readonly times: Float64Array;
-  private next = 0;
-  private count = 0;
 
   constructor(readonly size = WORKER_LOG_SIZE) {
-    this.runs = new Int32Array(size);
-    this.nodes = new Int32Array(size);
-    this.children = new Int32Array(size);
-    this.moves = new Uint8Array(size);
+    this.ring = new MoveRing(size);
     this.speculative = new Uint8Array(size);
-    this.times = new Float64Array(size);
   }
 
   add(
@@ -66,29 +57,21 @@ export class WorkerLog {
     speculative: boolean,
     time: number,
   ): void {
-    const i = this.next;
-    this.runs[i] = run;
-    this.nodes[i] = node;
-    this.children[i] = child;
-    this.moves[i] = (MOVE_CODES[from] << 4) | MOVE_CODES[to];
+    const i = this.ring.add(run, node, child, MOVE_CODES[from], MOVE_CODES[to], time);
     this.speculative[i] = speculative ? 1 : 0;
-    this.times[i] = time;
-    this.next = (i + 1) % this.size;
-    if (this.count < this.size) this.count++;
   }
 
   /** The logged moves of one task run, oldest first. */
   story(run: number, node: number, child: number): WorkerStoryEntry[] {
     const out: WorkerStoryEntry[] = [];
-    const start = this.count < this.size ? 0 : this.next;
-    for (let k = 0; k < this.count; k++) {
-      const i = (start + k) % this.size;
-      if (this.runs[i] !== run || this.nodes[i] !== node || this.children[i] !== child) continue;
+    const r = this.ring;
+    for (const i of r.slots()) {
+      if (!r.is(i, run, node, child)) continue;
       out.push({
-        from: WORKER_MOVES[this.moves[i]! >> 4]!,
-        to: WORKER_MOVES[this.moves[i]! & 15]!,
+        from: WORKER_MOVES[r.from(i)]!,
+        to: WORKER_MOVES[r.to(i)]!,
         speculative: this.speculative[i] === 1,
-        time: this.times[i]!,
+        time: r.times[i]!,
       });
     }
     return out;
