@@ -7,7 +7,6 @@ import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SchedulerCommand } from "../../src/cluster/scheduler/scheduler-state.ts";
 import { SchedulerDriver, sends } from "./fixtures/scheduler-driver.ts";
-import { encodeValue } from "../../src/cluster/wire/codec.ts";
 import { OutcomeCode } from "../../src/cluster/messages.ts";
 import { readComputeBatch } from "../../src/cluster/wire/compute-batch.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
@@ -40,16 +39,7 @@ function state(
   for (let i = 1; i <= workers; i++) s.addWorker(i, `w${i}`, `tls://w${i}`, 1);
   for (const i of paused) s.heartbeat(i, { paused: true });
   s.drain();
-  s.submit(100, {
-    t: "submit",
-    ref: 1,
-    flowRunId: "fr",
-    flowName: "f",
-    bundle: "h",
-    graph: encodeValue(graph),
-    params: encodeValue({}),
-    keep,
-  });
+  s.submitGraph(100, 1, graph, keep);
   return s;
 }
 

@@ -23,16 +23,7 @@ function setup() {
   s.addWorker(1, "w1", "tls://w1", 1);
   s.addWorker(2, "w2", "tls://w2", 1);
   s.drain();
-  s.submit(100, {
-    t: "submit",
-    ref: 7,
-    flowRunId: "fr",
-    flowName: "f",
-    bundle: "h",
-    graph: encodeValue(graph),
-    params: encodeValue({}),
-    keep: [2],
-  });
+  s.submitGraph(100, 7, graph, [2]);
   return s;
 }
 
@@ -100,16 +91,7 @@ describe("SchedulerState", () => {
   test("three deaths while running the same task fail it with WorkerLostError", () => {
     const s = new SchedulerDriver();
     s.addWorker(1, "w1", "a", 1);
-    s.submit(100, {
-      t: "submit",
-      ref: 1,
-      flowRunId: "fr",
-      flowName: "f",
-      bundle: "h",
-      graph: encodeValue({ nodes: [node("k")] }),
-      params: encodeValue({}),
-      keep: [0],
-    });
+    s.submitGraph(100, 1, { nodes: [node("k")] }, [0]);
     for (let i = 0; i < 3; i++) {
       const id = i + 1;
       if (i > 0) s.addWorker(id, `w${id}`, "a", 1);
@@ -140,16 +122,7 @@ describe("SchedulerState work stealing", () => {
     s.addWorker(1, "w1", "a", 1);
     s.addWorker(2, "w2", "b", 1);
     s.avgMs = 0.1; // short tasks so far: both workers get large batches
-    s.submit(100, {
-      t: "submit",
-      ref: 1,
-      flowRunId: "fr",
-      flowName: "f",
-      bundle: "h",
-      graph: encodeValue(wide),
-      params: encodeValue({}),
-      keep: [1],
-    });
+    s.submitGraph(100, 1, wide, [1]);
     const first = sends(s.drain(), "compute");
     const on = (w: number) =>
       first.filter((c) => c.to === w).flatMap((c) => readComputeBatch(c.msg.tasks, c.msg.tables));
@@ -201,16 +174,7 @@ describe("SchedulerState work stealing", () => {
   test("a task the busy worker already started is not moved", () => {
     const s = new SchedulerDriver();
     s.addWorker(1, "w1", "a", 1);
-    s.submit(100, {
-      t: "submit",
-      ref: 1,
-      flowRunId: "fr",
-      flowName: "f",
-      bundle: "h",
-      graph: encodeValue({ nodes: [node("k")] }),
-      params: encodeValue({}),
-      keep: [0],
-    });
+    s.submitGraph(100, 1, { nodes: [node("k")] }, [0]);
     s.drain();
     s.fromWorker(1, { t: "started", run: 1, keys: [0, -1] });
     s.fromWorker(1, { t: "stolen", keys: [1, 0, -1] });

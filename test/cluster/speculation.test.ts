@@ -16,16 +16,7 @@ const chain: GraphSpec = {
 const ok = (n: number) => [n, -1, OutcomeCode.success, 0.1] as [number, number, number, number];
 
 function submit(s: SchedulerDriver, spec: GraphSpec, keep: number[]) {
-  return s.submit(100, {
-    t: "submit",
-    ref: 7,
-    flowRunId: "fr",
-    flowName: "f",
-    bundle: "h",
-    graph: encodeValue(spec),
-    params: encodeValue({}),
-    keep,
-  });
+  return s.submitGraph(100, 7, spec, keep);
 }
 
 function setup(spec = chain, workers = 1, speculate = true) {
@@ -131,17 +122,7 @@ describe("speculative assignment: the scheduler's side", () => {
     const s = new SchedulerDriver(true);
     s.addWorker(1, "w1", "tcp://w1", 1);
     s.drain();
-    s.submit(100, {
-      t: "submit",
-      ref: 7,
-      flowRunId: "fr",
-      flowName: "f",
-      bundle: "h",
-      graph: encodeValue(chain),
-      params: encodeValue({}),
-      keep: [2],
-      live: true,
-    });
+    s.submitGraph(100, 7, chain, [2], true);
     s.drain();
     s.now = 3_000_000;
     s.fromWorker(1, { t: "done", run: 1, res: [ok(0)], claimed: [1, -1, 1] });

@@ -20,17 +20,7 @@ function setup(live: boolean) {
   const s = new SchedulerDriver();
   s.addWorker(1, "w1", "tls://w1", 4);
   s.drain();
-  s.submit(100, {
-    t: "submit",
-    ref: 7,
-    flowRunId: "fr",
-    flowName: "f",
-    bundle: "h",
-    graph: encodeValue(graph),
-    params: encodeValue({}),
-    keep: [2],
-    live,
-  });
+  s.submitGraph(100, 7, graph, [2], live);
   s.drain();
   return s;
 }
