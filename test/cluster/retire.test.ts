@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -13,6 +13,7 @@ import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import type { Flow } from "../../src/flow/index.ts";
 import { alive, startHarness, type Harness } from "./fixtures/cluster-harness.ts";
 import { node } from "../graph/graph-driver.ts";
+import { runsIn } from "./fixtures/run-records.ts";
 
 const tasksOf = (cmds: SchedulerCommand[], to: number) =>
   sends(cmds, "compute", to).flatMap((c) => readComputeBatch(c.msg.tasks, c.msg.tables));
@@ -218,19 +219,6 @@ async function waitFor(what: string, ok: () => boolean, ms = 60_000): Promise<vo
     if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
     await sleep(20);
   }
-}
-
-/** Runs by x: the pids that ran it. */
-function runsIn(dir: string): Map<number, number[]> {
-  const m = new Map<number, number[]>();
-  const path = join(dir, "runs");
-  if (!existsSync(path)) return m;
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (!line) continue;
-    const [pid, x] = line.split(" ").map(Number) as [number, number];
-    m.set(x, [...(m.get(x) ?? []), pid]);
-  }
-  return m;
 }
 
 /** Waits until every first-stage task has run and the gate task (x = 0) waits; returns its worker's pid. */

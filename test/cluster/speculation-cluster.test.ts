@@ -1,24 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { alive, startHarness } from "./fixtures/cluster-harness.ts";
 import { CHAIN_LINKS, chainFlow } from "./fixtures/chain-flows.ts";
-
-/** Runs by link value: the pids that ran it. */
-function runsIn(dir: string): Map<number, number[]> {
-  const m = new Map<number, number[]>();
-  const path = join(dir, "runs");
-  if (!existsSync(path)) return m;
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    if (!line) continue;
-    const [pid, x] = line.split(" ").map(Number) as [number, number];
-    m.set(x, [...(m.get(x) ?? []), pid]);
-  }
-  return m;
-}
+import { runsIn } from "./fixtures/run-records.ts";
 
 function assertEachRanOnce(dir: string): Map<number, number[]> {
   const runs = runsIn(dir);
