@@ -162,12 +162,12 @@ export class ServerClient {
 
   /**
    * The run's live events (see api/events.ts); ends after the `end` event or when `signal` aborts.
-   * `tasks: "live"` skips the replay of the task runs so far.
+   * `tasks: "live"` skips the replay of the task runs so far; `"summary"` sends counts instead.
    */
   async *runEvents(
     id: number,
     signal?: AbortSignal,
-    o: { tasks?: "all" | "live" } = {},
+    o: { tasks?: "all" | "live" | "summary" } = {},
   ): AsyncGenerator<A.RunEvent> {
     yield* this.#events(`/runs/${id}/events${o.tasks ? `?tasks=${o.tasks}` : ""}`, signal);
   }

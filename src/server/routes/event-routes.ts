@@ -5,6 +5,12 @@ import { RunService } from "../runs/run-service.ts";
 import type { ServerContext } from "../server-context.ts";
 import { toTask } from "../store/rows.ts";
 import { IdParams, doc, viewerOf } from "./route-helpers.ts";
+import { RunSummaries } from "./run-summaries.ts";
+
+/** A `?tasks=summary` stream sends a changed summary at most this often… */
+const SUMMARY_MS = 1000;
+/** …and a changed sampled timeline at most this often. */
+const TIMELINE_MS = 3000;
 
 /** Opens a text/event-stream answer; returns a writer and whether the client is gone. */
 function openStream(reply: FastifyReply): {
@@ -39,10 +45,14 @@ function openStream(reply: FastifyReply): {
 /**
  * Live run updates as server-sent events. A change notice (from this process or, on PostgreSQL,
  * another) makes the stream pull what is new — the run, task runs and log lines after the last
- * ones sent — at most every 100 ms, so a burst of updates costs one pull.
+ * ones sent — at most every 100 ms, so a burst of updates costs one pull. With `?tasks=summary`
+ * it sends, instead of task rows, the exact counts per task name (and a sampled timeline) when
+ * the run's task `seq` moved, at most every SUMMARY_MS (TIMELINE_MS), shared by the streams of
+ * one run in this process.
  */
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const store = ctx.store;
+  const shared = new RunSummaries(store);
 
   app.get(
     "/api/runs/:id/events",
@@ -52,8 +62,15 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
         params: IdParams,
         querystring: Type.Object(
           {
-            // live: no replay of the task runs so far, only changes from now on
-            tasks: Type.Optional(Type.Union([Type.Literal("all"), Type.Literal("live")])),
+            // all: every task run, then changes; live: only changes from now on;
+            // summary: no task rows, `summary` (≤ 1/s) and `timeline` (≤ 1/3 s) events
+            tasks: Type.Optional(
+              Type.Union([Type.Literal("all"), Type.Literal("live"), Type.Literal("summary")], {
+                description:
+                  "all: every task run, then changes; live: only changes from now on; summary: " +
+                  "`summary` and `timeline` events instead of task rows (large runs)",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -62,9 +79,35 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
     async (req, reply) => {
       const viewer = await viewerOf(ctx, req);
       const first = await ctx.visibleRun(viewer, (req.params as { id: number }).id);
-      const live = (req.query as { tasks?: string }).tasks === "live";
-      let taskSeq = live ? await store.tasks.lastSeq(first.id) : 0;
+      const mode = (req.query as { tasks?: string }).tasks ?? "all";
+      let taskSeq = mode === "live" ? await store.tasks.lastSeq(first.id) : 0;
       const s = openStream(reply);
+      const sums = mode === "summary" ? shared.open(first.id) : null;
+      // summary mode: the seq each event last described, when it was sent, a deferred pull
+      const sent = { summary: -1, summaryAt: 0, timeline: -1, timelineAt: 0 };
+      let later: NodeJS.Timeout | null = null;
+      const deferTo = (at: number) => {
+        if (!later) later = setTimeout(() => ((later = null), soon()), at - Date.now());
+      };
+      /** Sends the summary (and timeline) when tasks changed and their period passed; `last`: now. */
+      const summaries = async (runId: number, last: boolean) => {
+        const seq = await store.tasks.lastSeq(runId);
+        const now = Date.now();
+        if (seq !== sent.summary || last) {
+          if (last || now - sent.summaryAt >= SUMMARY_MS) {
+            sent.summary = seq;
+            sent.summaryAt = now;
+            s.send({ type: "summary", runId, summary: await sums!.summary(seq) });
+          } else deferTo(sent.summaryAt + SUMMARY_MS);
+        }
+        if (seq !== sent.timeline || last) {
+          if (last || now - sent.timelineAt >= TIMELINE_MS) {
+            sent.timeline = seq;
+            sent.timelineAt = now;
+            s.send({ type: "timeline", runId, timeline: await sums!.timeline(seq) });
+          } else deferTo(sent.timelineAt + TIMELINE_MS);
+        }
+      };
       let lastUpdate = -1;
       let logSeq = 0;
       let pulling = false;
@@ -83,7 +126,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
               logSeq = logs.last;
               s.send({ type: "logs", runId: r.id, lines: logs.items });
             }
-            const tasks = await store.tasks.changedSince(r.id, taskSeq, 1000);
+            const done = RunService.finished(r.state);
+            const tasks = sums ? [] : await store.tasks.changedSince(r.id, taskSeq, 1000);
+            if (sums) await summaries(r.id, done);
             if (tasks.length) {
               taskSeq = tasks[tasks.length - 1]!.seq;
               s.send({ type: "tasks", runId: r.id, tasks: tasks.map(toTask) });
@@ -93,7 +138,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
               lastUpdate = r.updated_at;
               s.send({ type: "run", run: (await ctx.present([r]))[0]! });
             }
-            if (RunService.finished(r.state) && !again) {
+            if (done && !again) {
               s.send({ type: "end", runId: r.id });
               return stop();
             }
@@ -112,6 +157,8 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
         off();
         clearInterval(poll);
         if (timer) clearTimeout(timer);
+        if (later) clearTimeout(later);
+        sums?.close();
         s.end();
       }
       reply.raw.on("close", stop);
