@@ -1,6 +1,6 @@
-// The run page's live tasks in a browser: task states are read once when the page opens, then
-// the run stream's task events (`?tasks=live`) move the counts — no re-reading of the counts
-// while the run goes on. A real server in this process; the test plays the agent through the
+// The run page's live tasks in a browser: a small run's rows are read once when the page opens,
+// then moved by the run stream's task events (`?tasks=live`); a large run's counts and Gantt come
+// from the server's `?tasks=summary` stream — exact, and never re-read by the page. A real server in this process; the test plays the agent through the
 // REST API (claim, Running, task-state batches), as bench/ui.ts does at 100,000 task runs.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -80,42 +80,54 @@ describe("server UI live tasks in a browser", { skip }, () => {
     await close?.();
   });
 
-  test("ui live tasks - a large run's counts and Gantt follow task events without re-reading the counts", async () => {
+  test("ui live tasks - a large run's counts are the server's exact ones while task runs the page never saw change", async () => {
     const id = await runningRun(c, agentId);
     const t0 = Date.now() - 10_000;
     await c.reportTaskStates(id, [{ task: "items", mapIndex: -1, state: "Success", at: t0 }]);
     await c.reportTaskStates(id, naps(0, 2000, "Running", t0));
+    await c.reportTaskStates(id, naps(2000, 500, "Pending", t0));
     const ctx = await b.browser.newContext({ extraHTTPHeaders: basicHeader(USER, "") });
     try {
       const page = await ctx.newPage();
+      const streams: string[] = [];
+      page.on("request", (r) => {
+        if (r.url().includes("/events")) streams.push(new URL(r.url()).search);
+      });
       await page.goto(`${url}/#/runs/${id}`);
-      await page.locator('#tasks[data-mode="large"][data-total="2001"]').waitFor();
-      await page.locator('#task-counts tr[data-task="nap"][data-running="2000"]').waitFor();
+      await page.locator('#tasks[data-mode="large"][data-total="2501"]').waitFor();
+      await page
+        .locator('#task-counts tr[data-task="nap"][data-running="2000"][data-pending="500"]')
+        .waitFor();
       await page.locator("#gantt").waitFor();
       await page.locator("#live[data-state=live]").waitFor();
       const reads = summaryReads(page);
 
+      // Pending again, and new task runs reported straight as Success: a page that guessed the
+      // previous state of task runs it never saw would count these wrong
+      await c.reportTaskStates(id, naps(2000, 500, "Pending", t0 + 50));
+      await c.reportTaskStates(id, naps(2500, 300, "Success", t0 + 60));
       await c.reportTaskStates(id, naps(0, 1500, "Success", t0 + 100));
       await page
-        .locator('#task-counts tr[data-task="nap"][data-success="1500"][data-running="500"]')
+        .locator(
+          '#task-counts tr[data-task="nap"][data-total="2800"][data-running="500"][data-pending="500"][data-success="1800"]',
+        )
         .waitFor();
-      await c.reportTaskStates(id, naps(2000, 300, "Running", t0 + 200));
-      await page.locator('#tasks[data-total="2301"]').waitFor();
-      await page
-        .locator('#task-counts tr[data-task="nap"][data-total="2300"][data-running="800"]')
-        .waitFor();
-      assert.equal(reads(), 0, "the counts moved by the stream's events alone");
+      await page.locator('#tasks[data-total="2801"]').waitFor();
       const bars = Number(await page.locator("#gantt").getAttribute("data-bars"));
       assert.ok(bars > 0, `the Gantt draws its sample (${bars} bars)`);
 
-      // the run ends: one exact read of the counts confirms what the events said
-      await c.reportTaskStates(id, naps(1500, 800, "Success", t0 + 300));
+      // the run ends: the stream's final summary has the last counts
+      await c.reportTaskStates(id, naps(1500, 1000, "Success", t0 + 300));
       await c.setRunState(id, { state: "Success" });
       await page.locator('#run-state[data-state="Success"]').waitFor();
       await page
-        .locator('#task-counts tr[data-task="nap"][data-success="2300"][data-total="2300"]')
+        .locator('#task-counts tr[data-task="nap"][data-success="2800"][data-total="2800"]')
         .waitFor();
-      assert.ok(reads() <= 1, `the counts were read ${reads()} times`);
+      assert.equal(reads(), 0, `the page read the counts ${reads()} times itself`);
+      assert.ok(
+        streams.some((q) => q.includes("tasks=summary")),
+        `the page streamed the summary (${streams.join(" ")})`,
+      );
     } finally {
       await ctx.close();
     }

@@ -1,15 +1,11 @@
-/* global setInterval, clearInterval */
-// The run page's tasks. Read once when the page opens — every task run of a small run (graph,
-// table, Gantt), counts per task name and a sampled timeline of a large one — then kept live
-// from the run stream's `tasks` events: a small run's rows are replaced, a large run's counts
-// and Gantt sample are updated in memory and redrawn at most 4 times a second (the Gantt every
-// 2 s) however many task runs change. A large run's counts are read again only when the stream reconnected, when the
-// run ended, and every RESYNC_MS while changes keep arriving whose previous state had to be
-// guessed (see LiveCounts).
-import { get, getAll } from "../api.js";
+// The run page's tasks. A small run's task runs are read once when the page opens (graph,
+// table, Gantt) and kept live from the run stream's `tasks` events (rows replaced by
+// `updatedAt`). A large run (or one that grows past SMALL_RUN_TASKS while open) is shown from
+// the `?tasks=summary` stream: the server's exact counts per task name and its sampled timeline,
+// redrawn at most 4 times a second — the page keeps no counts of its own.
+import { getAll, get } from "../api.js";
 import { badge, errorBox, fill, h, table } from "../dom.js";
 import { count, duration } from "../format.js";
-import { GanttSample, LiveCounts } from "../live-counts.js";
 import {
   barSegments,
   nodeStates,
@@ -22,11 +18,11 @@ import { stateFamily } from "../format.js";
 import { gantt } from "./gantt.js";
 import { taskGraph } from "./task-graph.js";
 
-const SAMPLES = 600;
-const RESYNC_MS = 15_000;
-
-/** The tasks panel of run `runId` whose flow graph has `graphTasks`. */
-export function tasksView(runId, graphTasks) {
+/**
+ * The tasks panel of run `runId` whose flow graph has `graphTasks`; `toSummary()` is called
+ * once when the run is (or becomes) large: the page then streams `?tasks=summary`.
+ */
+export function tasksView(runId, graphTasks, toSummary = () => {}) {
   const el = h(
     "div",
     { id: "tasks", "data-mode": "loading" },
@@ -34,8 +30,8 @@ export function tasksView(runId, graphTasks) {
   );
   const width = () => Math.max(320, (el.clientWidth || 900) - 8);
   let small = null;
-  let counts = null;
-  let sample = null;
+  let summary = null;
+  let timeline = null;
   let closed = false;
   let loaded = false;
   // Live task runs that arrived while the first read was under way.
@@ -74,7 +70,7 @@ export function tasksView(runId, graphTasks) {
     );
   };
 
-  // A large run: counts first, the sampled Gantt when the (slower) timeline arrives.
+  // A large run: counts first, the sampled Gantt when the stream's (slower) timeline arrives.
   const graphBox = h("div", {});
   const countsBox = h("div", {});
   const ganttBox = h(
@@ -83,116 +79,103 @@ export function tasksView(runId, graphTasks) {
     h("p", { class: "empty" }, "Loading the timeline…"),
   );
   const drawCounts = () => {
-    if (closed || !counts) return;
-    const summary = counts.summary();
+    if (closed || !summary) return;
     el.dataset.total = String(summary.total);
     if (graphTasks.length <= 20) fill(graphBox, taskGraph(graphTasks, nodeStates(summary)));
     fill(countsBox, countsTable(summary));
   };
   const drawGantt = () => {
-    if (closed || !sample) return;
-    fill(ganttBox, gantt(sample.items(), { total: sample.total, width: width() }));
+    if (closed || !timeline) return;
+    fill(ganttBox, gantt(timeline.items, { total: timeline.total, width: width() }));
   };
   const showLarge = () => {
     el.dataset.mode = "large";
     fill(el, graphBox, countsBox, ganttBox);
     drawCounts();
-  };
-  const readTimeline = async () => {
-    // Asked after the counts: the server answers one query at a time, so the slower timeline
-    // would otherwise hold the counts back.
-    const t = await get(`runs/${runId}/tasks/timeline`, { samples: SAMPLES });
-    if (closed) return;
-    if (sample) sample.reset(t);
-    else sample = new GanttSample(t, SAMPLES);
     drawGantt();
+    toSummary();
   };
   const redrawSmall = throttle(drawSmall, 250);
   const redrawCounts = throttle(drawCounts, 250);
-  const redrawGantt = throttle(drawGantt, 2000);
+  const redrawGantt = throttle(drawGantt, 250);
 
   let resyncing = null;
-  /** Reads what the stream cannot tell: the exact counts (and timeline, or every small row). */
+  /** Reads a small run's rows again (the stream reconnected or the run ended). */
   const resync = () =>
     (resyncing ??= (async () => {
       try {
-        if (small) {
-          small.apply(await getAll(`runs/${runId}/tasks`, {}, 1));
-          if (!closed) redrawSmall();
-        } else if (counts) {
-          counts.reset(await get(`runs/${runId}/tasks/summary`));
-          drawCounts();
-          await readTimeline();
-        }
+        if (!small) return;
+        small.apply(await getAll(`runs/${runId}/tasks`, {}, 1));
+        if (!closed) redrawSmall();
       } catch (e) {
         if (!closed) fill(el, errorBox(e.message));
       } finally {
         resyncing = null;
       }
     })());
-  let active = true;
-  const guesses = setInterval(() => {
-    if (active && counts && counts.guessed > 0) void resync();
-  }, RESYNC_MS);
 
   const onTasks = (tasks) => {
     if (!loaded) {
       for (const t of tasks) early.push(t);
       return;
     }
-    if (small) {
-      small.apply(tasks);
-      if (small.size <= SMALL_RUN_TASKS) return redrawSmall();
-      // Grown past a small run: its exact rows seed the counts; the Gantt becomes a sample.
-      const rows = small.rows();
-      counts = new LiveCounts(small.summary(), rows);
-      small = null;
-      redrawSmall.cancel();
-      showLarge();
-      void readTimeline().catch(() => {});
-      return;
-    }
-    counts.apply(tasks);
-    redrawCounts();
-    if (sample?.apply(tasks)) redrawGantt();
+    if (!small) return;
+    small.apply(tasks);
+    if (small.size <= SMALL_RUN_TASKS) return redrawSmall();
+    // Grown past a small run: its exact rows give the counts until the summary stream's first.
+    summary = small.summary();
+    small = null;
+    redrawSmall.cancel();
+    showLarge();
   };
 
   return {
     el,
     /** Whether the run is shown as counts and a sampled Gantt (known after load). */
     get large() {
-      return counts !== null;
+      return small === null && summary !== null;
     },
     /** Reads the task runs once; live events that came meanwhile are applied after. */
     async load() {
-      const summary = await get(`runs/${runId}/tasks/summary`);
-      if (summary.total <= SMALL_RUN_TASKS) {
-        small = new TaskTable();
-        small.apply(await getAll(`runs/${runId}/tasks`, {}, 1));
-        if (closed) return;
-        drawSmall();
-      } else {
-        counts = new LiveCounts(summary);
-        showLarge();
+      const first = await get(`runs/${runId}/tasks/summary`);
+      if (closed) return;
+      if (first.total > SMALL_RUN_TASKS) {
+        summary ??= first;
+        loaded = true;
+        early = [];
+        return showLarge();
       }
+      small = new TaskTable();
+      small.apply(await getAll(`runs/${runId}/tasks`, {}, 1));
+      if (closed) return;
+      drawSmall();
       loaded = true;
-      const first = early;
+      const rows = early;
       early = [];
-      if (first.length) onTasks(first);
-      if (counts) await readTimeline().catch((e) => fill(ganttBox, errorBox(e.message)));
+      if (rows.length) onTasks(rows);
     },
-    /** Task runs changed (a live `tasks` event). */
+    /** Task runs changed (a live `tasks` event of a small run). */
     onTasks,
+    /** The exact counts (a `summary` event of the summary stream). */
+    onSummary(next) {
+      if (small) return;
+      summary = next;
+      if (el.dataset.mode === "large") redrawCounts();
+    },
+    /** The sampled timeline (a `timeline` event of the summary stream). */
+    onTimeline(next) {
+      if (small) return;
+      timeline = next;
+      if (el.dataset.mode === "large") redrawGantt();
+    },
     /** The stream reconnected: changes may have been missed. */
     resync: () => (loaded ? resync() : undefined),
-    /** The run ended: one last exact read, then no more. */
+    /** The run ended: a small run's rows are read once more (a large one's final summary came). */
     async finished() {
-      active = false;
       if (loaded) await resync();
     },
     close() {
       closed = true;
-      clearInterval(guesses);
       redrawSmall.cancel();
       redrawCounts.cancel();
       redrawGantt.cancel();

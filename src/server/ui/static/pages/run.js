@@ -32,7 +32,8 @@ export async function render(view, [id]) {
   const historyEl = h("ol", { class: "history", id: "run-history" });
   const clusterEl = h("div", { id: "run-cluster" });
   const costEl = h("div", { id: "run-cost" });
-  const tasks = tasksView(Number(id), version?.graph.tasks ?? []);
+  let toSummary;
+  const tasks = tasksView(Number(id), version?.graph.tasks ?? [], () => toSummary());
   const logs = logView();
   const status = h("div", { "aria-live": "polite" });
 
@@ -224,35 +225,50 @@ export async function render(view, [id]) {
     }
   };
   // The stream opens first and skips the replay of task runs (`tasks=live`): the tasks panel
-  // reads them once itself (all rows of a small run, counts of a large one) and applies the
-  // changes the stream sends from then on, including any that arrive while it reads.
+  // reads a small run's rows once itself and applies the changes the stream sends from then on,
+  // including any that arrive while it reads. A large run (or one that grows large) switches to
+  // `tasks=summary`: exact counts and a sampled timeline from the server, no task rows.
   let opened;
   const open = new Promise((resolve) => (opened = resolve));
   let lastState = "connecting";
-  const close = subscribe(
-    `runs/${id}/events?tasks=live`,
-    {
-      run: ({ run: next }) => onRun(next),
-      tasks: ({ tasks: list }) => tasks.onTasks(list),
-      logs: ({ lines }) => logs.append(lines),
-      cluster: ({ cluster }) => {
-        run = { ...run, cluster };
-        drawCluster();
-      },
-      cost: ({ cost }) => {
-        run = { ...run, cost };
-        drawCost();
-      },
-      end: () => void tasks.finished(),
+  // A stream (re)opened replays the log from its start: lines already shown are skipped.
+  let logSeq = 0;
+  const handlers = {
+    run: ({ run: next }) => onRun(next),
+    tasks: ({ tasks: list }) => tasks.onTasks(list),
+    summary: ({ summary }) => tasks.onSummary(summary),
+    timeline: ({ timeline }) => tasks.onTimeline(timeline),
+    logs: ({ lines }) => {
+      const fresh = lines.filter((l) => l.seq > logSeq);
+      if (fresh.length) logSeq = fresh[fresh.length - 1].seq;
+      logs.append(fresh);
     },
-    (state) => {
+    cluster: ({ cluster }) => {
+      run = { ...run, cluster };
+      drawCluster();
+    },
+    cost: ({ cost }) => {
+      run = { ...run, cost };
+      drawCost();
+    },
+    end: () => void tasks.finished(),
+  };
+  const stream = (mode) =>
+    subscribe(`runs/${id}/events?tasks=${mode}`, handlers, (state) => {
       live.set(state);
       opened();
       // A reconnected stream starts from "now": what changed while it was down is read again.
       if (state === "live" && lastState === "reconnecting") void tasks.resync();
       lastState = state;
-    },
-  );
+    });
+  let close = stream("live");
+  let summarized = false;
+  toSummary = () => {
+    if (summarized) return;
+    summarized = true;
+    close();
+    close = stream("summary");
+  };
   await Promise.race([open, new Promise((r) => window.setTimeout(r, 2000))]);
   await tasks.load().catch((e) => fill(tasks.el, errorBox(e.message)));
   const clock = window.setInterval(() => {
