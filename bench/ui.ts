@@ -5,10 +5,12 @@
 // was blocked meanwhile. A real `flowgate server` process; the bench plays the agent through the public REST API
 // (claim, Running, task-state batches), so only the server and the page are measured.
 // Prints one JSON object. Needs /usr/bin/chromium (bash .ci/setup-browser.sh).
+// The server's CPU time during the live phase is `live_server_cpu_ms`; UI_BENCH_VIEWERS=N opens
+// N more pages of the run meanwhile (each its own event stream).
 // Run: node --import ./bin/register.js bench/ui.ts  (UI_BENCH_LIVE=N: N task runs finish live)
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +25,7 @@ const LIVE = Number(process.env.UI_BENCH_LIVE ?? 10_000);
 if (!(LIVE > 0 && LIVE <= N && LIVE % 10 === 0))
   throw new Error(`UI_BENCH_LIVE=${process.env.UI_BENCH_LIVE} must be a multiple of 10 up to ${N}`);
 const WORKERS = 8;
+const VIEWERS = Number(process.env.UI_BENCH_VIEWERS ?? 0);
 const USER = "ui-bench";
 
 const db = `sqlite:${join(mkdtempSync(join(tmpdir(), "flowgate-ui-bench-")), "b.db")}`;
@@ -143,6 +146,14 @@ try {
   page.on("request", (r) => {
     if (r.url().includes("/tasks/summary")) summaryReads++;
   });
+  const others = [];
+  for (let v = 0; v < VIEWERS; v++) {
+    const p = await ctx.newPage();
+    await p.goto(url);
+    await p.locator("#live[data-state=live]").waitFor();
+    others.push(p);
+  }
+  const cpuStart = server.cpuMs();
   const liveStart = performance.now();
   for (let b = 0; b < 10; b++) {
     const from = N - LIVE + b * (LIVE / 10);
@@ -162,6 +173,7 @@ try {
       throw new Error(`${e.message}\nthe nap row: ${row}\npage errors: ${pageErrors.join("; ")}`);
     });
   const shownAt = performance.now();
+  const serverCpu = server.cpuMs() - cpuStart;
   const longTasks = await page.evaluate(
     () => (window as unknown as { longTasks: number[] }).longTasks,
   );
@@ -183,6 +195,8 @@ try {
         live_feed_ms: Math.round(fedAt - liveStart),
         live_last_update_shown_after_ms: Math.round(shownAt - fedAt),
         live_summary_reads: summaryReads,
+        live_viewers: 1 + VIEWERS,
+        live_server_cpu_ms: serverCpu,
         live_long_tasks: longTasks.length,
         live_longest_task_ms: Math.round(Math.max(0, ...longTasks)),
         live_blocked_ms: Math.round(longTasks.reduce((a, b) => a + b, 0)),
@@ -198,7 +212,9 @@ try {
 }
 
 /** `flowgate server` in its own process (so the page's timings do not share its event loop). */
-async function startServer(dbUrl: string): Promise<{ address: string; stop(): Promise<void> }> {
+async function startServer(
+  dbUrl: string,
+): Promise<{ address: string; cpuMs(): number; stop(): Promise<void> }> {
   const bin = new URL("../bin/flowgate.js", import.meta.url).pathname;
   const child = spawn(
     process.execPath,
@@ -217,6 +233,11 @@ async function startServer(dbUrl: string): Promise<{ address: string; stop(): Pr
   });
   return {
     address,
+    /** The server process's CPU time so far (user + system, Linux /proc, 100 ticks a second). */
+    cpuMs() {
+      const f = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return (Number(f[11]) + Number(f[12])) * 10;
+    },
     async stop() {
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");
