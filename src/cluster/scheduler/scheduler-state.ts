@@ -396,8 +396,7 @@ export class SchedulerState implements SchedulerCore {
 
   forget(run: FlowRun): void {
     run.finished = true;
-    // Lazy: the run's result goes out first, alone, and the workers wake for this with later news.
-    for (const w of run.workers) this.sendLazy(w, { t: "forget", run: run.id });
+    for (const w of run.workers) this.send(w, { t: "forget", run: run.id });
     this.runs.delete(run.id);
     for (const rec of run.active.values()) this.workers.get(rec.worker)?.assigned.delete(rec);
     run.active.clear();
