@@ -128,6 +128,42 @@ describe("speculative assignment: the scheduler's side", () => {
     );
   });
 
+  test("live task runs: a claimed dependent, once accepted, reaches the feed like any other task run", () => {
+    const s = new SchedulerDriver(true);
+    s.addWorker(1, "w1", "tcp://w1", 1);
+    s.drain();
+    s.submit(100, {
+      t: "submit",
+      ref: 7,
+      flowRunId: "fr",
+      flowName: "f",
+      bundle: "h",
+      graph: encodeValue(chain),
+      params: encodeValue({}),
+      keep: [2],
+      live: true,
+    });
+    s.drain();
+    s.now = 3_000_000;
+    s.fromWorker(1, { t: "done", run: 1, res: [ok(0)], claimed: [1, -1, 1] });
+    s.now = 3_000_020;
+    s.fromWorker(1, {
+      t: "done",
+      run: 1,
+      res: [[1, -1, OutcomeCode.success, 20]],
+      claimed: [2, -1, 1],
+    });
+    const msgs = sends(s.handle({ type: "task-runs-due", stimulusId: "due" }), "task-runs", 100);
+    assert.equal(msgs.length, 1);
+    const SUCCESS = 3;
+    // [node, child, state, start, end, worker] relative to base: b (claimed) started 20 ms before its end
+    assert.deepEqual(msgs[0]!.msg.workers, ["w1"]);
+    assert.deepEqual(
+      [...msgs[0]!.msg.runs],
+      [...[0, -1, SUCCESS, 0, 0, 0], ...[1, -1, SUCCESS, 0, 20, 0]],
+    );
+  });
+
   test("take back: a claim whose task is not on the claiming worker (reassigned)", () => {
     const { s } = setup(chain, 2);
     s.drain();
