@@ -81,7 +81,8 @@ describe("speculative assignment: the scheduler's side", () => {
 
   test("hints reach SPECULATION_DEPTH links ahead", () => {
     const nodes = [node("l0")];
-    for (let i = 1; i < 40; i++) nodes.push(node(`l${i}`, { args: [ref(i - 1)] }));
+    for (let i = 1; i < SPECULATION_DEPTH + 8; i++)
+      nodes.push(node(`l${i}`, { args: [ref(i - 1)] }));
     const { cmds } = setup({ nodes });
     let depth = 0;
     let t: unknown = sends(cmds, "compute")[0]!.msg.next?.[0]?.[2];

@@ -79,7 +79,7 @@ describe("scheduler task transitions: exact commands", () => {
       },
       bulk: [value],
     });
-    assert.deepEqual(end[1], { k: "send", to: 1, msg: { t: "forget", run: 1 } });
+    assert.deepEqual(end[1], { k: "send", to: 1, msg: { t: "forget", run: 1 }, lazy: true });
     assert.deepEqual(moves(s), [
       "queued>processing submit",
       "processing>running started",

@@ -49,6 +49,7 @@ const pooled = (n: number, args: unknown[], inputs: unknown[]) => ({
   timeout: 0,
   fast: false,
   inputs,
+  chain: undefined,
 });
 const resultRef = (n: number) => ({
   k: "result" as const,

@@ -396,7 +396,8 @@ export class SchedulerState implements SchedulerCore {
 
   forget(run: FlowRun): void {
     run.finished = true;
-    for (const w of run.workers) this.send(w, { t: "forget", run: run.id });
+    // Lazy: sent at once, it woke the workers while the run's client was waking for its result.
+    for (const w of run.workers) this.sendLazy(w, { t: "forget", run: run.id });
     this.runs.delete(run.id);
     for (const rec of run.active.values()) this.workers.get(rec.worker)?.assigned.delete(rec);
     run.active.clear();

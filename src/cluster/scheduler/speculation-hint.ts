@@ -11,7 +11,7 @@ import type { FlowRun, TaskRecord } from "./flow-run.ts";
 // (speculation-claims.ts).
 
 /** Links a compute's `next` hints reach ahead; past them the scheduler places the chain again. */
-export const SPECULATION_DEPTH = 32;
+export const SPECULATION_DEPTH = 128;
 
 /**
  * The `next` hint for a task run placed on `worker`, or undefined when its dependent cannot run

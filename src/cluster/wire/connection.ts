@@ -78,6 +78,8 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   /** Sends `msg` with `values` (byte strings or null) as raw attachments, after anything queued. */
   sendBulk(msg: Out, values: readonly (Uint8Array | null)[]): void {
     if (this.closedFlag) return;
+    // What is queued goes in the same write (one wake-up of the peer, one TLS record where it can).
+    this.stream.cork();
     this.flush();
     const header = encodeMessage([{ ...msg, $att: values.map((v) => (v ? v.length : -1)) }]);
     let total = 4 + header.length;
@@ -105,8 +107,10 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
       } else small.push(v);
     }
     joinSmall();
-    if (large || this.paced) return this.writePaced(pieces);
-    this.stream.cork();
+    if (large || this.paced) {
+      this.stream.uncork();
+      return this.writePaced(pieces);
+    }
     for (const p of pieces) this.stream.write(p);
     this.stream.uncork();
   }

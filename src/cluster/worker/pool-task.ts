@@ -1,6 +1,7 @@
 import type { DoneEntry } from "../messages.ts";
+import type { ChainLink } from "./inline-chain.ts";
 import type { TaskInput } from "./packed-deps.ts";
-import type { ThreadResult, ThreadTask } from "./thread-messages.ts";
+import { NOT_RUN, type ThreadResult, type ThreadTask } from "./thread-messages.ts";
 
 /** What the pool needs to know to place and time a task. */
 export interface PoolTask extends Omit<ThreadTask, "s"> {
@@ -10,15 +11,20 @@ export interface PoolTask extends Omit<ThreadTask, "s"> {
   readonly fast: boolean;
   /** Inputs packed with the task's batch (none when `deps` holds them). */
   readonly inputs: readonly TaskInput[];
+  /** `next` links its thread runs right after it while they succeed (inline-chain.ts). */
+  readonly chain: readonly ChainLink[] | undefined;
 }
 
 /**
  * A PoolTask from its fields and its inputs, as one object literal: one spread (`{...base,
  * inputs}`) per task run made objects whose every field read was slow.
  */
-export function poolTask(base: Omit<PoolTask, "inputs">, inputs: readonly TaskInput[]): PoolTask {
+export function poolTask(
+  base: Omit<PoolTask, "inputs" | "chain">,
+  inputs: readonly TaskInput[],
+): PoolTask {
   const { run, n, c, a, m, args, deps, timeout, fast } = base;
-  return { run, n, c, a, m, args, deps, timeout, fast, inputs };
+  return { run, n, c, a, m, args, deps, timeout, fast, inputs, chain: undefined };
 }
 
 /**
@@ -51,6 +57,9 @@ export class PoolEntry {
   readonly timeout: number;
   readonly fast: boolean;
   readonly inputs: readonly TaskInput[];
+  readonly chain: PoolTask["chain"];
+  /** A chain link (not handed over by itself: its thread runs it after the task run before it). */
+  inline = false;
   seq = -1;
   at = 0;
 
@@ -65,5 +74,34 @@ export class PoolEntry {
     this.timeout = task.timeout;
     this.fast = task.fast;
     this.inputs = task.inputs;
+    this.chain = task.chain;
   }
+}
+
+/** A task run's chain links as pool entries, to number right after it: its thread runs them next. */
+export function linkEntries(t: PoolEntry): PoolEntry[] {
+  const { run, fast } = t;
+  return t.chain!.map(({ n, a, m, args }) => {
+    const inputs: TaskInput[] = [];
+    const link = new PoolEntry({
+      run,
+      n,
+      c: -1,
+      a,
+      m,
+      args,
+      deps: undefined,
+      timeout: 0,
+      fast,
+      inputs,
+      chain: undefined,
+    });
+    link.inline = true;
+    return link;
+  });
+}
+
+/** A chain link its thread did not run (see NOT_RUN). */
+export function notRunResult(t: PoolEntry): ThreadResult {
+  return { s: t.seq, run: t.run, n: t.n, c: t.c, code: NOT_RUN, ms: 0, inline: true };
 }

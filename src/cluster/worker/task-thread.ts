@@ -14,7 +14,7 @@ import {
 import { decodeValue, encodeValue } from "../wire/codec.ts";
 import { SerializationError } from "../errors.ts";
 import { OutcomeCode } from "../messages.ts";
-import type { ThreadTask, ThreadRunInfo, ToThread } from "./thread-messages.ts";
+import { NOT_RUN, type ThreadTask, type ThreadRunInfo, type ToThread } from "./thread-messages.ts";
 import { depBytes, indexDeps, type BatchInputs } from "./packed-deps.ts";
 import { ResultBuffer, transferOf, unpackTasks } from "./thread-batch.ts";
 import { inputKey, inputKeyNode } from "./input-key.ts";
@@ -41,7 +41,10 @@ interface Queued {
   readonly task: ThreadTask;
   readonly inputs: BatchInputs | undefined;
   readonly index: Map<number, Map<number, number>>;
+  /** A chain link's: the results of the chain before it, by inputKey (inline-chain.ts). */
+  readonly carried?: Map<number, Uint8Array>;
 }
+const noIndex = new Map<number, Map<number, number>>();
 const hosts = new Map<string, Promise<TaskHost>>();
 /** The task run whose code is running (its invocation), for its console output. */
 const current = new AsyncLocalStorage<ThreadInvocation>();
@@ -121,6 +124,7 @@ port.on("message", (m: ToThread) => {
     for (let i = queue.length - 1; i >= 0; i--)
       if (queue[i]!.task.run === m.run) {
         const [{ task: t }] = queue.splice(i, 1) as [Queued];
+        if (t.chain) notRun(t, 0);
         results.add(
           t.s,
           t.run,
@@ -165,12 +169,39 @@ function describeLoadError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** The links of `t`'s chain from `from` on were not run (see NOT_RUN). */
+function notRun(t: ThreadTask, from: number): void {
+  const chain = t.chain!;
+  for (let i = from; i < chain.length; i++)
+    results.add(t.s + 1 + i, t.run, chain[i]!.n, -1, NOT_RUN, 0);
+}
+
+/** After `q` succeeded with `bytes`: its first chain link, to run next, with the chain's results. */
+function nextLink(q: Queued, bytes: Uint8Array): Queued {
+  const t = q.task;
+  const [l, ...rest] = t.chain!;
+  const carried = q.carried ?? new Map<number, Uint8Array>();
+  carried.set(inputKey(t.n, t.c), bytes);
+  const { n, a, m, args } = l!;
+  const s = t.s + 1;
+  const task: ThreadTask = rest.length
+    ? { run: t.run, n, c: -1, a, m, args, s, chain: rest }
+    : { run: t.run, n, c: -1, a, m, args, s };
+  return { task, inputs: undefined, index: noIndex, carried };
+}
+
 async function pump(): Promise<void> {
   busy = true;
   while (queue.length > 0) {
     const q = queue.shift()!;
     Atomics.store(running, 0, q.task.s);
-    await runOne(q);
+    const bytes = await runOne(q);
+    if (q.task.chain) {
+      // Runs the chain's next link at once, unless this one failed or the run was cancelled.
+      if (bytes && runs.get(q.task.run)?.abort.signal.aborted === false)
+        queue.unshift(nextLink(q, bytes));
+      else notRun(q.task, 0);
+    }
     // Post at once when the batch is done (no turn's wait); mid-batch, results are coalesced.
     if (queue.length === 0) flushNow();
     else flushSoon();
@@ -179,7 +210,13 @@ async function pump(): Promise<void> {
 }
 
 /** A task run ended without a value, timed from `started`. */
-function ended(t: ThreadTask, started: number, code: number, message: string, stack?: string) {
+function ended(
+  t: ThreadTask,
+  started: number,
+  code: number,
+  message: string,
+  stack?: string,
+): undefined {
   results.add(
     t.s,
     t.run,
@@ -192,6 +229,7 @@ function ended(t: ThreadTask, started: number, code: number, message: string, st
     message,
     stack,
   );
+  return undefined;
 }
 
 /**
@@ -264,7 +302,9 @@ function lookupInput(node: number, child: number): unknown {
   let v: unknown;
   const q = inputs.q!;
   const i = inputs.ownIndex?.get(k);
-  if (i !== undefined) v = decodeValue(depBytes(q.task.deps!, i));
+  const carried = q.carried?.get(k);
+  if (carried) v = decodeValue(carried);
+  else if (i !== undefined) v = decodeValue(depBytes(q.task.deps!, i));
   else {
     const j = inputs.batchIndex?.get(k);
     if (j !== undefined) v = decodeValue(depBytes(q.inputs!, j));
@@ -293,8 +333,8 @@ function buildArgs(q: Queued, info: RunState, spec: TaskSpec): unknown[] {
   }
 }
 
-/** Runs one task run and adds its result to `results`. */
-async function runOne(q: Queued): Promise<void> {
+/** Runs one task run and adds its result to `results`; returns the result's bytes if it succeeded. */
+async function runOne(q: Queued): Promise<Uint8Array | undefined> {
   const t = q.task;
   const info = runs.get(t.run);
   const started = performance.now();
@@ -345,7 +385,7 @@ async function runOne(q: Queued): Promise<void> {
       undefined,
       inner,
     );
-    return;
+    return bytes;
   }
   if (result.type === "Skipped") return ended(t, started, OutcomeCode.skipped, result.message);
   const code = result.type === "TimedOut" ? OutcomeCode.timedOut : OutcomeCode.failed;

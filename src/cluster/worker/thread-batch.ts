@@ -1,5 +1,6 @@
 import type { ArgRef } from "../../graph/index.ts";
 import type { PackedDeps } from "./packed-deps.ts";
+import type { ChainLink } from "./inline-chain.ts";
 import type { PackedResults, PackedTasks, ThreadResult, ThreadTask } from "./thread-messages.ts";
 
 export type { PackedResults, PackedTasks } from "./thread-messages.ts";
@@ -27,49 +28,74 @@ function room(at: number, more: number): void {
 }
 
 /**
- * Packs task runs: per task [s, run, n, c, a, m, dep, argCount, ...args], each arg being
- * [0] (none), [1, node, child, flatten, pathLength, ...path] or [2, node, width, flatten].
+ * Packs task runs: per task [s, run, n, c, a, m, dep, argCount, ...args, linkCount, ...links],
+ * each arg being [0] (none), [1, node, child, flatten, pathLength, ...path] or
+ * [2, node, width, flatten], each chain link [n, a, m, argCount, ...args].
  */
 export function packTasks(list: readonly PackableTask[]): PackedTasks {
   const deps: PackedDeps[] = [];
   let at = 0;
   for (const t of list) {
-    room(at, 8);
-    const out = scratch;
-    out[at] = t.seq;
-    out[at + 1] = t.run;
-    out[at + 2] = t.n;
-    out[at + 3] = t.c;
-    out[at + 4] = t.a;
-    out[at + 5] = t.m;
-    out[at + 6] = t.deps ? deps.push(t.deps) - 1 : -1;
-    out[at + 7] = t.args.length;
-    at += 8;
-    for (const arg of t.args) {
-      if (!arg || arg.k === "value") {
-        room(at, 1);
-        scratch[at++] = ARG_NONE;
-      } else if (arg.k === "children") {
-        room(at, 4);
-        scratch[at] = ARG_CHILDREN;
-        scratch[at + 1] = arg.node;
-        scratch[at + 2] = arg.width;
-        scratch[at + 3] = arg.flatten ? 1 : 0;
-        at += 4;
-      } else {
-        const path = arg.path;
-        room(at, 5 + (path?.length ?? 0));
-        scratch[at] = ARG_RESULT;
-        scratch[at + 1] = arg.node;
-        scratch[at + 2] = arg.child;
-        scratch[at + 3] = arg.flatten ? 1 : 0;
-        scratch[at + 4] = path ? path.length : -1;
-        at += 5;
-        if (path) for (const i of path) scratch[at++] = i;
+    at = packHead(t, at, deps);
+    at = packArgs(t.args, at);
+    const chain = t.chain;
+    room(at, 1);
+    scratch[at++] = chain ? chain.length : 0;
+    if (chain)
+      for (const l of chain) {
+        room(at, 3);
+        scratch[at] = l.n;
+        scratch[at + 1] = l.a;
+        scratch[at + 2] = l.m;
+        at = packArgs(l.args, at + 3);
       }
-    }
   }
   return { ints: scratch.slice(0, at), deps };
+}
+
+/** Writes a task run's [s, run, n, c, a, m, dep] at `at`; returns where it ended. */
+function packHead(t: PackableTask, at: number, deps: PackedDeps[]): number {
+  room(at, 8);
+  const out = scratch;
+  out[at] = t.seq;
+  out[at + 1] = t.run;
+  out[at + 2] = t.n;
+  out[at + 3] = t.c;
+  out[at + 4] = t.a;
+  out[at + 5] = t.m;
+  out[at + 6] = t.deps ? deps.push(t.deps) - 1 : -1;
+  at += 7;
+  return at;
+}
+
+/** Writes [argCount, ...args] at `at`; returns where it ended. */
+function packArgs(args: PackableTask["args"], at: number): number {
+  room(at, 1);
+  scratch[at++] = args.length;
+  for (const arg of args) {
+    if (!arg || arg.k === "value") {
+      room(at, 1);
+      scratch[at++] = ARG_NONE;
+    } else if (arg.k === "children") {
+      room(at, 4);
+      scratch[at] = ARG_CHILDREN;
+      scratch[at + 1] = arg.node;
+      scratch[at + 2] = arg.width;
+      scratch[at + 3] = arg.flatten ? 1 : 0;
+      at += 4;
+    } else {
+      const path = arg.path;
+      room(at, 5 + (path?.length ?? 0));
+      scratch[at] = ARG_RESULT;
+      scratch[at + 1] = arg.node;
+      scratch[at + 2] = arg.child;
+      scratch[at + 3] = arg.flatten ? 1 : 0;
+      scratch[at + 4] = path ? path.length : -1;
+      at += 5;
+      if (path) for (const i of path) scratch[at++] = i;
+    }
+  }
+  return at;
 }
 
 /** The task runs of a packed batch, in order. */
@@ -85,33 +111,59 @@ export function unpackTasks(p: PackedTasks): ThreadTask[] {
     const a = ints[i + 4]!;
     const m = ints[i + 5]!;
     const dep = ints[i + 6]!;
-    const count = ints[i + 7]!;
-    i += 8;
-    const args = new Array<ArgRef | null>(count);
-    for (let j = 0; j < count; j++) {
-      const kind = ints[i++]!;
-      if (kind === ARG_NONE) args[j] = null;
-      else if (kind === ARG_CHILDREN) {
-        const flatten = ints[i + 2] === 1 || undefined;
-        args[j] = { k: "children", node: ints[i]!, width: ints[i + 1]!, flatten };
-        i += 3;
-      } else {
-        const node = ints[i]!;
-        const child = ints[i + 1]!;
-        const flatten = ints[i + 2] === 1 || undefined;
-        const len = ints[i + 3]!;
-        i += 4;
-        let path: number[] | undefined;
-        if (len >= 0) {
-          path = new Array<number>(len);
-          for (let k = 0; k < len; k++) path[k] = ints[i++]!;
-        }
-        args[j] = { k: "result", node, child, path, flatten };
+    i += 7;
+    const args = unpackArgs(ints, i);
+    i = pos;
+    const links = ints[i++]!;
+    let chain: ChainLink[] | undefined;
+    if (links > 0) {
+      chain = [];
+      for (let k = 0; k < links; k++) {
+        const n = ints[i]!;
+        const a = ints[i + 1]!;
+        const m = ints[i + 2]!;
+        chain.push({ n, a, m, args: unpackArgs(ints, i + 3) });
+        i = pos;
       }
     }
-    list.push({ run, n, c, a, m, args, deps: dep >= 0 ? p.deps[dep] : undefined, s });
+    const deps = dep >= 0 ? p.deps[dep] : undefined;
+    list.push(
+      chain ? { run, n, c, a, m, args, deps, s, chain } : { run, n, c, a, m, args, deps, s },
+    );
   }
   return list;
+}
+
+/** Where unpackArgs stopped reading (no tuple per task run). */
+let pos = 0;
+
+/** Reads [argCount, ...args] at `i`; returns them, and sets `pos` to where they ended. */
+function unpackArgs(ints: Int32Array, i: number): (ArgRef | null)[] {
+  const count = ints[i++]!;
+  const args = new Array<ArgRef | null>(count);
+  for (let j = 0; j < count; j++) {
+    const kind = ints[i++]!;
+    if (kind === ARG_NONE) args[j] = null;
+    else if (kind === ARG_CHILDREN) {
+      const flatten = ints[i + 2] === 1 || undefined;
+      args[j] = { k: "children", node: ints[i]!, width: ints[i + 1]!, flatten };
+      i += 3;
+    } else {
+      const node = ints[i]!;
+      const child = ints[i + 1]!;
+      const flatten = ints[i + 2] === 1 || undefined;
+      const len = ints[i + 3]!;
+      i += 4;
+      let path: number[] | undefined;
+      if (len >= 0) {
+        path = new Array<number>(len);
+        for (let k = 0; k < len; k++) path[k] = ints[i++]!;
+      }
+      args[j] = { k: "result", node, child, path, flatten };
+    }
+  }
+  pos = i;
+  return args;
 }
 
 const RESULT_INTS = 7;

@@ -1,5 +1,6 @@
 import type { ArgRef } from "../../graph/index.ts";
 import type { BatchInputs, PackedDeps } from "./packed-deps.ts";
+import type { ChainLink } from "./inline-chain.ts";
 
 /** What a worker's I/O loop tells a task thread about a flow run, once per run. */
 export interface ThreadRunInfo {
@@ -26,7 +27,15 @@ export interface ThreadTask {
   readonly deps?: PackedDeps;
   /** Its number among the task runs handed to this thread. */
   readonly s: number;
+  /** Links to run right after it while they succeed (inline-chain.ts), numbered s + 1, s + 2, … */
+  readonly chain?: readonly ChainLink[];
 }
+
+/**
+ * The code of a chain link its thread did not run (the link before it failed, or the thread was
+ * replaced or the run cancelled first); never sent to the scheduler.
+ */
+export const NOT_RUN = -1;
 
 export interface ThreadResult {
   /** The task run's number in its thread (ThreadTask.s); absent for results the pool made. */
@@ -41,6 +50,8 @@ export interface ThreadResult {
   readonly inner?: number[];
   readonly message?: string;
   readonly stack?: string;
+  /** A chain link's outcome (inline-chain.ts), set by the pool. */
+  inline?: boolean;
 }
 
 /** The messages a worker's I/O loop posts to a task thread. */

@@ -1,7 +1,7 @@
 import { Worker as Thread } from "node:worker_threads";
 import { OutcomeCode } from "../messages.ts";
 import { BatchPacker } from "./packed-deps.ts";
-import { PoolEntry as Entry, type PoolTask } from "./pool-task.ts";
+import { PoolEntry as Entry, linkEntries, notRunResult, type PoolTask } from "./pool-task.ts";
 import { packTasks, unpackResults } from "./thread-batch.ts";
 import type { FromThread, ThreadResult, ThreadRunInfo, ToThread } from "./thread-messages.ts";
 import { inputKey, inputKeyNode } from "./input-key.ts";
@@ -112,11 +112,13 @@ export class ThreadPool {
       const inflight = slot.inflight;
       for (const r of list) {
         // Results come in the order the tasks were handed over, but for cancelled ones.
-        if (inflight.length > 0 && inflight[0]!.seq === r.s) inflight.shift();
+        let e: Entry | undefined;
+        if (inflight.length > 0 && inflight[0]!.seq === r.s) e = inflight.shift();
         else {
           const i = inflight.findIndex((t) => t.seq === r.s);
-          if (i >= 0) inflight.splice(i, 1);
+          if (i >= 0) e = inflight.splice(i, 1)[0];
         }
+        if (e?.inline) r.inline = true;
       }
       if (slot.timer && slot.inflight.length === 0) {
         clearTimeout(slot.timer);
@@ -177,6 +179,7 @@ export class ThreadPool {
           code: OutcomeCode.failed,
           ms: 0,
           message: "the task thread exited while running this task",
+          inline: t.inline,
         })),
       );
     this.pump();
@@ -191,7 +194,8 @@ export class ThreadPool {
     // Out of heap before it began a task (loading its code): blame the first, so that none loops.
     const culprit = running < 0 ? slot.inflight[0] : slot.inflight.find((t) => t.seq === running);
     const rest = slot.inflight.filter((t) => t !== culprit);
-    for (let j = rest.length - 1; j >= 0; j--) this.queue.unshift(rest[j]!);
+    const notRun = this.requeue(rest);
+    if (notRun.length) this.o.onResults(notRun);
     if (culprit) {
       const at = culprit.at;
       this.o.onResults([
@@ -203,6 +207,7 @@ export class ThreadPool {
           code: OutcomeCode.failed,
           ms: performance.now() - at,
           message: this.o.outOfMemoryMessage(culprit.task),
+          inline: culprit.inline,
         },
       ]);
     }
@@ -218,7 +223,22 @@ export class ThreadPool {
     slot.inflight = [];
     if (graceMs > 0) setTimeout(() => void slot.thread.terminate(), graceMs).unref();
     else void slot.thread.terminate();
-    for (const t of rest) this.queue.unshift(t);
+    const notRun = this.requeue(rest);
+    if (notRun.length) this.o.onResults(notRun);
+  }
+
+  /**
+   * Puts a replaced thread's task runs back at the front of the queue, in order; chain links
+   * cannot run alone (their inputs were the thread's), so they come back as not run.
+   */
+  private requeue(rest: readonly Entry[]): ThreadResult[] {
+    const notRun: ThreadResult[] = [];
+    for (let j = rest.length - 1; j >= 0; j--) {
+      const t = rest[j]!;
+      if (!t.inline) this.queue.unshift(t);
+      else notRun.push(notRunResult(t));
+    }
+    return notRun;
   }
 
   addRun(info: ThreadRunInfo): void {
@@ -326,6 +346,12 @@ export class ThreadPool {
         t.seq = best.sent++;
         t.at = now;
         best.inflight.push(t);
+        if (t.chain)
+          for (const link of linkEntries(t)) {
+            link.seq = best.sent++;
+            link.at = now;
+            best.inflight.push(link);
+          }
         this.pack(best, t, packer);
         if (t.deps) this.inputBytes += t.deps.blob.length;
       }

@@ -7,7 +7,7 @@ import type { WorkerMove } from "./worker-log.ts";
 import type { WorkerRun, WorkerTask } from "./worker-tasks.ts";
 
 /** A task run to execute, before its inputs are known (see PoolTask). */
-export type TaskBase = Omit<PoolTask, "inputs">;
+export type TaskBase = Omit<PoolTask, "inputs" | "chain">;
 
 /** A task run as its fetch reports it: (run, node, child). */
 export interface TaskId {
@@ -129,4 +129,6 @@ export interface WorkerCore {
   move(run: WorkerRun, t: WorkerTask, to: WorkerMove): void;
   send(msg: WorkerToScheduler): void;
   compute(id: number, tasks: ComputeTask[], speculative: boolean): void;
+  /** Holds a chain link its thread runs already (inline-chain.ts) as a queued speculative task run. */
+  holdInThread(run: WorkerRun, t: ComputeTask, inline: number): void;
 }

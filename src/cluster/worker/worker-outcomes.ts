@@ -1,9 +1,9 @@
 import { EAGER_RESULT_BYTES, type ComputeTask, type DoneEntry } from "../messages.ts";
 import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
-import type { ThreadResult } from "./thread-messages.ts";
+import { NOT_RUN, type ThreadResult } from "./thread-messages.ts";
 import { doneEntry, type PoolTask } from "./pool-task.ts";
 import type { WorkerCore as WorkerState, WorkerEvent } from "./worker-events.ts";
-import { workerTaskKey, type WorkerRun } from "./worker-tasks.ts";
+import { workerTaskKey, type WorkerRun, type WorkerTask } from "./worker-tasks.ts";
 
 // How WorkerState settles task runs: fetched inputs, threads' outcomes (reported, and the `next`
 // dependents started), the scheduler taking claims back, queued task runs the pool gave up, and
@@ -11,13 +11,20 @@ import { workerTaskKey, type WorkerRun } from "./worker-tasks.ts";
 
 /** Threads finished task runs: keep the results, report them, start the `next` dependents. */
 export function reportResults(s: WorkerState, list: readonly ThreadResult[]): void {
-  const byRun = new Map<number, { res: DoneEntry[]; claimed: number[] }>();
+  const byRun = new Map<number, DoneGroup>();
+  const groups: DoneGroup[] = [];
   const spec: [WorkerRun, ComputeTask][] = [];
   for (const r of list) {
     const run = s.runs.get(r.run);
     if (!run) continue;
     const key = workerTaskKey(r.n, r.c);
     const entry = run.tasks.get(key);
+    // A chain link's outcome counts only if it was claimed as one, when the link before it succeeded.
+    if (r.inline && !entry?.inThread) continue;
+    if (r.code === NOT_RUN) {
+      if (entry) notRun(s, run, entry);
+      continue;
+    }
     if (entry) s.move(run, entry, entry.takenBack ? "dropped" : "done");
     if (entry?.takenBack) continue;
     run.durations.note(r.n, r.ms);
@@ -29,7 +36,12 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
         Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
       );
     let l = byRun.get(r.run);
-    if (!l) byRun.set(r.run, (l = { res: [], claimed: [] }));
+    // The scheduler accepts a claim after the `done` that makes it: a link's outcome goes in a later one.
+    if (!l || (entry?.inThread && claims(l.claimed, r.n, r.c))) {
+      l = { run: r.run, res: [], claimed: [], open: 0 };
+      byRun.set(r.run, l);
+      groups.push(l);
+    }
     const eager =
       r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && run.keep.has(r.n)
         ? r.bytes
@@ -38,13 +50,39 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
     const next = entry?.next;
     if (next && r.code === 0 && canSpeculate(s, run, next)) {
       l.claimed.push(next.n, next.c, next.a);
-      spec.push([run, next]);
-    }
+      // Its thread runs it already (its outcome may be further down this list).
+      if (entry.inline > 0) s.holdInThread(run, next, entry.inline - 1);
+      else spec.push([run, next]);
+    } else l.open++;
   }
-  for (const [run, { res, claimed }] of byRun)
+  // Lazy only while this worker goes on with every chain itself: else the scheduler has work to place.
+  for (const { run, res, claimed, open } of groups)
     if (claimed.length === 0) s.send({ t: "done", run, res });
+    else if (open > 0) s.send({ t: "done", run, res, claimed });
     else s.out.push({ k: "send", msg: { t: "done", run, res, claimed }, lazy: true });
   for (const [run, t] of spec) s.compute(run.id, [t], true);
+}
+
+/** A claimed chain link its thread did not run: back to the scheduler, unless it took it back. */
+function notRun(s: WorkerState, run: WorkerRun, entry: WorkerTask): void {
+  if (entry.takenBack) return s.move(run, entry, "dropped");
+  s.move(run, entry, "handed-back");
+  s.send({ t: "stolen", keys: [run.id, entry.n, entry.c] });
+}
+
+/** One `done` to send: outcomes of one run, the dependents they claim, how many claim none. */
+interface DoneGroup {
+  readonly run: number;
+  readonly res: DoneEntry[];
+  readonly claimed: number[];
+  open: number;
+}
+
+/** Whether flat [node, child, attempt] triples claim (n, c). */
+function claims(claimed: readonly number[], n: number, c: number): boolean {
+  for (let i = 0; i + 2 < claimed.length; i += 3)
+    if (claimed[i] === n && claimed[i + 1] === c) return true;
+  return false;
 }
 
 /** A `next` dependent starts here only when nothing stops it and every input is held here. */
@@ -62,7 +100,8 @@ export function takeBack(s: WorkerState, id: number, keys: readonly number[]): v
     const entry = run.tasks.get(workerTaskKey(keys[i]!, keys[i + 1]!));
     if (!entry) continue;
     entry.takenBack = true;
-    if (entry.status === "queued")
+    // A chain link in a thread is not in the pool's queue: its outcome is dropped when it comes.
+    if (entry.status === "queued" && !entry.inThread)
       s.out.push({ k: "pool-remove", task: { run: id, n: entry.n, c: entry.c } });
   }
 }
@@ -105,7 +144,19 @@ export function inputsReady(
     const { run: id, n, c, a, m, args, timeout, fast } = base;
     const deps = ev.deps;
     const inputs = deps ? [] : ev.inputs;
-    const task: PoolTask = { run: id, n, c, a, m, args, deps, timeout, fast, inputs };
+    const task: PoolTask = {
+      run: id,
+      n,
+      c,
+      a,
+      m,
+      args,
+      deps,
+      timeout,
+      fast,
+      inputs,
+      chain: undefined,
+    };
     s.out.push({ k: "execute", tasks: [task] });
   }
 }

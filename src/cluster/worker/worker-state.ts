@@ -10,6 +10,7 @@ import type { TaskInput } from "./packed-deps.ts";
 import type { PoolTask } from "./pool-task.ts";
 import type { TaskBase, WorkerCommand, WorkerCore, WorkerEvent } from "./worker-events.ts";
 import { handBack, inputsReady, replicated, reportResults, takeBack } from "./worker-outcomes.ts";
+import { inlineChain } from "./inline-chain.ts";
 import { WorkerLog, type WorkerMove, type WorkerStoryEntry } from "./worker-log.ts";
 import {
   isWorkerTaskStatus,
@@ -257,11 +258,29 @@ export class WorkerState implements WorkerCore {
         next: t.next,
         speculative,
         takenBack: false,
+        inline: 0,
+        inThread: false,
       });
       this.log.add(id, t.n, t.c, "new", status, speculative, this.now);
     }
     if (run.ready) this.start(run, tasks);
     else for (const t of tasks) run.waiting.push(t);
+  }
+
+  /** A chain link its thread runs after the task run before it: held as queued, with no command. */
+  holdInThread(run: WorkerRun, t: ComputeTask, inline: number): void {
+    run.tasks.set(workerTaskKey(t.n, t.c), {
+      n: t.n,
+      c: t.c,
+      a: t.a,
+      status: "queued",
+      next: t.next,
+      speculative: true,
+      takenBack: false,
+      inline,
+      inThread: true,
+    });
+    this.log.add(run.id, t.n, t.c, "new", "queued", true, this.now);
   }
 
   /** Plans each task run's inputs: runs those held here, fetches the rest. */
@@ -282,7 +301,7 @@ export class WorkerState implements WorkerCore {
       const plan = planInputs(this.store, run.id, t.c, t.args, t.who);
       if (plan.remote.length === 0) {
         this.move(run, entry, "queued");
-        ready.push(this.poolTask(run, t, plan.inputs));
+        ready.push(this.poolTask(run, t, plan.inputs, entry));
       } else {
         this.move(run, entry, "fetching");
         const base = this.base(run, t);
@@ -296,12 +315,22 @@ export class WorkerState implements WorkerCore {
    * A task run whose inputs are all here, as the pool takes it: one object literal of the same
    * shape (field order included) as pool-task.ts's poolTask, with no spread and no base object.
    */
-  private poolTask(run: WorkerRun, t: ComputeTask, inputs: TaskInput[]): PoolTask {
+  private poolTask(
+    run: WorkerRun,
+    t: ComputeTask,
+    inputs: TaskInput[],
+    entry: WorkerTask,
+  ): PoolTask {
     const timeout = run.spec.nodes[t.n]!.timeout;
     const ms = run.durations.of(t.n);
     const fast = timeout === 0 && ms >= 0 && ms < 1;
     const { n, c, a, m, args } = t;
-    return { run: run.id, n, c, a, m, args, deps: undefined, timeout, fast, inputs };
+    const chain =
+      t.next && this.speculate && !this.stopping && !this.paused && !run.cancelled
+        ? inlineChain(run, t)
+        : undefined;
+    if (chain) entry.inline = chain.length;
+    return { run: run.id, n, c, a, m, args, deps: undefined, timeout, fast, inputs, chain };
   }
 
   private base(run: WorkerRun, t: ComputeTask): TaskBase {

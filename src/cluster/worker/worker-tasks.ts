@@ -30,6 +30,10 @@ export interface WorkerTask {
   readonly speculative: boolean;
   /** The scheduler refused the claim: drop the outcome unreported. */
   takenBack: boolean;
+  /** How many of its `next` links its thread runs right after it (inline-chain.ts). */
+  inline: number;
+  /** A link its thread runs after the task run before it (claimed when that one's result came). */
+  readonly inThread: boolean;
 }
 
 /** A flow run the worker was told about. */

@@ -183,6 +183,8 @@ export class ClusterWorker {
       this.bundles.store(m.hash, m.code);
       return this.feed({ type: "bundle-ready", hash: m.hash });
     }
+    // A forget (lazy, so often in the same frame as the next run's compute) waits for the turn after.
+    if (m.t === "forget") return void setImmediate(() => this.feed({ type: "scheduler", msg: m }));
     this.feed({ type: "scheduler", msg: m });
   }
 
