@@ -1,7 +1,8 @@
 import { GraphState, type GraphSpec, type ArgRef } from "../../graph/index.ts";
-import type { SchedulerToWorker } from "../messages.ts";
+import type { ClientToScheduler, SchedulerToWorker } from "../messages.ts";
+import { decodeValue } from "../wire/codec.ts";
 import type { TaskStatus } from "./task-status.ts";
-import type { TaskRunFeed } from "./task-run-feed.ts";
+import { TaskRunFeed } from "./task-run-feed.ts";
 
 /** The scheduler's record of one submitted flow run: its graph state and where results live. */
 export class FlowRun {
@@ -44,6 +45,29 @@ export class FlowRun {
   ) {
     this.state = new GraphState(spec, (n) => keep.has(n));
     this.holder = new Int16Array(spec.nodes.length).fill(-1);
+  }
+
+  /** The run a client's `submit` asks for (with a live task-run feed when it asked for one). */
+  static fromSubmit(
+    id: number,
+    client: number,
+    m: Extract<ClientToScheduler, { t: "submit" }>,
+  ): FlowRun {
+    const spec = decodeValue<GraphSpec>(m.graph);
+    const run = new FlowRun(
+      id,
+      client,
+      m.ref,
+      m.flowRunId,
+      m.flowName,
+      m.bundle,
+      m.graph,
+      m.params,
+      spec,
+      new Set(m.keep),
+    );
+    if (m.live) run.feed = new TaskRunFeed(spec.nodes.length);
+    return run;
   }
 
   /** The `run` message that tells a worker about this run (its graph, code and parameters). */

@@ -1,11 +1,10 @@
-import { type GraphCommand, type GraphSpec, snapshotOf } from "../../graph/index.ts";
+import { type GraphCommand, snapshotOf } from "../../graph/index.ts";
 import type {
   ClientToScheduler,
   PeerInfo,
   SchedulerOutbound,
   WorkerToScheduler,
 } from "../messages.ts";
-import { decodeValue } from "../wire/codec.ts";
 import { FlowRun, makeRecord, taskKey, type TaskRecord } from "./flow-run.ts";
 import { planGather, storeGathered } from "./gather-plan.ts";
 import { locateInputs, pickRoomiest, preferNear, windowFor } from "./placement.ts";
@@ -15,7 +14,6 @@ import type { SchedulerCore } from "./scheduler-core.ts";
 import { takeClaimed } from "./speculation-claims.ts";
 import { planSteal } from "./steal-plan.ts";
 import { TaskQueue } from "./task-queue.ts";
-import { TaskRunFeed } from "./task-run-feed.ts";
 import { deathsFail, transition } from "./task-transitions.ts";
 import { TransitionLog } from "./transition-log.ts";
 import { WorkerRecord } from "./worker-record.ts";
@@ -114,19 +112,8 @@ export class SchedulerState implements SchedulerCore {
     this.dispatch(stim);
     if (this.queue.size === 0) this.balance();
     this.retirements.step();
-    for (const w of this.workers.values()) {
-      if (w.outgoing.size === 0) continue;
-      for (const [run, batch] of w.outgoing) {
-        const { tasks, tables } = batch.toWire();
-        const next = w.outgoingHints.size > 0 ? w.outgoingHints.get(run) : undefined;
-        this.send(
-          w.id,
-          next ? { t: "compute", run, tasks, tables, next } : { t: "compute", run, tasks, tables },
-        );
-      }
-      w.outgoing.clear();
-      w.outgoingHints.clear();
-    }
+    for (const w of this.workers.values())
+      if (w.outgoing.size > 0) for (const msg of w.takeComputes()) this.send(w.id, msg);
     const out = this.out;
     this.out = [];
     return out;
@@ -160,24 +147,11 @@ export class SchedulerState implements SchedulerCore {
 
   private fromClient(client: number, m: Extract<ClientToScheduler, { t: "submit" | "cancel" }>) {
     if (m.t === "cancel") return this.cancel(client, m.ref);
-    const spec = decodeValue<GraphSpec>(m.graph);
-    const run = new FlowRun(
-      this.nextRun++,
-      client,
-      m.ref,
-      m.flowRunId,
-      m.flowName,
-      m.bundle,
-      m.graph,
-      m.params,
-      spec,
-      new Set(m.keep),
-    );
-    if (m.live) run.feed = new TaskRunFeed(spec.nodes.length);
+    const run = FlowRun.fromSubmit(this.nextRun++, client, m);
     this.runs.set(run.id, run);
     this.log.nameRun(
       run.id,
-      spec.nodes.map((n) => n.id),
+      run.spec.nodes.map((n) => n.id),
     );
     this.apply(run, run.state.start());
   }

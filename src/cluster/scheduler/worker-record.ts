@@ -1,4 +1,4 @@
-import type { WireHint, WorkerHeartbeat } from "../messages.ts";
+import type { SchedulerToWorker, WireHint, WorkerHeartbeat } from "../messages.ts";
 import { ComputeBatch } from "../wire/compute-batch.ts";
 import type { TaskRecord } from "./flow-run.ts";
 
@@ -54,5 +54,20 @@ export class WorkerRecord {
       inputBytes: this.inputBytes,
       heartbeatAt: this.heartbeatAt,
     };
+  }
+
+  /** The `compute` messages of this turn's placements (one per run), leaving none queued. */
+  takeComputes(): Extract<SchedulerToWorker, { t: "compute" }>[] {
+    const out: Extract<SchedulerToWorker, { t: "compute" }>[] = [];
+    for (const [run, batch] of this.outgoing) {
+      const { tasks, tables } = batch.toWire();
+      const next = this.outgoingHints.size > 0 ? this.outgoingHints.get(run) : undefined;
+      out.push(
+        next ? { t: "compute", run, tasks, tables, next } : { t: "compute", run, tasks, tables },
+      );
+    }
+    this.outgoing.clear();
+    this.outgoingHints.clear();
+    return out;
   }
 }
