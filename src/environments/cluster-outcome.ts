@@ -15,19 +15,28 @@ export async function failedClusterError(
 }
 
 /**
- * Seconds task runs took on the cluster's workers (its scheduler's task duration sum, read
- * through the gateway's dashboard route); null when the metrics cannot be read.
+ * What the run cost on the cluster, from its scheduler's metrics (read through the gateway's
+ * dashboard route): seconds workers were connected, and seconds task runs took. Each is null
+ * when the metrics cannot be read.
  */
-export async function taskSeconds(cluster: GatewayCluster): Promise<number | null> {
+export async function clusterCost(
+  cluster: GatewayCluster,
+): Promise<{ workerSeconds: number | null; taskSeconds: number | null }> {
   const url = cluster.dashboardLink.replace(/\/status$/, "/metrics");
   try {
     const res = await fetch(url, { headers: { ...cluster.security.headers } });
-    if (!res.ok) return null;
-    const m = /^flowgate_scheduler_task_duration_seconds_sum(?:\{\})? (\S+)$/m.exec(
-      await res.text(),
-    );
-    return m ? Number(m[1]) : null;
+    if (!res.ok) return { workerSeconds: null, taskSeconds: null };
+    const text = await res.text();
+    return {
+      workerSeconds: metric(text, "flowgate_scheduler_worker_seconds_total"),
+      taskSeconds: metric(text, "flowgate_scheduler_task_duration_seconds_sum"),
+    };
   } catch {
-    return null;
+    return { workerSeconds: null, taskSeconds: null };
   }
+}
+
+function metric(text: string, name: string): number | null {
+  const m = new RegExp(`^${name}(?:\\{\\})? (\\S+)$`, "m").exec(text);
+  return m ? Number(m[1]) : null;
 }

@@ -8,7 +8,7 @@ import type {
 import type { GatewayCluster } from "../gateway/client/index.ts";
 import type { LogLevel } from "../graph/index.ts";
 import { EnvironmentCallbackError } from "./errors.ts";
-import { failedClusterError, taskSeconds } from "./cluster-outcome.ts";
+import { clusterCost, failedClusterError } from "./cluster-outcome.ts";
 import {
   resolveSizing,
   type ClusterPlan,
@@ -121,9 +121,11 @@ export class GatewayEnvironment implements FlowEnvironment {
       result.clusterLogs = await cluster
         .logs()
         .catch((e: unknown) => `(cluster logs unavailable: ${String(e)})`);
+      // The scheduler's count is exact; sampling the gateway misses a run shorter than a sample.
+      const cost = await clusterCost(cluster);
       result.cost = {
-        workerSeconds: scaling.workerSeconds(),
-        taskSeconds: await taskSeconds(cluster),
+        workerSeconds: cost.workerSeconds ?? scaling.workerSeconds(),
+        taskSeconds: cost.taskSeconds,
       };
       return result;
     } finally {

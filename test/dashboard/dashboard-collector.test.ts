@@ -31,12 +31,13 @@ function fakeCore(spec: GraphSpec) {
   const core = {
     runs: new Map([[7, run]]),
     workers: new Map([
-      [1, new WorkerRecord(1, "w-1", "tcp://a:1", 2)],
-      [2, new WorkerRecord(2, "w-2", "tcp://a:2", 2)],
+      [1, new WorkerRecord(1, "w-1", "tcp://a:1", 2, Date.now() - 2000)],
+      [2, new WorkerRecord(2, "w-2", "tcp://a:2", 2, Date.now() - 2000)],
     ]),
     queued: 0,
     processing: 0,
     completed: 0,
+    workerSecondsGone: 1.5,
   };
   return core as unknown as SchedulerState;
 }
@@ -96,6 +97,11 @@ test("dashboard - 100,000 finished tasks cost bounded memory and each update sta
   const metrics = schedulerMetrics(core, c);
   assert.match(metrics, /flowgate_scheduler_task_duration_seconds_bucket\{le="0.0005"\} 100000/);
   assert.match(metrics, /flowgate_scheduler_tasks_finished_total\{outcome="success"\} 100000/);
+  // two workers connected for 2 s or more, plus 1.5 s of workers that have left
+  const workerSeconds = Number(
+    /^flowgate_scheduler_worker_seconds_total (\S+)$/m.exec(metrics)?.[1],
+  );
+  assert.ok(workerSeconds >= 5.5 && workerSeconds < 60, `worker-seconds ${workerSeconds}`);
 });
 
 test("dashboard - heartbeats give CPU, memory and transfers; logs are labelled by worker and task", () => {

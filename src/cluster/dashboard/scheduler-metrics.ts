@@ -14,6 +14,16 @@ export function schedulerMetrics(core: SchedulerState, c: DashboardCollector): s
   p.sample("flowgate_scheduler_workers", workers.filter((w) => w.closing).length, {
     state: "closing",
   });
+  p.family(
+    "flowgate_scheduler_worker_seconds_total",
+    "counter",
+    "Seconds workers have been connected to the scheduler, summed over workers (worker-seconds).",
+  );
+  const now = Date.now();
+  p.sample(
+    "flowgate_scheduler_worker_seconds_total",
+    workers.reduce((sum, w) => sum + Math.max(0, now - w.joinedAt) / 1000, core.workerSecondsGone),
+  );
   p.family("flowgate_scheduler_worker_slots", "gauge", "Task slots (threads) over all workers.");
   p.sample(
     "flowgate_scheduler_worker_slots",

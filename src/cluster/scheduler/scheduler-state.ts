@@ -49,6 +49,8 @@ export class SchedulerState implements SchedulerCore {
   /** Moving average of task durations (ms), which sets how many tasks a worker may hold. */
   avgMs = -1;
   completed = 0;
+  /** Seconds that workers which have since left were connected (for worker-seconds of cost). */
+  workerSecondsGone = 0;
 
   /**
    * @param clock the time source (ms since the epoch); the only one the core reads
@@ -131,6 +133,7 @@ export class SchedulerState implements SchedulerCore {
     const w = this.workers.get(id);
     if (!w) return;
     this.workers.delete(id);
+    this.workerSecondsGone += (this.now - w.joinedAt) / 1000;
     this.retirements.workerGone(id);
     for (const o of this.workers.values()) this.send(o.id, { t: "peer-gone", id });
     for (const run of this.runs.values()) {
@@ -149,10 +152,8 @@ export class SchedulerState implements SchedulerCore {
     if (m.t === "cancel") return this.cancel(client, m.ref);
     const run = FlowRun.fromSubmit(this.nextRun++, client, m);
     this.runs.set(run.id, run);
-    this.log.nameRun(
-      run.id,
-      run.spec.nodes.map((n) => n.id),
-    );
+    const taskIds = run.spec.nodes.map((n) => n.id);
+    this.log.nameRun(run.id, taskIds);
     this.apply(run, run.state.start());
   }
 

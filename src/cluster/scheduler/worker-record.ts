@@ -27,9 +27,10 @@ export class WorkerRecord {
     readonly name: string,
     readonly address: string,
     readonly slots: number,
-    now = 0,
+    /** When it joined (the scheduler's clock). */
+    readonly joinedAt = 0,
   ) {
-    this.lastSeen = now;
+    this.lastSeen = joinedAt;
   }
 
   /** A heartbeat came: it is alive (see SchedulerServer's sweep), and how full it is. */
