@@ -9,14 +9,13 @@ import {
 } from "../../src/gateway/server/cluster-model.ts";
 import {
   api,
-  cleanup,
-  clusterProcesses,
   createRunning,
   startTestGateway,
   tempDir,
   testConfig,
   waitFor,
   type TestGateway,
+  stopAndClean,
 } from "../gateway/server/helpers/harness.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -87,11 +86,7 @@ describe("cluster model contract - every path that returns a cluster carries exa
     gw = await startTestGateway(testConfig(dir), dir);
     a = gw.address;
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
 
   it("create, get, get?wait, list (every status filter), after delete; ?extended=true adds the documented extensions", async () => {
     const created = await api(a, "POST", "/api/v1/clusters/", { body: { cluster_options: {} } });

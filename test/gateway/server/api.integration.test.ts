@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   api,
-  cleanup,
   clusterProcesses,
   createRunning,
   startTestGateway,
@@ -10,6 +9,7 @@ import {
   testConfig,
   waitFor,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 describe("gateway api - status codes and bodies", () => {
@@ -23,11 +23,7 @@ describe("gateway api - status codes and bodies", () => {
     );
     a = gw.address;
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
   const as = (o: Parameters<typeof api>[3] = {}) => ({ password: "pw", ...o });
 
   it("health and version need no credentials", async () => {

@@ -5,13 +5,13 @@ import { hashPassword } from "../../../src/gateway/server/index.ts";
 import {
   api,
   cleanup,
-  clusterProcesses,
   createRunning,
   startTestGateway,
   tempDir,
   testConfig,
   waitFor,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 describe("gateway auth - one user can neither see nor stop another's cluster", () => {
@@ -23,11 +23,7 @@ describe("gateway auth - one user can neither see nor stop another's cluster", (
       dir,
     );
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
 
   it("bob gets 403 on alice's cluster, does not list it; admin sees and stops it", async () => {
     const a = gw.address;

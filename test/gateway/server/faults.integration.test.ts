@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   api,
-  cleanup,
   clusterProcesses,
   fakeCommands,
   startTestGateway,
@@ -10,6 +9,7 @@ import {
   testConfig,
   waitFor,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 describe("gateway faults - every failure ends FAILED with a reason and no process left", () => {
@@ -27,11 +27,7 @@ describe("gateway faults - every failure ends FAILED with a reason and no proces
       dir,
     );
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
 
   async function create(env: Record<string, string>): Promise<string> {
     const r = await api(gw.address, "POST", "/api/v1/clusters/", {

@@ -11,6 +11,7 @@ import {
   tempDir,
   testConfig,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 const basic = (user: string, password: string) =>
@@ -149,11 +150,7 @@ describe("gateway hostile clients - failed authentication is limited and does no
       dir,
     );
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
 
   it("an address with 20 failures gets 429 with Retry-After, even for right credentials; other addresses do not", async () => {
     for (let i = 0; i < 20; i++) {

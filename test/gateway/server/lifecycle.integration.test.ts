@@ -10,6 +10,7 @@ import {
   testConfig,
   waitFor,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 async function ended(gw: TestGateway, name: string, timeoutMs = 15_000) {
@@ -29,11 +30,7 @@ describe("gateway lifecycle - idle timeout", () => {
   before(async () => {
     gw = await startTestGateway(testConfig(dir, { idleTimeoutMs: 1500 }), dir);
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
 
   it("an idle cluster is stopped with the reason", async () => {
     const name = await createRunning(gw.address);
@@ -52,11 +49,7 @@ describe("gateway lifecycle - client lease", () => {
   before(async () => {
     gw = await startTestGateway(testConfig(dir), dir);
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
 
   it("a cluster whose client stops renewing its lease is stopped; renewing keeps it", async () => {
     const body = { cluster_options: {}, shutdown_on_close: true, lease_ttl: 2 };

@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   api,
-  cleanup,
   clusterProcesses,
   createRunning,
   startTestGateway,
@@ -13,6 +12,7 @@ import {
   testConfig,
   waitFor,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 const root = new URL("../../../", import.meta.url).pathname;
@@ -36,11 +36,7 @@ describe(
       delete cfg.local; // the default commands: node bin/flowgate.js scheduler|worker
       gw = await startTestGateway(cfg, dir);
     });
-    after(async () => {
-      assert.equal(await gw.stop(), 0);
-      assert.deepEqual(clusterProcesses(gw.dataDir), []);
-      cleanup(dir, gw.dataDir);
-    });
+    after(() => stopAndClean(gw, dir));
 
     it(
       "adaptive scaling goes 0 -> n -> 0 around a burst of work run through the gateway's tunnel",

@@ -2,13 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   api,
-  cleanup,
-  clusterProcesses,
   createRunning,
   startTestGateway,
   tempDir,
   testConfig,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 describe("gateway request rules - content types, methods, repeated query parameters, body keys", () => {
@@ -21,11 +20,7 @@ describe("gateway request rules - content types, methods, repeated query paramet
     a = gw.address;
     name = await createRunning(a);
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
 
   it("text/plain, multipart and form bodies -> 415 naming the type; JSON with or without a type is read", async () => {
     const json = '{"cluster_options": {}}';

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   api,
-  cleanup,
   clusterProcesses,
   createRunning,
   startTestGateway,
@@ -10,6 +9,7 @@ import {
   testConfig,
   waitFor,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 describe("gateway scaling - adapt, limits, quotas", () => {
@@ -24,11 +24,7 @@ describe("gateway scaling - adapt, limits, quotas", () => {
       dir,
     );
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
   const model = async (name: string, user = "alice") =>
     (await api(gw.address, "GET", `/api/v1/clusters/${name}?extended=true`, { user })).body;
 

@@ -2,13 +2,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
   api,
-  cleanup,
-  clusterProcesses,
   createRunning,
   startTestGateway,
   tempDir,
   testConfig,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 describe("scheduler dashboard - the direct address needs the cluster's token; the gateway's proxy works", () => {
@@ -25,11 +24,7 @@ describe("scheduler dashboard - the direct address needs the cluster's token; th
       .dashboard_address;
     assert.match(direct, /^http:\/\//);
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
 
   it("without or with a wrong token: 401 on every page, feed and metric; /api/health stays open", async () => {
     for (const path of ["/api/dashboard", "/events", "/metrics", "/status", "/", "/api/status"]) {

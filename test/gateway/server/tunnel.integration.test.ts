@@ -4,13 +4,12 @@ import { after, before, describe, it } from "node:test";
 import WebSocket, { createWebSocketStream } from "ws";
 import {
   api,
-  cleanup,
-  clusterProcesses,
   createRunning,
   startTestGateway,
   tempDir,
   testConfig,
   type TestGateway,
+  stopAndClean,
 } from "./helpers/harness.ts";
 
 const basic = (user: string) => `Basic ${Buffer.from(`${user}:`).toString("base64")}`;
@@ -58,11 +57,7 @@ describe("gateway tunnel and dashboard - one public address", () => {
     name = await createRunning(gw.address);
     model = (await api(gw.address, "GET", `/api/v1/clusters/${name}?extended=true`)).body;
   });
-  after(async () => {
-    assert.equal(await gw.stop(), 0);
-    assert.deepEqual(clusterProcesses(gw.dataDir), []);
-    cleanup(dir, gw.dataDir);
-  });
+  after(() => stopAndClean(gw, dir));
   const wsUrl = () => gw.address.replace(/^http/, "ws") + model.tunnel_path;
 
   it("mutual TLS runs end to end through the WebSocket tunnel with the cluster's certificate", async () => {

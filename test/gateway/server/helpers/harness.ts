@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import {
   mkdtempSync,
@@ -154,6 +155,16 @@ export function cleanup(dir: string, dataDir?: string): void {
       }
     }
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A describe block's teardown: stops the gateway (it must exit 0), asserts that none of its
+ * clusters' processes remain, and removes the test's directory.
+ */
+export async function stopAndClean(gw: TestGateway, dir: string): Promise<void> {
+  assert.equal(await gw.stop(), 0);
+  assert.deepEqual(clusterProcesses(gw.dataDir), []);
+  cleanup(dir, gw.dataDir);
 }
 
 export interface ApiResponse {
