@@ -4,10 +4,29 @@ import type { Store } from "../store/store.ts";
 /** How many task runs a stream's `timeline` event samples (the run page's Gantt). */
 export const TIMELINE_SAMPLES = 600;
 
+/** One shared answer, computed again when the run's task `seq` moves; a failed one is not kept. */
+class PerSeq<T> {
+  #seq = -1;
+  #value: Promise<T> | undefined;
+
+  constructor(private readonly compute: () => Promise<T>) {}
+
+  get(seq: number): Promise<T> {
+    if (this.#value === undefined || this.#seq !== seq) {
+      const value = this.compute();
+      this.#seq = seq;
+      this.#value = value;
+      // the next stream asks again
+      value.catch(() => this.#value === value && (this.#value = undefined));
+    }
+    return this.#value;
+  }
+}
+
 interface Entry {
   users: number;
-  summary?: { seq: number; value: Promise<TaskSummary> };
-  timeline?: { seq: number; value: Promise<Timeline> };
+  readonly summary: PerSeq<TaskSummary>;
+  readonly timeline: PerSeq<Timeline>;
 }
 
 /**
@@ -26,33 +45,25 @@ export class RunSummaries {
     timeline: (seq: number) => Promise<Timeline>;
     close: () => void;
   } {
-    let e = this.#runs.get(runId);
-    if (!e) this.#runs.set(runId, (e = { users: 0 }));
+    let entry = this.#runs.get(runId);
+    if (!entry) {
+      entry = {
+        users: 0,
+        summary: new PerSeq(() => this.store.tasks.summary(runId)),
+        timeline: new PerSeq(() => this.store.tasks.timeline(runId, TIMELINE_SAMPLES)),
+      };
+      this.#runs.set(runId, entry);
+    }
+    const e = entry;
     e.users++;
-    const entry = e;
     let open = true;
     return {
-      summary: (seq) => {
-        if (entry.summary?.seq !== seq) {
-          const value = this.store.tasks.summary(runId);
-          entry.summary = { seq, value };
-          // a failed query is not kept: the next stream asks again
-          value.catch(() => entry.summary?.value === value && (entry.summary = undefined));
-        }
-        return entry.summary.value;
-      },
-      timeline: (seq) => {
-        if (entry.timeline?.seq !== seq) {
-          const value = this.store.tasks.timeline(runId, TIMELINE_SAMPLES);
-          entry.timeline = { seq, value };
-          value.catch(() => entry.timeline?.value === value && (entry.timeline = undefined));
-        }
-        return entry.timeline.value;
-      },
+      summary: (seq) => e.summary.get(seq),
+      timeline: (seq) => e.timeline.get(seq),
       close: () => {
         if (!open) return;
         open = false;
-        if (--entry.users === 0 && this.#runs.get(runId) === entry) this.#runs.delete(runId);
+        if (--e.users === 0 && this.#runs.get(runId) === e) this.#runs.delete(runId);
       },
     };
   }
