@@ -1,4 +1,4 @@
-import type { LogLevel, GraphSnapshot } from "../graph/index.ts";
+import type { LogLevel, GraphSnapshot, GraphSpec } from "../graph/index.ts";
 // Single modules, not the cluster barrel: flow files import this (through "flowgate") on every
 // worker thread, which should not load the scheduler and worker too.
 import {
@@ -195,10 +195,17 @@ function failure(req: ExecutionRequest, m: Extract<RunMessage, { t: "failed" }>)
   return new BundleLoadError(m.worker, req.flowName, message);
 }
 
+/** Encoded graphs by spec: a flow without parameters runs the same spec object every time. */
+const encodedGraphs = new WeakMap<GraphSpec, Buffer>();
+
 /** Serializes the graph, naming the task whose argument or constant cannot cross the wire. */
 function encodeGraph(req: ExecutionRequest): Buffer {
+  const known = encodedGraphs.get(req.graph);
+  if (known) return known;
   try {
-    return encodeValue(req.graph);
+    const bytes = encodeValue(req.graph);
+    encodedGraphs.set(req.graph, bytes);
+    return bytes;
   } catch {
     for (const n of req.graph.nodes) {
       try {

@@ -17,6 +17,12 @@ import { FlowTaskHost } from "./task-host.ts";
 import { RefImpl } from "./flow-builder.ts";
 
 /**
+ * The signal of a run nothing can cancel, shared (an AbortController costs more than a no-op
+ * task): executors remove the listeners they add to a run's signal when the run ends.
+ */
+const NOT_CANCELLABLE = new AbortController().signal;
+
+/**
  * Prepares one run of a loaded flow: resolves its parameters (a ParameterError for bad ones,
  * before any task runs), chooses its id and sets up its logging, once.
  */
@@ -54,7 +60,7 @@ async function executeRun<O>(
 ): Promise<FlowRunResult<O>> {
   const graph = flow.graph;
   const executor = chosen ?? new LocalExecutor();
-  const signal = cancel ?? options.signal ?? new AbortController().signal;
+  const signal = cancel ?? options.signal ?? NOT_CANCELLABLE;
   const log = (level: LogLevel, message: string) =>
     onLog({ time: Date.now(), level, name: "flowgate.FlowRunner", message, flowRunId });
 
@@ -95,7 +101,9 @@ async function executeRun<O>(
   );
 }
 
+/** The graph with the parameters' values as constants; the built graph itself when it has none. */
 function withParameters(graph: BuiltGraph, values: Record<string, unknown>): GraphSpec {
+  if (graph.parameters.length === 0) return graph.spec;
   const nodes = [...graph.spec.nodes];
   for (const p of graph.parameters)
     nodes[p.node] = { ...nodes[p.node]!, constant: { value: values[p.name] } };

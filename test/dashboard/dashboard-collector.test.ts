@@ -34,7 +34,7 @@ function fakeCore(spec: GraphSpec) {
       [1, new WorkerRecord(1, "w-1", "tcp://a:1", 2, Date.now() - 2000)],
       [2, new WorkerRecord(2, "w-2", "tcp://a:2", 2, Date.now() - 2000)],
     ]),
-    queued: 0,
+    queue: { size: 0 },
     processing: 0,
     completed: 0,
     workerSecondsGone: 1.5,

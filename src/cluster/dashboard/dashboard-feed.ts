@@ -101,7 +101,7 @@ export class DashboardFeed {
       address: this.server.address,
       tasksPerSecond: Math.round(this.rate),
       totals: {
-        queued: core.queued,
+        queued: core.queue.size,
         processing: core.processing,
         completed: core.completed,
         bytesMoved: this.c.bytesMoved,

@@ -40,7 +40,7 @@ export function schedulerMetrics(core: SchedulerState, c: DashboardCollector): s
     "gauge",
     "Task runs waiting on the scheduler for a worker.",
   );
-  p.sample("flowgate_scheduler_tasks_queued", core.queued);
+  p.sample("flowgate_scheduler_tasks_queued", core.queue.size);
   p.family(
     "flowgate_scheduler_tasks_processing",
     "gauge",

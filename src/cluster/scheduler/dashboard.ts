@@ -22,7 +22,7 @@ export function statusOf(s: SchedulerServer, rate: number) {
     runs: core.runs.size,
     tasks: {
       ...stateCounts(core.runs.values()),
-      queued: core.queued,
+      queued: core.queue.size,
       processing: core.processing,
       completed: core.completed,
     },

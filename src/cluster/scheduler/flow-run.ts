@@ -1,6 +1,5 @@
 import { GraphState, type GraphSpec, type ArgRef } from "../../graph/index.ts";
 import type { ClientToScheduler, SchedulerToWorker } from "../messages.ts";
-import { decodeValue } from "../wire/codec.ts";
 import type { TaskStatus } from "./task-status.ts";
 import { TaskRunFeed } from "./task-run-feed.ts";
 
@@ -47,13 +46,16 @@ export class FlowRun {
     this.holder = new Int16Array(spec.nodes.length).fill(-1);
   }
 
-  /** The run a client's `submit` asks for (with a live task-run feed when it asked for one). */
+  /**
+   * The run a client's `submit` asks for (with a live task-run feed when it asked for one);
+   * `spec` is its graph, which the shell decoded.
+   */
   static fromSubmit(
     id: number,
     client: number,
     m: Extract<ClientToScheduler, { t: "submit" }>,
+    spec: GraphSpec,
   ): FlowRun {
-    const spec = decodeValue<GraphSpec>(m.graph);
     const run = new FlowRun(
       id,
       client,

@@ -87,7 +87,7 @@ export class GatewayLink {
     const slots =
       [...core.workers.values()].reduce((a, w) => a + w.slots, 0) / Math.max(1, core.workers.size);
     const before = this.count;
-    this.count = this.adaptive.update(core.queued + core.processing, core.avgMs, slots || 1);
+    this.count = this.adaptive.update(core.queue.size + core.processing, core.avgMs, slots || 1);
     if (before !== this.count) this.changed();
   }
 

@@ -1,3 +1,4 @@
+import type { GraphSpec } from "../../graph/index.ts";
 import type { ClientToScheduler, SchedulerOutbound, WorkerToScheduler } from "../messages.ts";
 
 /**
@@ -15,9 +16,16 @@ export type SchedulerEvent = { readonly stimulusId: string } & (
   | { readonly type: "worker-left"; readonly id: number }
   | { readonly type: "worker-message"; readonly from: number; readonly msg: WorkerToScheduler }
   | {
+      readonly type: "submit";
+      readonly from: number;
+      readonly msg: Extract<ClientToScheduler, { t: "submit" }>;
+      /** the submitted graph, decoded by the shell */
+      readonly spec: GraphSpec;
+    }
+  | {
       readonly type: "client-message";
       readonly from: number;
-      readonly msg: Extract<ClientToScheduler, { t: "submit" | "cancel" }>;
+      readonly msg: Extract<ClientToScheduler, { t: "cancel" }>;
     }
   | { readonly type: "client-left"; readonly id: number }
   /** time to send live clients their task-run states (every ~200 ms) */

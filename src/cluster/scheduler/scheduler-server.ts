@@ -4,7 +4,18 @@ import type { ClusterSecurity } from "../security.ts";
 import { Connection, type Message } from "../wire/connection.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
 import type { SchedulerInbound } from "../messages.ts";
+import type { GraphSpec } from "../../graph/index.ts";
+import { GraphMemo } from "./graph-memo.ts";
 import { SchedulerState, type SchedulerCommand, type SchedulerEvent } from "./scheduler-state.ts";
+
+/** The answer to a submit whose graph cannot be decoded (a client of another version, or a bug). */
+const BAD_GRAPH = {
+  t: "failed",
+  code: "FG_CLUSTER_BAD_GRAPH",
+  worker: "",
+  message:
+    "the scheduler could not decode the submitted graph (is the client the same flowgate version as the cluster?)",
+} as const;
 
 /** How often live clients get their runs' changed task-run states (`task-runs`), ms. */
 const TASK_RUNS_MS = 200;
@@ -34,6 +45,8 @@ export class SchedulerServer {
   private readonly conns = new Map<number, SchedulerConnection>();
   private readonly clients = new Set<number>();
   private readonly bundles = new Map<string, Buffer>();
+  /** Each client's last graph, decoded (see GraphMemo). */
+  private readonly graphs = new GraphMemo();
   private nextId = 1;
   private server: Server | undefined;
   private sweep: NodeJS.Timeout | undefined;
@@ -94,6 +107,7 @@ export class SchedulerServer {
     conn.onMessage = (m) => this.onMessage(id, conn, m);
     conn.onClose = () => {
       this.conns.delete(id);
+      this.graphs.forget(id);
       if (this.clients.delete(id))
         this.handle({ type: "client-left", id, stimulusId: this.stim("client-left") });
       else if (this.core.workers.has(id)) {
@@ -154,7 +168,18 @@ export class SchedulerServer {
       case "get-bundle":
         conn.send({ t: "bundle", hash: m.hash, code: this.bundles.get(m.hash) ?? null });
         break;
-      case "submit":
+      case "submit": {
+        let spec: GraphSpec;
+        try {
+          spec = this.graphs.specOf(id, m.graph);
+        } catch (e) {
+          const why = e instanceof Error ? e.message : String(e);
+          conn.send({ ...BAD_GRAPH, ref: m.ref, message: `${BAD_GRAPH.message}: ${why}` });
+          break;
+        }
+        this.handle({ type: "submit", from: id, msg: m, spec, stimulusId });
+        break;
+      }
       case "cancel":
         this.handle({ type: "client-message", from: id, msg: m, stimulusId });
         break;

@@ -1,4 +1,4 @@
-import { type GraphCommand, snapshotOf } from "../../graph/index.ts";
+import { type GraphCommand, type GraphSpec, snapshotOf } from "../../graph/index.ts";
 import type {
   ClientToScheduler,
   PeerInfo,
@@ -77,8 +77,11 @@ export class SchedulerState implements SchedulerCore {
       case "worker-message":
         this.fromWorker(ev.from, ev.msg, stim);
         break;
+      case "submit":
+        this.submit(ev.from, ev.msg, ev.spec);
+        break;
       case "client-message":
-        this.fromClient(ev.from, ev.msg);
+        this.cancel(ev.from, ev.msg.ref);
         break;
       case "client-left":
         this.removeClient(ev.id);
@@ -98,10 +101,6 @@ export class SchedulerState implements SchedulerCore {
   /** The logged transitions of a task run (see TransitionLog.story). */
   story(task: string) {
     return this.log.story(task);
-  }
-
-  get queued(): number {
-    return this.queue.size;
   }
 
   get processing(): number {
@@ -148,12 +147,10 @@ export class SchedulerState implements SchedulerCore {
     for (const run of this.runs.values()) if (run.gathering) this.gather(run);
   }
 
-  private fromClient(client: number, m: Extract<ClientToScheduler, { t: "submit" | "cancel" }>) {
-    if (m.t === "cancel") return this.cancel(client, m.ref);
-    const run = FlowRun.fromSubmit(this.nextRun++, client, m);
+  private submit(client: number, m: Extract<ClientToScheduler, { t: "submit" }>, spec: GraphSpec) {
+    const run = FlowRun.fromSubmit(this.nextRun++, client, m, spec);
     this.runs.set(run.id, run);
-    const taskIds = run.spec.nodes.map((n) => n.id);
-    this.log.nameRun(run.id, taskIds);
+    this.log.nameRun(run.id, run.spec.nodes);
     this.apply(run, run.state.start());
   }
 

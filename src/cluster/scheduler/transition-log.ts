@@ -21,6 +21,9 @@ const STATUS_CODE = Object.fromEntries(TASK_STATUSES.map((x, i) => [x, i])) as R
   number
 >;
 
+/** A graph node as the log names it: its task id. */
+type Named = { readonly id: string };
+
 /** Runs whose node names the log remembers, to name their task runs in a story. */
 const NAMED_RUNS = 256;
 
@@ -31,16 +34,16 @@ const NAMED_RUNS = 256;
 export class TransitionLog {
   private readonly ring: MoveRing;
   private readonly stimuli: string[];
-  private readonly names = new Map<number, readonly string[]>();
+  private readonly names = new Map<number, readonly Named[]>();
 
   constructor(readonly size = TRANSITION_LOG_SIZE) {
     this.ring = new MoveRing(size);
     this.stimuli = new Array<string>(size);
   }
 
-  /** Remembers a run's node names (its graph's task ids), to answer stories by name. */
-  nameRun(run: number, nodeIds: readonly string[]): void {
-    this.names.set(run, nodeIds);
+  /** Remembers a run's nodes (their ids are the task names), to answer stories by name. */
+  nameRun(run: number, nodes: readonly Named[]): void {
+    this.names.set(run, nodes);
     if (this.names.size > NAMED_RUNS) this.names.delete(this.names.keys().next().value!);
   }
 
@@ -72,7 +75,7 @@ export class TransitionLog {
     for (const i of r.slots()) {
       if (r.children[i] !== child || (run >= 0 && r.runs[i] !== run)) continue;
       const names = this.names.get(r.runs[i]!);
-      if (names?.[r.nodes[i]!] !== m[2]) continue;
+      if (names?.[r.nodes[i]!]?.id !== m[2]) continue;
       out.push(this.entry(i, names));
     }
     return out;
@@ -90,11 +93,11 @@ export class TransitionLog {
     return lines;
   }
 
-  private entry(i: number, names: readonly string[] | undefined): StoryEntry {
+  private entry(i: number, names: readonly Named[] | undefined): StoryEntry {
     const r = this.ring;
     const node = r.nodes[i]!;
     const child = r.children[i]!;
-    const id = names?.[node] ?? `#${node}`;
+    const id = names?.[node]?.id ?? `#${node}`;
     return {
       run: r.runs[i]!,
       task: child < 0 ? id : `${id}[${child}]`,

@@ -78,10 +78,19 @@ function encodeSmall(value: unknown): Buffer | undefined {
       return b;
     }
     case "object":
-      return value === null ? Buffer.from([HEADER[0]!, HEADER[1]!, 0x30]) : undefined; // '0'
+      if (value === null) return Buffer.from([HEADER[0]!, HEADER[1]!, 0x30]); // '0'
+      // {} (the parameters of a flow that has none): 'o', no properties, '{' with a count of 0
+      if (Object.getPrototypeOf(value) === Object.prototype && isEmpty(value))
+        return Buffer.from([HEADER[0]!, HEADER[1]!, 0x6f, 0x7b, 0x00]);
+      return undefined;
     default:
       return undefined;
   }
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function varintLength(x: number): number {
@@ -142,6 +151,8 @@ function decodeSmall(b: Uint8Array): unknown {
       return n === 3 ? undefined : NOT_SMALL;
     case 0x30: // '0'
       return n === 3 ? null : NOT_SMALL;
+    case 0x6f: // 'o': only the empty object, '{' with a count of 0
+      return n === 5 && b[3] === 0x7b && b[4] === 0 ? {} : NOT_SMALL;
     case 0x22: {
       // '"': a one-byte (Latin-1) string of a varint length
       const len = b[3]!;
