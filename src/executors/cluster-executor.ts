@@ -70,7 +70,6 @@ export class ClusterExecutor implements Executor, AsyncDisposable {
     await client.shipBundle(bundle.hash, bundle.code);
     return new Promise<ExecutionResult>((resolve, reject) => {
       let ref = 0;
-      const names = req.graph.nodes.map((n) => n.id);
       const onAbort = () => client.cancel(ref);
       const cleanup = () => {
         req.signal.removeEventListener("abort", onAbort);
@@ -114,7 +113,7 @@ export class ClusterExecutor implements Executor, AsyncDisposable {
                 req.onProgress?.(m.progress);
                 break;
               case "task-runs":
-                if (req.onTaskRuns) emitUpdates(m, names, req.onTaskRuns);
+                if (req.onTaskRuns) emitUpdates(m, req.graph.nodes, req.onTaskRuns);
                 break;
               case "logs":
                 for (const [time, level, node, child, message] of m.logs)

@@ -4,6 +4,8 @@ import type { TaskRunUpdate } from "./task-run-update.ts";
 import { MAX_BATCH } from "./task-run-batcher.ts";
 
 type TaskRunsMessage = Extract<SchedulerToClient, { t: "task-runs" }>;
+/** A graph node, named by its task id. */
+type Named = { readonly id: string };
 
 /**
  * Hands the task-run updates of a scheduler's `task-runs` message (see its layout in
@@ -11,18 +13,18 @@ type TaskRunsMessage = Extract<SchedulerToClient, { t: "task-runs" }>;
  */
 export function emitUpdates(
   m: TaskRunsMessage,
-  names: readonly string[],
+  nodes: readonly Named[],
   emit: (updates: readonly TaskRunUpdate[]) => void,
 ): void {
   const messages = m.messages.length > 0 ? new Map(m.messages) : undefined;
   const step = MAX_BATCH * TASK_RUN_FIELDS;
   for (let from = 0; from < m.runs.length; from += step)
-    emit(updatesOf(m, names, messages, from, Math.min(m.runs.length, from + step)));
+    emit(updatesOf(m, nodes, messages, from, Math.min(m.runs.length, from + step)));
 }
 
 function updatesOf(
   m: TaskRunsMessage,
-  names: readonly string[],
+  nodes: readonly Named[],
   messages: Map<number, string> | undefined,
   from: number,
   to: number,
@@ -30,7 +32,7 @@ function updatesOf(
   const out: TaskRunUpdate[] = [];
   for (let i = from; i + TASK_RUN_FIELDS <= to; i += TASK_RUN_FIELDS) {
     const node = m.runs[i]!;
-    const task = names[node];
+    const task = nodes[node]?.id;
     const state = STATE_CODES[m.runs[i + 2]!];
     if (task === undefined || state === undefined) continue;
     const u: { -readonly [K in keyof TaskRunUpdate]: TaskRunUpdate[K] } = {

@@ -73,11 +73,15 @@ export class ClusterClient {
     this.shipped.add(hash);
   }
 
-  /** Submits a run; the scheduler's messages about it go to `listener`. Returns its ref. */
+  /**
+   * Submits a run, written at once (what the caller does next overlaps with the scheduler's
+   * wake-up); the scheduler's messages about it go to `listener`. Returns its ref.
+   */
   submit(fields: Submission, listener: RunListener): number {
     const ref = this.nextRef++;
     this.listeners.set(ref, listener);
     this.conn.send({ t: "submit", ref, ...fields });
+    this.conn.flush();
     return ref;
   }
 
