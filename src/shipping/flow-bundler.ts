@@ -30,6 +30,8 @@ export interface FlowBundle {
 }
 
 const cache = new Map<string, Promise<FlowBundle>>();
+/** The bundles of `cache` that are built, for callers that need not wait (builtBundle). */
+const built = new Map<string, FlowBundle>();
 
 /**
  * Bundles a flow's entry file into one ESM module (esbuild, platform node). flowgate itself and
@@ -44,11 +46,22 @@ export function bundleFlow(sourceFile: string): Promise<FlowBundle> {
     p.catch(() => cache.delete(sourceFile));
     // Rebuild on the next call in case the file changes; the hash keeps workers' caches right.
     void p.then(
-      () => setTimeout(() => cache.delete(sourceFile), 2000).unref(),
+      (bundle) => {
+        built.set(sourceFile, bundle);
+        setTimeout(() => {
+          cache.delete(sourceFile);
+          built.delete(sourceFile);
+        }, 2000).unref();
+      },
       () => {},
     );
   }
   return p;
+}
+
+/** What `bundleFlow(sourceFile)` would give at once, if it is built and still fresh. */
+export function builtBundle(sourceFile: string): FlowBundle | undefined {
+  return built.get(sourceFile);
 }
 
 async function doBundle(sourceFile: string): Promise<FlowBundle> {

@@ -23,7 +23,7 @@ export type { CodeShape } from "./code-location.ts";
 export { processEntry } from "./process-entry-build.ts";
 export { threadRuntime, threadRuntimeOrSources, runningRuntime } from "./thread-runtime.ts";
 export type { ThreadRuntime } from "./thread-runtime.ts";
-export { bundleFlow } from "./flow-bundler.ts";
+export { bundleFlow, builtBundle } from "./flow-bundler.ts";
 export type { FlowBundle } from "./flow-bundler.ts";
 export { sourceFingerprint } from "./source-fingerprint.ts";
 export { removeStaleBuilds } from "./stale-builds.ts";

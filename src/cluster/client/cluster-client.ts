@@ -61,6 +61,11 @@ export class ClusterClient {
     return this.conn.closed;
   }
 
+  /** Whether shipBundle has made sure the scheduler has this bundle. */
+  hasBundle(hash: string): boolean {
+    return this.shipped.has(hash);
+  }
+
   /** Makes sure the scheduler has the bundle: asks by hash, sends the code only when missing. */
   async shipBundle(hash: string, code: Buffer): Promise<void> {
     if (this.shipped.has(hash)) return;
