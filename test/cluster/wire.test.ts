@@ -3,7 +3,7 @@ import { once } from "node:events";
 import net from "node:net";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Connection, type Message } from "../../src/cluster/wire/connection.ts";
+import { Connection, type Message, unpackFrame } from "../../src/cluster/wire/connection.ts";
 import {
   type Frame,
   FrameParser,
@@ -179,6 +179,40 @@ describe("Connection", () => {
       assert.ok(performance.now() - t0 < 1000);
     } finally {
       p.close();
+    }
+  });
+
+  test("what is queued and a bulk message go in one frame (one encoding, one write), in order", async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const accepted = once(server, "connection");
+    const a = new Connection(net.connect((server.address() as net.AddressInfo).port, "127.0.0.1"));
+    const [raw] = (await accepted) as [net.Socket];
+    const parser = new FrameParser();
+    const frames: Frame[] = [];
+    raw.on("data", (d: Buffer) => frames.push(...parser.push(d)));
+    try {
+      a.send({ t: "started" });
+      a.sendLazy({ t: "forget" });
+      a.sendBulk({ t: "result" }, [Buffer.from("v"), null]);
+      a.send({ t: "after" });
+      while (frames.length < 2) await sleep(1);
+      const [first, second] = frames.map((f) => unpackFrame(f));
+      assert.deepEqual(
+        first!.map((m) => m.t),
+        ["started", "forget", "result"],
+      );
+      assert.deepEqual(first![2]!.values, [Buffer.from("v"), null]);
+      assert.deepEqual(
+        second!.map((m) => m.t),
+        ["after"],
+      );
+      await sleep(10); // the lazy message's timer was cleared: nothing more is written
+      assert.equal(frames.length, 2);
+    } finally {
+      a.close();
+      raw.destroy();
+      server.close();
     }
   });
 

@@ -78,10 +78,10 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   /** Sends `msg` with `values` (byte strings or null) as raw attachments, after anything queued. */
   sendBulk(msg: Out, values: readonly (Uint8Array | null)[]): void {
     if (this.closedFlag) return;
-    // What is queued goes in the same write (one wake-up of the peer, one TLS record where it can).
-    this.stream.cork();
-    this.flush();
-    const header = encodeMessage([{ ...msg, $att: values.map((v) => (v ? v.length : -1)) }]);
+    // What is queued goes in the same frame (one encoding, one write, one wake-up of the peer).
+    const batch = this.takeOutbox();
+    batch.push({ ...msg, $att: values.map((v) => (v ? v.length : -1)) });
+    const header = encodeMessage(batch);
     let total = 4 + header.length;
     for (const v of values) if (v) total += v.length;
     // Frame length, header length and header in one buffer: one write, so one TLS record.
@@ -107,24 +107,28 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
       } else small.push(v);
     }
     joinSmall();
-    if (large || this.paced) {
-      this.stream.uncork();
-      return this.writePaced(pieces);
-    }
+    if (large || this.paced) return this.writePaced(pieces);
+    this.stream.cork();
     for (const p of pieces) this.stream.write(p);
     this.stream.uncork();
+  }
+
+  /** The queued messages, taken out (a flush still scheduled then finds none). */
+  private takeOutbox(): unknown[] {
+    if (this.lazyTimer) {
+      clearTimeout(this.lazyTimer);
+      this.lazyTimer = undefined;
+    }
+    const batch = this.outbox;
+    this.outbox = [];
+    return batch;
   }
 
   /** Writes every queued message now, as one frame. */
   readonly flush = (): void => {
     this.scheduled = false;
-    if (this.lazyTimer) {
-      clearTimeout(this.lazyTimer);
-      this.lazyTimer = undefined;
-    }
-    if (this.outbox.length === 0 || this.closedFlag) return;
-    const header = encodeMessage(this.outbox);
-    this.outbox = [];
+    if (this.outbox.length === 0 || this.closedFlag) return void this.takeOutbox();
+    const header = encodeMessage(this.takeOutbox());
     // One buffer, one write: a frame written in two pieces costs two TLS records and writev entries.
     const frame = Buffer.allocUnsafe(8 + header.length);
     frame.writeUInt32BE(header.length + 4, 0);
