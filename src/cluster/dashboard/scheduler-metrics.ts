@@ -91,7 +91,7 @@ export function schedulerMetrics(core: SchedulerState, c: DashboardCollector): s
     p.sample("flowgate_worker_cpu_ratio", c.workerStats.get(w.id)?.cpu ?? 0, { worker: w.name });
   p.family("flowgate_worker_tasks_processing", "gauge", "Task runs assigned to each worker.");
   for (const w of workers)
-    p.sample("flowgate_worker_tasks_processing", w.assigned.size, { worker: w.name });
+    p.sample("flowgate_worker_tasks_processing", w.assigned, { worker: w.name });
   p.family("flowgate_worker_tasks_executed_total", "counter", "Task runs each worker finished.");
   for (const w of workers)
     p.sample("flowgate_worker_tasks_executed_total", w.executed, { worker: w.name });

@@ -2,6 +2,7 @@ import { GraphState, type GraphSpec, type ArgRef } from "../../graph/index.ts";
 import type { ClientToScheduler, SchedulerToWorker } from "../messages.ts";
 import type { TaskStatus } from "./task-status.ts";
 import { TaskRunFeed } from "./task-run-feed.ts";
+import type { WorkerRecord } from "./worker-record.ts";
 
 /** The scheduler's record of one submitted flow run: its graph state and where results live. */
 export class FlowRun {
@@ -127,6 +128,20 @@ export class FlowRun {
     for (let i = 0; i < this.holder.length; i++) if (this.holder[i] === worker) this.holder[i] = -1;
     for (const h of this.childHolders)
       if (h) for (let c = 0; c < h.length; c++) if (h[c] === worker) h[c] = -1;
+  }
+
+  /** Its task runs placed on `worker`. */
+  activeOn(worker: number): TaskRecord[] {
+    return [...this.active.values()].filter((rec) => rec.worker === worker);
+  }
+
+  /** Takes every placed task run off its worker's count (`assigned`) and off this run. */
+  dropActive(workers: ReadonlyMap<number, WorkerRecord>): void {
+    for (const rec of this.active.values()) {
+      const w = workers.get(rec.worker);
+      if (w) w.assigned--;
+    }
+    this.active.clear();
   }
 
   /** True when the result should exist (it succeeded) but no live worker holds it. */

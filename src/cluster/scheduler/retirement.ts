@@ -80,7 +80,7 @@ export class Retirements {
         l.dirty = false;
         this.plan(l);
       }
-      if (l.w.assigned.size === 0 && (l.pending === 0 || late)) {
+      if (l.w.assigned === 0 && (l.pending === 0 || late)) {
         l.letGo = true;
         this.host.send(l.w.id, { t: "retired" } satisfies RetirementMessage);
       }
@@ -140,7 +140,7 @@ export class Retirements {
         let best = receivers[0]!;
         for (const w of receivers) {
           const d = load.get(w)! - load.get(best)!;
-          if (d < 0 || (d === 0 && w.assigned.size < best.assigned.size)) best = w;
+          if (d < 0 || (d === 0 && w.assigned < best.assigned)) best = w;
         }
         load.set(best, load.get(best)! + each);
         let list = byReceiver.get(best);

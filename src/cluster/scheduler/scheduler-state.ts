@@ -139,7 +139,7 @@ export class SchedulerState implements SchedulerCore {
       run.dropWorker(id);
       run.workers.delete(id);
     }
-    for (const rec of [...w.assigned]) {
+    for (const rec of [...this.runs.values()].flatMap((run) => run.activeOn(id))) {
       const message = deathsFail(rec, w.name);
       if (message) transition(this, rec, "erred", stim, { message });
       else transition(this, rec, "queued", stim, { lostWorker: w.name });
@@ -236,7 +236,7 @@ export class SchedulerState implements SchedulerCore {
     const ws = [...this.workers.values()].filter((w) => !w.closing);
     if (ws.length === 0) return;
     const room = new Map<WorkerRecord, number>();
-    for (const w of ws) room.set(w, windowFor(w.slots, this.avgMs) - w.assigned.size);
+    for (const w of ws) room.set(w, windowFor(w.slots, this.avgMs) - w.assigned);
     let best = pickRoomiest(ws, room);
     while (best) {
       const rec = this.queue.shift();
@@ -371,8 +371,7 @@ export class SchedulerState implements SchedulerCore {
     // Lazy: sent at once, it woke the workers while the run's client was waking for its result.
     for (const w of run.workers) this.sendLazy(w, { t: "forget", run: run.id });
     this.runs.delete(run.id);
-    for (const rec of run.active.values()) this.workers.get(rec.worker)?.assigned.delete(rec);
-    run.active.clear();
+    run.dropActive(this.workers);
   }
 
   send(to: number, msg: SchedulerOutbound): void {

@@ -21,19 +21,18 @@ export function planSteal(ws: readonly WorkerRecord[], avgMs: number): StealRequ
   for (const w of ws) {
     if (w.closing) continue;
     const slots = slotsOf(w);
-    if (!w.paused && w.assigned.size < slots && (!idle || w.assigned.size < idle.assigned.size))
-      idle = w;
+    if (!w.paused && w.assigned < slots && (!idle || w.assigned < idle.assigned)) idle = w;
     if (
       !w.stealing &&
-      w.assigned.size > slots &&
-      (!busy || w.assigned.size - slots > busy.assigned.size - slotsOf(busy))
+      w.assigned > slots &&
+      (!busy || w.assigned - slots > busy.assigned - slotsOf(busy))
     )
       busy = w;
   }
   if (!idle || !busy) return undefined;
-  const excess = busy.assigned.size - slotsOf(busy);
+  const excess = busy.assigned - slotsOf(busy);
   if (excess * Math.max(avgMs, 0) < MIN_BACKLOG_MS * slotsOf(busy)) return undefined;
-  const max = Math.max(1, Math.floor((busy.assigned.size - idle.assigned.size) / 2));
+  const max = Math.max(1, Math.floor((busy.assigned - idle.assigned) / 2));
   return { from: busy, max: Math.min(max, excess) };
 }
 

@@ -37,7 +37,8 @@ type Step<To extends TaskStatus> = (
 /** Takes a task off its worker's books. */
 function detach(s: SchedulerCore, rec: TaskRecord): void {
   rec.run.active.delete(rec.key);
-  s.workers.get(rec.worker)?.assigned.delete(rec);
+  const w = s.workers.get(rec.worker);
+  if (w) w.assigned--;
   rec.worker = -1;
 }
 
@@ -46,7 +47,7 @@ function assign(s: SchedulerCore, rec: TaskRecord, arg: TransitionArgs["processi
   const run = rec.run;
   rec.worker = worker.id;
   run.active.set(rec.key, rec);
-  worker.assigned.add(rec);
+  worker.assigned++;
   if (arg.claimed) return;
   s.tellRun(run, worker.id);
   let batch = worker.outgoing.get(run.id);

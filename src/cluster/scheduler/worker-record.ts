@@ -1,10 +1,10 @@
 import type { SchedulerToWorker, WireHint, WorkerHeartbeat } from "../messages.ts";
 import { ComputeBatch } from "../wire/compute-batch.ts";
-import type { TaskRecord } from "./flow-run.ts";
 
 /** The scheduler's view of one connected worker. */
 export class WorkerRecord {
-  readonly assigned = new Set<TaskRecord>();
+  /** Task runs placed on it and not finished (running or queued there): its run's `active` ones. */
+  assigned = 0;
   /** Tasks to send at the end of this turn, by run. */
   readonly outgoing = new Map<number, ComputeBatch>();
   /** `next` hints for those tasks (speculative assignment), by run. */
@@ -48,7 +48,7 @@ export class WorkerRecord {
       name: this.name,
       address: this.address,
       slots: this.slots,
-      processing: this.assigned.size,
+      processing: this.assigned,
       executed: this.executed,
       closing: this.closing,
       paused: this.paused,
