@@ -55,12 +55,17 @@ export function stateCounts(runs: Iterable<FlowRun>): Record<string, number> {
 
 const NONE_LOST: readonly [number, number][] = Object.freeze([]);
 
-/** Where each input of a task is (a worker id, a per-child table, or null), and the inputs lost with their worker. */
+/**
+ * Where each input of a task is (a worker id, a per-child table, or null), written into `who`
+ * (one array the dispatch loop reuses: a no-op task costs the scheduler ~3 µs, and an array and
+ * an object per task were a part of it); returns the inputs lost with their worker.
+ */
 export function locateInputs(
   run: FlowRun,
   args: readonly ArgRef[],
-): { who: Who[]; lost: readonly [number, number][] } {
-  const who: Who[] = new Array<Who>(args.length);
+  who: Who[],
+): readonly [number, number][] {
+  who.length = args.length;
   let lost: [number, number][] | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -79,5 +84,11 @@ export function locateInputs(
       who[i] = table;
     }
   }
-  return { who, lost: lost ?? NONE_LOST };
+  return lost ?? NONE_LOST;
+}
+
+/** The first worker holding an input, if any. */
+export function firstHolder(who: readonly Who[]): number | undefined {
+  for (const x of who) if (typeof x === "number" && x >= 0) return x;
+  return undefined;
 }

@@ -1,13 +1,14 @@
 import { type GraphCommand, type GraphSpec, snapshotOf } from "../../graph/index.ts";
 import type {
   ClientToScheduler,
+  Who,
   PeerInfo,
   SchedulerOutbound,
   WorkerToScheduler,
 } from "../messages.ts";
 import { FlowRun, makeRecord, taskKey, type TaskRecord } from "./flow-run.ts";
 import { planGather, storeGathered } from "./gather-plan.ts";
-import { locateInputs, pickRoomiest, preferNear, windowFor } from "./placement.ts";
+import { firstHolder, locateInputs, pickRoomiest, preferNear, windowFor } from "./placement.ts";
 import { Retirements } from "./retirement.ts";
 import type { SchedulerCommand, SchedulerEvent } from "./scheduler-events.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
@@ -238,19 +239,20 @@ export class SchedulerState implements SchedulerCore {
     const room = new Map<WorkerRecord, number>();
     for (const w of ws) room.set(w, windowFor(w.slots, this.avgMs) - w.assigned);
     let best = pickRoomiest(ws, room);
+    const who: Who[] = []; // each task's, refilled by locateInputs (see there)
     while (best) {
       const rec = this.queue.shift();
       if (!rec) break;
       const run = rec.run;
       if (run.finished || (!rec.recompute && run.state.stateOf(rec.node, rec.child) !== "Running"))
         continue;
-      const { who, lost } = locateInputs(run, rec.args);
+      const lost = locateInputs(run, rec.args, who);
       if (lost.length > 0) {
         transition(this, rec, "waiting", stim, { lost });
         continue;
       }
       let target = best;
-      const near = who.find((x): x is number => typeof x === "number" && x >= 0);
+      const near = firstHolder(who);
       const nw = near === undefined ? undefined : this.workers.get(near);
       if (nw && !rec.stolen && preferNear(nw, best, room)) target = nw;
       transition(this, rec, "processing", stim, { worker: target, who });
