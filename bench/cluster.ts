@@ -1,6 +1,7 @@
 // Cluster benchmarks (issue 3): prints one JSON object. Run: node --import ./bin/register.js bench/cluster.ts [--big]
 // `--only=latency` runs only the chain and submit -> result parts; `--only=throughput` only the
-// 100k map and the CPU per task.
+// 100k maps (over a Parameter and over a task's result, BENCH_PAIRS interleaved pairs, default 9;
+// it also prints their ratio on stderr) and the CPU per task.
 // Profiling the cluster's processes: FLOWGATE_CLUSTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
 // passes those flags to the scheduler and workers (task threads write their own profiles too).
 import { fork } from "node:child_process";
@@ -103,7 +104,7 @@ async function throughput(executor: ClusterExecutor): Promise<void> {
   const warmUp = { parameter: await measure("parameter"), result: await measure("result") };
   // Then the two shapes pair by pair, the order alternating, so that drift of the (shared)
   // machine over the bench falls on both shapes alike; the bound is on the median pair ratio.
-  const pairs = Math.max(1, Number(process.env.BENCH_PAIRS ?? 7));
+  const pairs = Math.max(1, Number(process.env.BENCH_PAIRS ?? 9));
   const got: { parameter: Measured; result: Measured }[] = [];
   for (let i = 0; i < pairs; i++) {
     const first = i % 2 === 0 ? "parameter" : "result";
