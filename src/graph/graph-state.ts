@@ -1,7 +1,9 @@
+import { argRefOf } from "./arg-refs.ts";
 import type { ArgRef, GraphCommand, Measure, Outcome } from "./commands.ts";
+import { linkNode } from "./node-links.ts";
 import { Gate, NodeRun, type FailureDetail } from "./node-run.ts";
 import { isFinished, type StateType } from "./states.ts";
-import type { ArgSpec, GraphSpec } from "./task-spec.ts";
+import type { GraphSpec } from "./task-spec.ts";
 import {
   addCounts,
   describeTrigger,
@@ -9,7 +11,6 @@ import {
   triggerPasses,
   type UpstreamCounts,
 } from "./triggers.ts";
-import { InvalidGraphError } from "./errors.ts";
 
 /**
  * The pure state machine of one graph run: it takes events (start, an attempt's outcome, a retry
@@ -30,7 +31,7 @@ export class GraphState {
     private readonly keep: (node: number) => boolean = () => true,
   ) {
     this.nodes = graph.nodes.map((spec, i) => new NodeRun(i, spec));
-    this.nodes.forEach((n) => this.link(n));
+    this.nodes.forEach((n) => linkNode(this.nodes, n));
   }
 
   get done(): boolean {
@@ -101,44 +102,6 @@ export class GraphState {
   detailOf(node: number, child = -1): FailureDetail | undefined {
     const n = this.nodes[node]!;
     return child < 0 ? n.detail : n.childDetails.get(child);
-  }
-
-  private link(n: NodeRun): void {
-    const byNode = new Map<number, { onlyMapped: boolean; data: boolean }>();
-    const note = (u: number, mode: "whole" | "mapped" | "flatten" | "state") => {
-      if (u >= n.index || u < 0)
-        throw new InvalidGraphError(
-          `task '${n.spec.id}' refers to node ${u}, which does not come before it; nodes must be in topological order`,
-        );
-      const e = byNode.get(u) ?? { onlyMapped: true, data: false };
-      e.onlyMapped &&= mode === "mapped";
-      e.data ||= mode !== "state";
-      byNode.set(u, e);
-    };
-    for (const a of n.spec.args) if (a.kind === "ref") note(a.node, a.mode);
-    for (const u of n.spec.upstream) note(u, "state");
-    for (const [u, e] of byNode) {
-      const up = this.nodes[u]!;
-      const gate = n.spec.mapped && up.spec.mapped && e.onlyMapped ? Gate.expanded : Gate.complete;
-      n.upstreams.push({ node: u, gate, data: e.data });
-      up.dependents.push({ node: n.index, gate });
-      if (gate === Gate.expanded) up.childDependents.push(n.index);
-      if (e.data) up.dataConsumersLeft++;
-      n.gates++;
-    }
-    for (const a of n.spec.args) {
-      if (a.kind !== "ref") continue;
-      const up = this.nodes[a.node]!;
-      const need: Measure =
-        a.mode === "flatten" && n.spec.mapped
-          ? up.spec.mapped
-            ? 1
-            : 2
-          : a.mode === "mapped" && !up.spec.mapped
-            ? 1
-            : 0;
-      if (need > up.measure) up.measure = need;
-    }
   }
 
   private drain(): GraphCommand[] {
@@ -297,26 +260,7 @@ export class GraphState {
   /** The argument references of a task run; stable once the run has been commanded. */
   argsOf(node: number, child: number): ArgRef[] {
     const n = this.nodes[node]!;
-    return n.spec.args.map((a, i) => this.argRef(n, child, i, a));
-  }
-
-  private argRef(n: NodeRun, child: number, argIndex: number, a: ArgSpec): ArgRef {
-    if (a.kind === "value") return { k: "value", value: a.value };
-    const up = this.nodes[a.node]!;
-    const flatten = a.mode === "flatten";
-    if (child < 0 || a.mode === "whole") {
-      if (up.width >= 0) return { k: "children", node: up.index, width: up.width, flatten };
-      return { k: "result", node: up.index, child: -1, flatten };
-    }
-    if (a.mode === "mapped") {
-      if (up.spec.mapped) return { k: "result", node: up.index, child };
-      return { k: "result", node: up.index, child: -1, path: [child] };
-    }
-    const offsets = n.flattenOffsets!.get(argIndex)!;
-    const item = upperBound(offsets, child) - 1;
-    const sub = child - offsets[item]!;
-    if (up.spec.mapped) return { k: "result", node: up.index, child: item, path: [sub] };
-    return { k: "result", node: up.index, child: -1, path: [item, sub] };
+    return n.spec.args.map((a, i) => argRefOf(this.nodes, n, child, i, a));
   }
 
   private setState(n: NodeRun, child: number, state: StateType, detail: FailureDetail | undefined) {
@@ -398,15 +342,3 @@ class RunCommand {
 
 // On the prototype, so that a million queued children do not carry a field each for it.
 Object.defineProperty(RunCommand.prototype, "type", { value: "run", enumerable: true });
-
-/** First index whose value is greater than x (offsets are non-decreasing). */
-function upperBound(offsets: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = offsets.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (offsets[mid]! <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
