@@ -66,7 +66,10 @@ export class ClusterConnectError extends FlowgateError {
  * (`why` says what is wrong with a unix:// one: a relative path, too long for sun_path).
  */
 export class AddressError extends FlowgateError {
-  constructor(address: string, why?: string) {
+  constructor(
+    address: string,
+    readonly why?: string,
+  ) {
     super(
       "FG_CLUSTER_ADDRESS",
       why

@@ -81,7 +81,7 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
       checkSocketPath(socketPath);
     } catch (e) {
       if (!(e instanceof AddressError)) throw e;
-      fail(`--socket: ${e.message}`);
+      fail(`--socket: ${e.why ?? e.message}`);
     }
     if (values.port !== undefined) fail("give --socket or --port, not both");
   }
