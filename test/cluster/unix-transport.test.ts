@@ -20,6 +20,7 @@ import { dial } from "../../src/cluster/wire/dial.ts";
 import { listenUnix } from "../../src/cluster/wire/unix-transport.ts";
 import { meetFlow } from "./fixtures/peer-flows.ts";
 import { alive, startHarness, type Harness } from "./fixtures/cluster-harness.ts";
+import { eventually } from "../support/processes.ts";
 
 describe("unix:// addresses", () => {
   test("parseAddress takes an absolute socket path written with three slashes", () => {
@@ -194,6 +195,28 @@ describe("LocalCluster on Unix sockets (the default)", () => {
       gid: 65534,
     });
     assert.equal(other.stdout.trim(), "EACCES", other.stderr);
+  });
+
+  test("a worker killed outright is restarted on its slot's socket, replacing the stale file", async () => {
+    const c = await startHarness({ workers: 1 });
+    try {
+      const killed = c.cluster.pids[1]!;
+      const sock = join(dirname(c.cluster.address.slice("unix://".length)), "local-0.sock");
+      process.kill(killed, "SIGKILL");
+      await eventually("the worker is restarted", () => c.cluster.workerNames[0] === "local-0-r1");
+      // SIGKILL leaves the socket file; the new worker must take it over to register.
+      const r = await meetFlow.run({
+        executor: c.executor,
+        printLogs: false,
+        parameters: { xs: [3] },
+      });
+      const out = r.outputs as { madeOn: number[]; sums: number[] };
+      assert.deepEqual(out.sums, [3 << 20]);
+      assert.notEqual(out.madeOn[0], killed);
+      assert.ok(statSync(sock).isSocket());
+    } finally {
+      await c.close();
+    }
   });
 
   test("close ends every process and removes the directory with its sockets", async () => {
