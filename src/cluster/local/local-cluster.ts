@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ClusterStartError } from "../errors.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { makeSelfSignedCredentials } from "../../common/index.ts";
@@ -102,8 +102,11 @@ class LocalClusterImpl implements LocalCluster {
   security: ClusterSecurity | undefined;
   transport: LocalClusterTransport;
   readonly pids: number[] = [];
-  /** Private (mkdtemp makes it 0700): its sockets and key are this user's alone. */
-  private readonly dir = mkdtempSync(join(tmpdir(), "flowgate-local-"));
+  /**
+   * Private (mkdtemp makes it 0700): its sockets and key are this user's alone. Absolute even
+   * under a relative TMPDIR, as socket paths must be.
+   */
+  private readonly dir = resolve(mkdtempSync(join(tmpdir(), "flowgate-local-")));
   private scheduler: ChildProcess | undefined;
   private readonly workers = new Map<string, ChildProcess>();
   private closing = false;
