@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 const scripts = [
   "local.ts",
   "cluster.ts",
+  "cluster-transports.ts",
   "dashboard.ts",
   "live-task-runs.ts",
   "gateway.ts",
