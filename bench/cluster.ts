@@ -1,11 +1,14 @@
 // Cluster benchmarks (issue 3): prints one JSON object. Run: node --import ./bin/register.js bench/cluster.ts [--big]
 // `--only=latency` runs only the chain and submit -> result parts; `--only=throughput` only the
 // 100k maps (over a Parameter and over a task's result, BENCH_PAIRS interleaved pairs, default 9;
-// it also prints their ratio on stderr) and the CPU per task.
+// it also prints their ratio on stderr) and the CPU per task. `--transport=tls` runs the
+// LocalClusters on mutual TLS over 127.0.0.1 instead of their default Unix sockets (to compare).
 // Profiling the cluster's processes: FLOWGATE_CLUSTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
 // passes those flags to the scheduler and workers (task threads write their own profiles too).
 import { fork } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalCluster, makeClusterCredentials } from "../src/cluster/index.ts";
 import { ClusterExecutor } from "../src/executors/cluster-executor.ts";
@@ -28,13 +31,15 @@ function cpuMicros(pid: number): number {
 }
 
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+const transport = process.argv.includes("--transport=tls") ? ("tls" as const) : ("unix" as const);
+out.transport = transport;
 const want = (part: "latency" | "throughput") => only === undefined || only === part;
 
 await processEntry();
 const starts: number[] = [];
 for (let i = 0; i < (only ? 0 : 3); i++) {
   const t0 = performance.now();
-  const c = await LocalCluster({ workers: 2 });
+  const c = await LocalCluster({ workers: 2, transport });
   starts.push(performance.now() - t0);
   await c.close();
 }
@@ -44,7 +49,7 @@ if (!only)
     all: starts.map((x) => +x.toFixed(1)),
   };
 
-const cluster = await LocalCluster({ workers: 2 });
+const cluster = await LocalCluster({ workers: 2, transport });
 const executor = new ClusterExecutor(cluster);
 try {
   await b.mapFlow.run({ executor, ...quiet, parameters: { xs: range(2000) } }); // warm threads and bundle
@@ -206,18 +211,30 @@ async function transfer(executor: ClusterExecutor): Promise<void> {
   };
 }
 
-// Peer-to-peer data path alone (same code: mutual TLS, framing, codec), 64 x 1 MiB, from a
-// serving process to this one, as between two workers.
+// Peer-to-peer data path alone (same code: framing, codec), 64 x 1 MiB, from a serving process
+// to this one, as between two workers: over mutual TLS (remote workers, `transport: "tls"`) and
+// over a Unix socket (a LocalCluster's workers).
 if (!only) {
   const sec = await makeClusterCredentials();
+  out.peerTransferGiBPerSecond = await peerTransfer(JSON.stringify(sec), new PeerClient(sec));
+  const dir = mkdtempSync(join(tmpdir(), "flowgate-bench-"));
+  try {
+    out.peerTransferUnixGiBPerSecond = await peerTransfer(
+      `unix://${join(dir, "peer.sock")}`,
+      new PeerClient(undefined),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function peerTransfer(serverArg: string, client: PeerClient) {
   const server = fork(fileURLToPath(new URL("./fixtures/peer-server.ts", import.meta.url)), [
-    JSON.stringify(sec),
+    serverArg,
   ]);
   try {
-    const port = await new Promise<number>((resolve) => server.once("message", resolve));
-    const addr = `tls://127.0.0.1:${port}`;
+    const addr = await new Promise<string>((resolve) => server.once("message", resolve));
     const keys = range(64).map((i) => `0|${i}`);
-    const client = new PeerClient(sec);
     const rates: number[] = [];
     for (let i = 0; i < 12; i++) {
       const t0 = performance.now();
@@ -228,11 +245,8 @@ if (!only) {
       // The first rounds warm up both processes' allocators (fresh pages cost a fault per 4 KiB).
       if (i >= 4) rates.push(64 / 1024 / s);
     }
-    out.peerTransferGiBPerSecond = {
-      median: +median(rates).toFixed(2),
-      all: rates.map((x) => +x.toFixed(2)),
-    };
     client.close();
+    return { median: +median(rates).toFixed(2), all: rates.map((x) => +x.toFixed(2)) };
   } finally {
     server.disconnect();
   }
@@ -247,7 +261,7 @@ if (process.argv.includes("--big")) {
       b.resultMapFlow.run({ executor: ex, ...quiet, parameters: { n: 1_000_000 } }),
   };
   for (const [name, run] of Object.entries(shapes)) {
-    const c = await LocalCluster({ workers: 2 });
+    const c = await LocalCluster({ workers: 2, transport });
     const ex = new ClusterExecutor(c);
     try {
       const t0 = performance.now();

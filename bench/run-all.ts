@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 const scripts = [
   "local.ts",
   "cluster.ts",
+  "cluster-transports.ts",
   "hop-floor.ts",
   "dashboard.ts",
   "live-task-runs.ts",

@@ -61,12 +61,20 @@ export class ClusterConnectError extends FlowgateError {
   }
 }
 
-/** An address is not tls://, tcp://, ws:// or wss://host:port. */
+/**
+ * An address is not tls://, tcp://, ws:// or wss://host:port, nor unix:///absolute/path.sock
+ * (`why` says what is wrong with a unix:// one: a relative path, too long for sun_path).
+ */
 export class AddressError extends FlowgateError {
-  constructor(address: string) {
+  constructor(
+    address: string,
+    readonly why?: string,
+  ) {
     super(
       "FG_CLUSTER_ADDRESS",
-      `'${address}' is not a cluster address; use tls://host:port, tcp://host:port, ws://host:port/path or wss://host:port/path`,
+      why
+        ? `'${address}' is not a usable cluster address: ${why}`
+        : `'${address}' is not a cluster address; use tls://host:port, tcp://host:port, ws://host:port/path, wss://host:port/path or unix:///absolute/path.sock`,
     );
   }
 }

@@ -21,12 +21,13 @@ async function inTmux(command: string): Promise<string> {
   const tmux = (...args: string[]) =>
     execFileSync("tmux", ["-S", join(dir, "socket"), ...args], { encoding: "utf8" });
   try {
-    // The shell stays after the command ends, so that its last screen can be read.
+    // The shell stays after the command ends, so that its last screen can be read. 160 columns:
+    // the "Cluster created. Scheduler address: unix:///tmp/…" line (~126 characters) must not wrap.
     tmux(
       "new-session",
       "-d",
       "-x",
-      "120",
+      "160",
       "-y",
       "50",
       "-s",
@@ -67,7 +68,7 @@ test("terminal - every task log line, the final bars and the final state stay on
   assert.equal(lines.filter((l) => /^work\s+[█░]/.test(l)).length, 1, screen);
   assert.match(
     screen,
-    /^Cluster created\. Scheduler address: tls:\/\/\S+ Dashboard: http:\/\/\S+\/status$/m,
+    /^Cluster created\. Scheduler address: unix:\/\/\/\S+\.sock Dashboard: http:\/\/\S+\/status$/m,
   );
   assert.match(screen, /^Flow run 'cli-slow-logs' finished: Success/m);
   assert.match(screen, /^Result: 28$/m);

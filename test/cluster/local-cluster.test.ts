@@ -161,6 +161,24 @@ describe("LocalCluster(2) with ClusterExecutor", () => {
       },
     );
   });
+});
+
+// Mutual TLS over 127.0.0.1: what a LocalCluster uses with transport "tls", and what every
+// scheduler reached over TCP (a gateway's, `flowgate scheduler --tls-cert`) speaks.
+describe('LocalCluster({ transport: "tls" })', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ workers: 1, transport: "tls" });
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  test("listens on tls://127.0.0.1 with the cluster's credentials", () => {
+    assert.equal(h.cluster.transport, "tls");
+    assert.match(h.cluster.address, /^tls:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(h.cluster.security?.tlsCert ?? "", /BEGIN CERTIFICATE/);
+  });
 
   test("a client without the cluster's certificate is refused", async () => {
     const other = await makeClusterCredentials("intruder");
@@ -180,11 +198,7 @@ describe("LocalCluster(2) with ClusterExecutor", () => {
       ClusterConnectError,
     );
   });
-});
-
-describe("a ws:// tunnel to the scheduler", () => {
-  test("carries the TLS stream end to end and sends the extra upgrade headers", async () => {
-    const h = await startHarness({ workers: 1 });
+  test("a ws:// tunnel carries the TLS stream end to end and sends the extra upgrade headers", async () => {
     const port = Number(new URL(h.cluster.address.replace("tls:", "http:")).port);
     const seen: string[] = [];
     const server = http.createServer();
@@ -201,7 +215,7 @@ describe("a ws:// tunnel to the scheduler", () => {
     const address = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/clusters/c1/scheduler`;
     const executor = new ClusterExecutor({
       address,
-      security: { ...h.cluster.security, headers: { authorization: "token abc" } },
+      security: { ...h.cluster.security!, headers: { authorization: "token abc" } },
     });
     try {
       const r = await timesTwo.run({ executor, printLogs: false, parameters: { x: [1, 2, 3] } });
@@ -213,7 +227,6 @@ describe("a ws:// tunnel to the scheduler", () => {
       wss.close();
       server.closeAllConnections();
       server.close();
-      await h.close();
     }
   });
 });

@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { LocalCluster } from "../../src/cluster/index.ts";
 import { startGatewayProcess, type GatewayProcess } from "../support/gateway-process.ts";
@@ -77,39 +74,42 @@ describe("user scripts on a LocalCluster", () => {
   });
 });
 
+// The scripts and `flowgate run --address` are other processes of this user: they reach the
+// LocalCluster's unix:// address (no certificate); the TLS case is the test after them.
 describe("executors close", () => {
   let cluster: LocalCluster;
-  let dir: string;
   before(async () => {
     cluster = await LocalCluster({ workers: 1 });
-    dir = mkdtempSync(join(tmpdir(), "flowgate-close-"));
-    writeFileSync(join(dir, "cert.pem"), cluster.security.tlsCert);
-    writeFileSync(join(dir, "key.pem"), cluster.security.tlsKey);
+    assert.match(cluster.address, /^unix:\/\/\//);
   });
   after(async () => {
     await cluster.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test("a script using RemoteEnvironment exits once it has its result", async () => {
+    const run = await script("remote-script.ts", [], { FIXTURE_ADDRESS: cluster.address });
+    const lines = await assertEndedCleanly(run);
+    assert.equal(lines.get("result"), "16");
+  });
+
+  test("a script using RemoteEnvironment with mutual TLS exits once it has its result", async () => {
+    await using tlsCluster = await LocalCluster({ workers: 1, transport: "tls" });
     const run = await script("remote-script.ts", [], {
-      FIXTURE_ADDRESS: cluster.address,
-      FIXTURE_CERT: cluster.security.tlsCert,
-      FIXTURE_KEY: cluster.security.tlsKey,
+      FIXTURE_ADDRESS: tlsCluster.address,
+      FIXTURE_CERT: tlsCluster.security!.tlsCert,
+      FIXTURE_KEY: tlsCluster.security!.tlsKey,
     });
     const lines = await assertEndedCleanly(run);
     assert.equal(lines.get("result"), "16");
   });
 
-  test("flowgate run --address exits with the result, and its task threads run no TypeScript source", async () => {
-    const tls = ["--tls-cert", join(dir, "cert.pem"), "--tls-key", join(dir, "key.pem")];
+  test("flowgate run --address unix://… exits with the result, and its task threads run no TypeScript source", async () => {
     const run = await runNode([
       bin,
       "run",
       fixture("double-flow.ts"),
       "--address",
       cluster.address,
-      ...tls,
       "-q",
     ]);
     await assertEndedCleanly(run);
@@ -120,7 +120,6 @@ describe("executors close", () => {
       fixture("where-flow.ts"),
       "--address",
       cluster.address,
-      ...tls,
       "-q",
     ]);
     await assertEndedCleanly(where);

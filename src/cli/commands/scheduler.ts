@@ -13,6 +13,10 @@ export function registerScheduler(program: Command): void {
     )
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--port <port>", "scheduler port (0 = any free port)", "0")
+    .option(
+      "--socket <path>",
+      "listen on this Unix socket (absolute path) instead of --host/--port, without TLS: the directory's permissions decide who connects; the address is then unix://<path>",
+    )
     .option("--dashboard-port <port>", "dashboard HTTP port (0 = any free port)", "0")
     .option("--tls-cert <file>", "PEM certificate (mutual TLS)")
     .option("--tls-key <file>", "PEM private key")

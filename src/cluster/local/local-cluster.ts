@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ClusterStartError } from "../errors.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { makeSelfSignedCredentials } from "../../common/index.ts";
@@ -15,6 +15,7 @@ import {
   inWorkerMode,
 } from "../../shipping/index.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
+import { MAX_SOCKET_PATH_BYTES } from "../wire/address.ts";
 
 export interface LocalClusterOptions {
   /** Worker processes. */
@@ -33,12 +34,31 @@ export interface LocalClusterOptions {
   readonly memoryLimit?: string | number;
   /** ms to wait for every process to be ready. @default 20000 */
   readonly startTimeout?: number;
+  /**
+   * How the cluster's processes reach each other. "unix": Unix sockets in the cluster's private
+   * directory (mode 0700, so only this user and root can connect), no TLS and no certificate.
+   * "tls": mutual TLS over 127.0.0.1 with a fresh certificate, for what must reach the scheduler
+   * over TCP (a tunnel, a process in a container). "unix" falls back to "tls" when the
+   * directory's socket paths would not fit a socket address (108 bytes; a long TMPDIR).
+   * @default "unix"
+   */
+  readonly transport?: LocalClusterTransport;
 }
 
-/** A running local cluster: a scheduler and workers as child processes, with mutual TLS. */
+/** See LocalClusterOptions.transport. */
+export type LocalClusterTransport = "unix" | "tls";
+
+/**
+ * A running local cluster: a scheduler and workers as child processes, talking over Unix
+ * sockets in a private directory (or mutual TLS over 127.0.0.1, see `transport`).
+ */
 export interface LocalCluster extends AsyncDisposable {
+  /** unix:///…/scheduler.sock, or tls://127.0.0.1:port */
   readonly address: string;
-  readonly security: ClusterSecurity;
+  /** What the processes use; "tls" also when "unix" was asked for but the paths were too long. */
+  readonly transport: LocalClusterTransport;
+  /** The TLS credentials clients need; undefined on Unix sockets (none is needed or made). */
+  readonly security: ClusterSecurity | undefined;
   readonly dashboardLink: string;
   /** Pids of every process this cluster started (including restarted workers). */
   readonly pids: readonly number[];
@@ -48,8 +68,8 @@ export interface LocalCluster extends AsyncDisposable {
 }
 
 /**
- * Starts a scheduler and `workers` workers as child processes on this machine, with fresh
- * per-cluster TLS credentials. Rejects with ClusterStartError when a process fails to start
+ * Starts a scheduler and `workers` workers as child processes on this machine, on Unix sockets
+ * in a fresh private directory (or with fresh per-cluster TLS credentials). Rejects with ClusterStartError when a process fails to start
  * (MemoryLimitError for a bad `memoryLimit`).
  */
 export async function LocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
@@ -79,9 +99,14 @@ function freePort(): Promise<number> {
 class LocalClusterImpl implements LocalCluster {
   address = "";
   dashboardLink = "";
-  security!: ClusterSecurity;
+  security: ClusterSecurity | undefined;
+  transport: LocalClusterTransport;
   readonly pids: number[] = [];
-  private readonly dir = mkdtempSync(join(tmpdir(), "flowgate-local-"));
+  /**
+   * Private (mkdtemp makes it 0700): its sockets and key are this user's alone. Absolute even
+   * under a relative TMPDIR, as socket paths must be.
+   */
+  private readonly dir = resolve(mkdtempSync(join(tmpdir(), "flowgate-local-")));
   private scheduler: ChildProcess | undefined;
   private readonly workers = new Map<string, ChildProcess>();
   private closing = false;
@@ -89,27 +114,54 @@ class LocalClusterImpl implements LocalCluster {
   private runtime: ThreadRuntime = runningRuntime();
   private restarts = 0;
 
-  constructor(private readonly o: LocalClusterOptions) {}
+  constructor(private readonly o: LocalClusterOptions) {
+    // The longest socket path a worker of this cluster can get (restarts reuse their slot's).
+    const longest = this.workerSocket(`local-${Math.max(0, o.workers - 1)}`);
+    const fits = [this.schedulerSocket(), longest].every(
+      (p) => Buffer.byteLength(p) <= MAX_SOCKET_PATH_BYTES,
+    );
+    this.transport = o.transport === "tls" || !fits ? "tls" : "unix";
+  }
+
+  private schedulerSocket(): string {
+    return join(this.dir, "scheduler.sock");
+  }
+
+  /** A restarted worker (local-0-r3) listens where its slot's first one did (local-0). */
+  private workerSocket(name: string): string {
+    return join(this.dir, `${name.replace(/-r\d+$/, "")}.sock`);
+  }
 
   get workerNames(): string[] {
     return [...this.workers.keys()];
   }
 
   async start(): Promise<void> {
+    const unix = this.transport === "unix";
     const [security, entry, runtime] = await Promise.all([
-      makeSelfSignedCredentials("flowgate-local"),
+      unix ? undefined : makeSelfSignedCredentials("flowgate-local"),
       processEntry(),
       threadRuntimeOrSources(),
     ]);
     this.runtime = runtime;
     this.security = security;
     this.entry = entry;
-    writeFileSync(join(this.dir, "cert.pem"), security.tlsCert, { mode: 0o600 });
-    writeFileSync(join(this.dir, "key.pem"), security.tlsKey, { mode: 0o600 });
-    // Workers start together with the scheduler (on a port picked here) and retry until it listens.
-    const port = await freePort();
-    this.address = `tls://127.0.0.1:${port}`;
-    const s = this.spawn(["scheduler", "--port", String(port), ...this.tlsArgs()]);
+    if (security) {
+      writeFileSync(join(this.dir, "cert.pem"), security.tlsCert, { mode: 0o600 });
+      writeFileSync(join(this.dir, "key.pem"), security.tlsKey, { mode: 0o600 });
+    }
+    // Workers start together with the scheduler (on a socket or port picked here) and retry
+    // until it listens.
+    let listen: string[];
+    if (unix) {
+      this.address = `unix://${this.schedulerSocket()}`;
+      listen = ["--socket", this.schedulerSocket()];
+    } else {
+      const port = await freePort();
+      this.address = `tls://127.0.0.1:${port}`;
+      listen = ["--port", String(port), ...this.tlsArgs()];
+    }
+    const s = this.spawn(["scheduler", ...listen]);
     this.scheduler = s;
     const workers = Promise.all(
       Array.from({ length: this.o.workers }, (_, i) => this.startWorker(`local-${i}`)),
@@ -124,6 +176,7 @@ class LocalClusterImpl implements LocalCluster {
   }
 
   private tlsArgs(): string[] {
+    if (!this.security) return [];
     return ["--tls-cert", join(this.dir, "cert.pem"), "--tls-key", join(this.dir, "key.pem")];
   }
 
@@ -150,7 +203,7 @@ class LocalClusterImpl implements LocalCluster {
       "--concurrency",
       String(this.o.concurrency ?? 1),
       ...(this.o.memoryLimit === undefined ? [] : ["--memory-limit", String(this.o.memoryLimit)]),
-      ...this.tlsArgs(),
+      ...(this.security ? this.tlsArgs() : ["--socket", this.workerSocket(name)]),
       "--task-host",
       this.o.taskHostModule ?? this.runtime.taskHost,
       "--thread-module",
@@ -231,6 +284,7 @@ function notStartedCluster(): LocalCluster {
   const close = async () => {};
   return {
     address: "tls://127.0.0.1:0",
+    transport: "tls",
     security: { tlsCert: "", tlsKey: "" },
     dashboardLink: "",
     pids: [],

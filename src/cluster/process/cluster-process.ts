@@ -5,7 +5,8 @@ import { readSecurity } from "./tls-files.ts";
 import type { ClusterSecurity } from "../security.ts";
 import { runWorkerProcess } from "./worker-process.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
-import { MemoryLimitError } from "../errors.ts";
+import { AddressError, MemoryLimitError } from "../errors.ts";
+import { checkSocketPath } from "../wire/address.ts";
 import { bundleDir, runningRuntime, threadRuntimeOrSources } from "../../shipping/index.ts";
 
 const options = {
@@ -13,6 +14,8 @@ const options = {
   // The host others reach the scheduler at, when it listens on every interface (0.0.0.0).
   "advertise-host": { type: "string" },
   port: { type: "string" },
+  // A Unix socket to listen on (the scheduler) or serve peer data on (a worker), no TLS.
+  socket: { type: "string" },
   "dashboard-port": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
@@ -72,9 +75,20 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
   } catch (e) {
     fail((e as Error).message);
   }
+  const socketPath = values.socket;
+  if (socketPath !== undefined) {
+    try {
+      checkSocketPath(socketPath);
+    } catch (e) {
+      if (!(e instanceof AddressError)) throw e;
+      fail(`--socket: ${e.why ?? e.message}`);
+    }
+    if (values.port !== undefined) fail("give --socket or --port, not both");
+  }
   if (role === "scheduler") {
     return runSchedulerProcess({
       security,
+      socketPath,
       host: values.host,
       advertiseHost: values["advertise-host"],
       port: port("port"),
@@ -108,6 +122,7 @@ export async function runClusterProcess(argv: readonly string[]): Promise<void> 
     name: values.name,
     concurrency,
     host: values.host,
+    socketPath,
     taskHostModule: values["task-host"] ?? runtime.taskHost,
     threadModule: values["thread-module"] ?? runtime.threadModule,
     threadHooks: values["thread-hook"] ?? runtime.hooks,

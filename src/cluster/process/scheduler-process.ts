@@ -14,6 +14,9 @@ export interface SchedulerProcessOptions {
    */
   readonly advertiseHost?: string;
   readonly port?: number;
+  /** Listen on this Unix socket (absolute path, no TLS) instead of host:port. */
+  readonly socketPath?: string;
+  /** The dashboard's HTTP port, on `host` (also with socketPath). */
   readonly dashboardPort?: number;
 }
 
@@ -36,13 +39,14 @@ export async function runSchedulerProcess(o: SchedulerProcessOptions): Promise<v
   const server = new SchedulerServer({
     host,
     port: o.port ?? 0,
+    socketPath: o.socketPath,
     security: o.security,
     // FLOWGATE_SPECULATION=off turns speculative assignment on dependent chains off (to compare).
     speculate: process.env.FLOWGATE_SPECULATION !== "off",
   });
   const listening = await server.listen();
   const advertise = o.advertiseHost || (wildcards.has(host) ? hostname() : undefined);
-  const address = advertise ? withHost(listening, advertise) : listening;
+  const address = advertise && !o.socketPath ? withHost(listening, advertise) : listening;
   const env = process.env;
   let link: GatewayLink | undefined;
   const dashboard = await startDashboard(server, {

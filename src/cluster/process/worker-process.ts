@@ -8,6 +8,8 @@ export interface WorkerProcessOptions {
   readonly name?: string;
   readonly concurrency?: number;
   readonly host?: string;
+  /** Serve peer data on this Unix socket (absolute path, no TLS) instead of a port on host. */
+  readonly socketPath?: string;
   readonly taskHostModule: string;
   readonly threadHooks?: readonly string[];
   readonly threadModule?: string;
@@ -30,6 +32,7 @@ export async function runWorkerProcess(o: WorkerProcessOptions): Promise<void> {
     concurrency: o.concurrency,
     security: o.security,
     host: o.host,
+    socketPath: o.socketPath,
     taskHostModule: o.taskHostModule,
     threadHooks: o.threadHooks,
     threadModule: o.threadModule,

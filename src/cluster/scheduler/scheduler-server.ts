@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import type { ClusterSecurity } from "../security.ts";
 import { Connection, type Message } from "../wire/connection.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
+import { listenUnix } from "../wire/unix-transport.ts";
 import type { SchedulerInbound } from "../messages.ts";
 import type { GraphSpec } from "../../graph/index.ts";
 import { GraphMemo } from "./graph-memo.ts";
@@ -30,6 +31,11 @@ export interface SchedulerOptions {
   readonly port?: number;
   /** Mutual TLS credentials; without them the scheduler speaks plain tcp:// (local development only). */
   readonly security?: ClusterSecurity;
+  /**
+   * Listen on this Unix socket (absolute path) instead of host:port, without TLS; the address
+   * is then unix://path.
+   */
+  readonly socketPath?: string;
   /** A worker silent this long is dropped. @default 5000 */
   readonly workerTimeoutMs?: number;
   /** Speculative assignment on dependent chains (speculation-hint.ts). @default true */
@@ -66,11 +72,17 @@ export class SchedulerServer {
 
   async listen(): Promise<string> {
     const host = this.options.host ?? "127.0.0.1";
-    this.server = await listenTcp(host, this.options.port ?? 0, this.options.security, (s) =>
-      this.accept(s),
-    );
-    const port = (this.server.address() as { port: number }).port;
-    this.address = `${this.options.security ? "tls" : "tcp"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    const socketPath = this.options.socketPath;
+    if (socketPath) {
+      this.server = await listenUnix(socketPath, (s) => this.accept(s));
+      this.address = `unix://${socketPath}`;
+    } else {
+      this.server = await listenTcp(host, this.options.port ?? 0, this.options.security, (s) =>
+        this.accept(s),
+      );
+      const port = (this.server.address() as { port: number }).port;
+      this.address = `${this.options.security ? "tls" : "tcp"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    }
     const ttl = this.options.workerTimeoutMs ?? 5000;
     const period = Math.min(1000, ttl / 2);
     let lastSweep = Date.now();

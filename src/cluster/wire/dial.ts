@@ -4,12 +4,15 @@ import type { ClusterSecurity } from "../security.ts";
 import { parseAddress } from "./address.ts";
 import { Connection, type Message } from "./connection.ts";
 import { connectTcp, wrapTls } from "./tcp-transport.ts";
+import { connectUnix } from "./unix-transport.ts";
 import { connectWs } from "./ws-transport.ts";
 
 /**
- * Connects to a cluster address (tls://, tcp://, ws://, wss://) and returns a framed Connection
- * (receiving `In`, sending `Out`: the caller's side of the protocol). Rejects with
- * ClusterConnectError on refusal, a TLS failure or after `timeoutMs`.
+ * Connects to a cluster address (tls://, tcp://, ws://, wss://, unix://) and returns a framed
+ * Connection (receiving `In`, sending `Out`: the caller's side of the protocol). Rejects with
+ * ClusterConnectError on refusal, a TLS failure, a missing socket file or after `timeoutMs`.
+ * A unix:// address never uses TLS (`security` is ignored): its directory's permissions decide
+ * who connects.
  */
 export async function dial<
   In extends { readonly t: string } = Message,
@@ -30,6 +33,7 @@ export async function dial<
     timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
   });
   const open = async (): Promise<Duplex> => {
+    if (a.scheme === "unix") return connectUnix(a.path!);
     if (a.scheme === "tls" || a.scheme === "tcp")
       return connectTcp(a.host, a.port, a.scheme === "tls" ? security : undefined);
     const tunnel = await connectWs(a.url, security);
@@ -48,7 +52,10 @@ export async function dial<
   }
 }
 
-/** Dials the scheduler, retrying refused connections (it may still be starting) until the timeout. */
+/**
+ * Dials the scheduler, retrying refused connections and a socket file not there yet (it may
+ * still be starting) until the timeout.
+ */
 export async function dialWithRetry(
   address: string,
   security: ClusterSecurity | undefined,
@@ -59,7 +66,8 @@ export async function dialWithRetry(
     try {
       return await dial(address, security, Math.max(1000, until - Date.now()));
     } catch (e) {
-      if (Date.now() + delay > until || !/ECONNREFUSED/.test(String((e as Error).message))) throw e;
+      if (Date.now() + delay > until || !/ECONNREFUSED|ENOENT/.test(String((e as Error).message)))
+        throw e;
       await new Promise((r) => setTimeout(r, delay));
     }
   }

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:net";
+import type { Duplex } from "node:stream";
 import type {
   SchedulerToWorker,
   TaskLog,
@@ -10,6 +11,7 @@ import type { ClusterSecurity } from "../security.ts";
 import { Connection } from "../wire/connection.ts";
 import { dialWithRetry } from "../wire/dial.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
+import { listenUnix } from "../wire/unix-transport.ts";
 import { TaskMemoryError } from "../errors.ts";
 import { BundleCache } from "./bundle-cache.ts";
 import { PeerClient } from "./peer-client.ts";
@@ -29,6 +31,8 @@ export interface WorkerOptions {
   readonly security?: ClusterSecurity;
   /** Host this worker's peer port listens on and advertises. @default "127.0.0.1" */
   readonly host?: string;
+  /** Serve peer data on this Unix socket (absolute path, no TLS) instead of a port on `host`. */
+  readonly socketPath?: string;
   /** URL of the module exporting loadTaskHost(bundlePath, flowName). */
   readonly taskHostModule: string;
   /** Module resolve hooks every task thread registers (besides tsx). */
@@ -81,7 +85,7 @@ export class ClusterWorker {
 
   async start(): Promise<void> {
     const host = this.o.host ?? "127.0.0.1";
-    this.peerServer = await listenTcp(host, 0, this.o.security, (s) => {
+    const serve = (s: Duplex) => {
       const c = new Connection(s);
       c.onMessage = (m) => {
         if (m.t === "get")
@@ -90,9 +94,15 @@ export class ClusterWorker {
             (m.keys as string[]).map((k) => this.state.store.getKey(m.run as number, k) ?? null),
           );
       };
-    });
-    const port = (this.peerServer.address() as { port: number }).port;
-    this.address = `${this.o.security ? "tls" : "tcp"}://${host}:${port}`;
+    };
+    if (this.o.socketPath) {
+      this.peerServer = await listenUnix(this.o.socketPath, serve);
+      this.address = `unix://${this.o.socketPath}`;
+    } else {
+      this.peerServer = await listenTcp(host, 0, this.o.security, serve);
+      const port = (this.peerServer.address() as { port: number }).port;
+      this.address = `${this.o.security ? "tls" : "tcp"}://${host}:${port}`;
+    }
     mkdirSync(this.o.bundleDir, { recursive: true });
     this.conn = (await dialWithRetry(
       this.o.scheduler,
