@@ -1,19 +1,31 @@
 import type { GraphSpec } from "../../graph/index.ts";
 
-/** Mean durations (ms) by "bundle hash#task key", kept across runs on one worker. */
-export type KnownDurations = Map<string, number>;
+/** What a worker knows of a task's run time across runs: mean ms, and its latest runs in a row that were short. */
+export interface KnownDuration {
+  readonly ms: number;
+  readonly short: number;
+}
+
+/** Known durations by "bundle hash#task key", kept across runs on one worker. */
+export type KnownDurations = Map<string, KnownDuration>;
 
 const MAX_KNOWN = 10_000;
 
+/** A task run shorter than this (ms) is short: batched to threads, and may run on the I/O loop. */
+export const SHORT_MS = 1;
+
 /**
  * The mean run time of a run's tasks, shared by every node that calls the same task function
- * (as Dask estimates durations per task prefix) and seeded from earlier runs of the same bundle.
- * It decides whether a task is "fast": batched to a thread and not reported as started.
+ * (as Dask estimates durations per task prefix) and seeded from earlier runs of the same bundle,
+ * and how many of each task's latest runs in a row were short. It decides whether a task is
+ * "fast" (batched to a thread and not reported as started) and whether it may run inline.
  */
 export class RunDurations {
   private readonly slotOf: Int32Array;
   private readonly ms: Float64Array;
-  private readonly names: string[] = [];
+  private readonly short: Int32Array;
+  /** "bundle#key" of each slot. */
+  readonly names: string[] = [];
 
   constructor(
     bundle: string,
@@ -21,17 +33,24 @@ export class RunDurations {
     private readonly known: KnownDurations,
   ) {
     const slots = new Map<string, number>();
-    this.slotOf = new Int32Array(spec.nodes.length);
-    spec.nodes.forEach((n, i) => {
-      let s = slots.get(n.key);
+    const nodes = spec.nodes;
+    this.slotOf = new Int32Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const key = nodes[i]!.key;
+      let s = slots.get(key);
       if (s === undefined) {
-        slots.set(n.key, (s = this.names.length));
-        this.names.push(`${bundle}#${n.key}`);
+        slots.set(key, (s = this.names.length));
+        this.names.push(`${bundle}#${key}`);
       }
       this.slotOf[i] = s;
-    });
+    }
     this.ms = new Float64Array(this.names.length);
-    this.names.forEach((name, s) => (this.ms[s] = known.get(name) ?? -1));
+    this.short = new Int32Array(this.names.length);
+    for (let s = 0; s < this.names.length; s++) {
+      const k = known.get(this.names[s]!);
+      this.ms[s] = k ? k.ms : -1;
+      this.short[s] = k ? k.short : 0;
+    }
   }
 
   /** Mean ms of the node's task; -1 when never measured. */
@@ -39,17 +58,28 @@ export class RunDurations {
     return this.ms[this.slotOf[node]!]!;
   }
 
+  /** How many of the node's task's latest runs in a row were short (under SHORT_MS). */
+  shortRuns(node: number): number {
+    return this.short[this.slotOf[node]!]!;
+  }
+
+  /** "bundle#key" of the node's task. */
+  name(node: number): string {
+    return this.names[this.slotOf[node]!]!;
+  }
+
   note(node: number, ms: number): void {
     const s = this.slotOf[node]!;
     const prev = this.ms[s]!;
     this.ms[s] = prev < 0 ? ms : prev * 0.8 + ms * 0.2;
+    this.short[s] = ms < SHORT_MS ? this.short[s]! + 1 : 0;
   }
 
   /** Remembers this run's measurements for later runs. */
   save(): void {
     if (this.known.size > MAX_KNOWN) this.known.clear();
-    this.names.forEach((name, s) => {
-      if (this.ms[s]! >= 0) this.known.set(name, this.ms[s]!);
-    });
+    for (let s = 0; s < this.names.length; s++)
+      if (this.ms[s]! >= 0)
+        this.known.set(this.names[s]!, { ms: this.ms[s]!, short: this.short[s]! });
   }
 }
