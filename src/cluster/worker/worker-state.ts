@@ -11,6 +11,7 @@ import type { PoolTask } from "./pool-task.ts";
 import type { TaskBase, WorkerCommand, WorkerCore, WorkerEvent } from "./worker-events.ts";
 import { handBack, inputsReady, replicated, reportResults, takeBack } from "./worker-outcomes.ts";
 import { inlineChain } from "./inline-chain.ts";
+import { InlinePolicy } from "./inline-policy.ts";
 import { WorkerLog, type WorkerMove, type WorkerStoryEntry } from "./worker-log.ts";
 import {
   isWorkerTaskStatus,
@@ -49,13 +50,18 @@ export class WorkerState implements WorkerCore {
   stopping = false;
   /** The clock's reading for the event being handled. */
   now: number;
+  /** Which task runs go on the I/O loop rather than to a thread. */
+  readonly inline: InlinePolicy;
 
   constructor(
     /** Runs `next` hints (speculative assignment). @default true */
     readonly speculate = true,
     private readonly clock: () => number = Date.now,
+    /** Runs known-short task runs on the I/O loop (inline-policy.ts). @default true */
+    inlineTasks = true,
   ) {
     this.now = clock();
+    this.inline = new InlinePolicy(inlineTasks);
   }
 
   /** Takes one event; returns what the shell must do. */
@@ -102,6 +108,9 @@ export class WorkerState implements WorkerCore {
       case "replicated":
         replicated(this, ev);
         break;
+      case "inline-code":
+        this.inline.codeLoaded(ev.code, ev.ok);
+        break;
       case "stop":
         if (this.stopping) break;
         this.stopping = true;
@@ -140,6 +149,11 @@ export class WorkerState implements WorkerCore {
 
   send(msg: WorkerToScheduler): void {
     this.out.push({ k: "send", msg });
+  }
+
+  ranInline(run: WorkerRun, t: WorkerTask, ms: number): void {
+    if (this.inline.ranInline(run, t.n, ms))
+      this.log.add(run.id, t.n, t.c, "inline", "too-slow", t.speculative, this.now);
   }
 
   private fromScheduler(m: FromScheduler): void {
@@ -203,6 +217,7 @@ export class WorkerState implements WorkerCore {
       id: m.run,
       spec,
       bundle: m.bundle,
+      code: `${m.bundle}#${m.flowName}`,
       ready: false,
       waiting: [],
       durations: new RunDurations(m.bundle, spec, this.durations),
@@ -267,25 +282,26 @@ export class WorkerState implements WorkerCore {
     else for (const t of tasks) run.waiting.push(t);
   }
 
-  /** A chain link its thread runs after the task run before it: held as queued, with no command. */
-  holdInThread(run: WorkerRun, t: ComputeTask, inline: number): void {
+  /** A chain link its runner runs after the task run before it: held with no command. */
+  holdInThread(run: WorkerRun, t: ComputeTask, inline: number, status: "queued" | "inline"): void {
     run.tasks.set(workerTaskKey(t.n, t.c), {
       n: t.n,
       c: t.c,
       a: t.a,
-      status: "queued",
+      status,
       next: t.next,
       speculative: true,
       takenBack: false,
       inline,
       inThread: true,
     });
-    this.log.add(run.id, t.n, t.c, "new", "queued", true, this.now);
+    this.log.add(run.id, t.n, t.c, "new", status, true, this.now);
   }
 
-  /** Plans each task run's inputs: runs those held here, fetches the rest. */
+  /** Plans each task run's inputs: runs those held here (inline or in threads), fetches the rest. */
   private start(run: WorkerRun, tasks: readonly ComputeTask[]): void {
     const ready: PoolTask[] = [];
+    let inline: PoolTask[] | undefined;
     for (const t of tasks) {
       const entry = run.tasks.get(workerTaskKey(t.n, t.c));
       if (!entry || entry.takenBack) {
@@ -300,8 +316,15 @@ export class WorkerState implements WorkerCore {
       }
       const plan = planInputs(this.store, run.id, t.c, t.args, t.who);
       if (plan.remote.length === 0) {
-        this.move(run, entry, "queued");
-        ready.push(this.poolTask(run, t, plan.inputs, entry));
+        const where = this.inline.verdict(run, t.n, tasks.length, this.paused);
+        if (where === "load") this.out.push({ k: "inline-load", run: run.id, code: run.code });
+        if (where === "inline") {
+          this.move(run, entry, "inline");
+          (inline ??= []).push(this.poolTask(run, t, plan.inputs, entry));
+        } else {
+          this.move(run, entry, "queued");
+          ready.push(this.poolTask(run, t, plan.inputs, entry));
+        }
       } else {
         this.move(run, entry, "fetching");
         const base = this.base(run, t);
@@ -309,6 +332,7 @@ export class WorkerState implements WorkerCore {
       }
     }
     if (ready.length) this.out.push({ k: "execute", tasks: ready });
+    if (inline) this.out.push({ k: "inline-execute", tasks: inline });
   }
 
   /**
