@@ -1,15 +1,15 @@
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 // A flow bundle imports flowgate by name ("flowgate", "flowgate/internal", "flowgate/server",
 // "flowgate/src/<path>.ts"); task threads resolve those with a module resolve hook. The worker's
-// I/O loop imports a copy of the bundle whose flowgate imports name the modules' files instead,
-// so that no hook is registered in the worker process (which would route every later import of
-// the process through the hooks thread).
-// KNOWN ISSUE: in a LocalCluster worker process on Node 20, loadTaskHost of such a copy does not
-// settle (an import of the copy outside loadTaskHost does); InlineTasks.loadCode gives up after
-// LOAD_MS and the flow's tasks stay on threads. Not yet understood.
+// I/O loop imports a copy of the bundle whose flowgate imports name the modules' files instead:
+// with the hook registered in a worker process (Node 20.20), later imports of flowgate's modules
+// on its I/O loop did not settle in our tests, and a hook would route every later import of the
+// process through the hooks thread anyway. Other bare imports are left as they are: a bundle
+// that imports an npm package fails to load here, and its tasks stay on threads.
 
 /** Where the hook URL (`…/resolve-flowgate.js?code=<folder>&ext=<.js|.ts>`) says flowgate's modules are. */
 function codeOf(hook: string): { dir: string; ext: string } | undefined {
@@ -35,10 +35,12 @@ function flowgateUrl(spec: string, code: { dir: string; ext: string }): string |
  * name. Throws when no hook says where flowgate is.
  */
 export function inlineBundle(bundlePath: string, hooks: readonly string[]): string {
-  const out = bundlePath.replace(/(\.mjs)?$/, ".io-loop.mjs");
-  if (existsSync(out)) return out;
   const code = hooks.map(codeOf).find((c) => c !== undefined);
   if (!code) throw new Error("no module hook says where flowgate's modules are");
+  // Named by where flowgate's modules are too: a new build of them (another folder) needs a new copy.
+  const where = createHash("sha256").update(code.dir).digest("hex").slice(0, 12);
+  const out = bundlePath.replace(/(\.mjs)?$/, `.io-loop-${where}.mjs`);
+  if (existsSync(out)) return out;
   const src = readFileSync(bundlePath, "utf8");
   let changed = false;
   const text = src.replace(

@@ -24,6 +24,9 @@ export class RunDurations {
   private readonly slotOf: Int32Array;
   private readonly ms: Float64Array;
   private readonly short: Int32Array;
+  /** Slots noted since the last save (1 = listed in `noted`). */
+  private readonly dirty: Uint8Array;
+  private noted: number[] = [];
   /** "bundle#key" of each slot. */
   readonly names: string[] = [];
 
@@ -46,6 +49,7 @@ export class RunDurations {
     }
     this.ms = new Float64Array(this.names.length);
     this.short = new Int32Array(this.names.length);
+    this.dirty = new Uint8Array(this.names.length);
     for (let s = 0; s < this.names.length; s++) {
       const k = known.get(this.names[s]!);
       this.ms[s] = k ? k.ms : -1;
@@ -73,13 +77,23 @@ export class RunDurations {
     const prev = this.ms[s]!;
     this.ms[s] = prev < 0 ? ms : prev * 0.8 + ms * 0.2;
     this.short[s] = ms < SHORT_MS ? this.short[s]! + 1 : 0;
+    if (this.dirty[s] === 0) {
+      this.dirty[s] = 1;
+      this.noted.push(s);
+    }
   }
 
-  /** Remembers this run's measurements for later runs. */
+  /**
+   * Remembers the measurements noted since the last save, for later runs (saved after each batch
+   * of results, not when the run is forgotten: a run's forget comes late, with the next run's work).
+   */
   save(): void {
+    if (this.noted.length === 0) return;
     if (this.known.size > MAX_KNOWN) this.known.clear();
-    for (let s = 0; s < this.names.length; s++)
-      if (this.ms[s]! >= 0)
-        this.known.set(this.names[s]!, { ms: this.ms[s]!, short: this.short[s]! });
+    for (const s of this.noted) {
+      this.dirty[s] = 0;
+      this.known.set(this.names[s]!, { ms: this.ms[s]!, short: this.short[s]! });
+    }
+    this.noted = [];
   }
 }

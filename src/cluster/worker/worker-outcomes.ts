@@ -57,6 +57,7 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
       else spec.push([run, next]);
     } else l.open++;
   }
+  for (const { run } of groups) s.runs.get(run)!.durations.save();
   // Lazy only while this worker goes on with every chain itself: else the scheduler has work to place.
   for (const { run, res, claimed, open } of groups)
     if (claimed.length === 0) s.send({ t: "done", run, res });
