@@ -14,6 +14,37 @@ const MAX_KNOWN = 10_000;
 /** A task run shorter than this (ms) is short: batched to threads, and may run on the I/O loop. */
 export const SHORT_MS = 1;
 
+/** Which slot each node's task has, and each slot's "bundle#key". */
+interface Layout {
+  readonly bundle: string;
+  readonly slotOf: Int32Array;
+  readonly names: readonly string[];
+}
+
+/** Layouts by graph spec (specs are shared by the runs of a flow, see graph-cache.ts). */
+const layouts = new WeakMap<GraphSpec, Layout>();
+
+function layoutOf(bundle: string, spec: GraphSpec): Layout {
+  const hit = layouts.get(spec);
+  if (hit?.bundle === bundle) return hit;
+  const slots = new Map<string, number>();
+  const names: string[] = [];
+  const nodes = spec.nodes;
+  const slotOf = new Int32Array(nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const key = nodes[i]!.key;
+    let s = slots.get(key);
+    if (s === undefined) {
+      slots.set(key, (s = names.length));
+      names.push(`${bundle}#${key}`);
+    }
+    slotOf[i] = s;
+  }
+  const layout = { bundle, slotOf, names };
+  layouts.set(spec, layout);
+  return layout;
+}
+
 /**
  * The mean run time of a run's tasks, shared by every node that calls the same task function
  * (as Dask estimates durations per task prefix) and seeded from earlier runs of the same bundle,
@@ -28,25 +59,16 @@ export class RunDurations {
   private readonly dirty: Uint8Array;
   private noted: number[] = [];
   /** "bundle#key" of each slot. */
-  readonly names: string[] = [];
+  readonly names: readonly string[];
 
   constructor(
     bundle: string,
     spec: GraphSpec,
     private readonly known: KnownDurations,
   ) {
-    const slots = new Map<string, number>();
-    const nodes = spec.nodes;
-    this.slotOf = new Int32Array(nodes.length);
-    for (let i = 0; i < nodes.length; i++) {
-      const key = nodes[i]!.key;
-      let s = slots.get(key);
-      if (s === undefined) {
-        slots.set(key, (s = this.names.length));
-        this.names.push(`${bundle}#${key}`);
-      }
-      this.slotOf[i] = s;
-    }
+    const layout = layoutOf(bundle, spec);
+    this.slotOf = layout.slotOf;
+    this.names = layout.names;
     this.ms = new Float64Array(this.names.length);
     this.short = new Int32Array(this.names.length);
     this.dirty = new Uint8Array(this.names.length);

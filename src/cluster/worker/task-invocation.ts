@@ -32,12 +32,11 @@ export class TaskInvocation implements Invocation {
   readonly taskName: string;
   readonly timeout: number;
   readonly flowRunId: string;
-  readonly parameters: Readonly<Record<string, unknown>>;
   readonly signal: AbortSignal;
 
   constructor(
     spec: TaskSpec,
-    info: RunState,
+    private readonly info: RunState,
     readonly sink: LogSink,
     readonly run: number,
     readonly n: number,
@@ -48,8 +47,12 @@ export class TaskInvocation implements Invocation {
     this.taskName = spec.id;
     this.timeout = spec.timeout;
     this.flowRunId = info.flowRunId;
-    this.parameters = info.parameters ??= decodeValue<Record<string, unknown>>(info.params);
     this.signal = info.abort.signal;
+  }
+
+  /** The run's parameters, decoded the first time a task run of it reads them. */
+  get parameters(): Readonly<Record<string, unknown>> {
+    return (this.info.parameters ??= decodeValue<Record<string, unknown>>(this.info.params));
   }
 
   get mapIndex(): number | undefined {

@@ -65,6 +65,8 @@ export class TaskRunner implements LogSink {
   private readonly hosts = new Map<string, Promise<TaskHost>>();
   private readonly queue: Queued[] = [];
   private busy = false;
+  /** The run of the task run going on, -1 between task runs. */
+  private current = -1;
   private readonly results = new ResultBuffer();
   private logs: TaskLogLine[] = [];
   private flushSet = false;
@@ -133,9 +135,16 @@ export class TaskRunner implements LogSink {
     this.flushSoon();
   }
 
+  /**
+   * Drops a run; aborts its signal only if a task run of it is still queued or running (making
+   * the reason's Error and dispatching the abort cost more than a short task run).
+   */
   forget(run: number): void {
-    this.runs.get(run)?.abort.abort(cancelled());
+    const state = this.runs.get(run);
+    if (!state) return;
     this.runs.delete(run);
+    if (this.current === run || this.queue.some((q) => q.task.run === run))
+      state.abort.abort(cancelled());
   }
 
   /** Drops the decoded sticky inputs of a node no task needs any more. */
@@ -196,7 +205,9 @@ export class TaskRunner implements LogSink {
     while (this.queue.length > 0) {
       const q = this.queue.shift()!;
       if (this.o.running) Atomics.store(this.o.running, 0, q.task.s);
+      this.current = q.task.run;
       const bytes = await this.runOne(q);
+      this.current = -1;
       if (q.task.chain) {
         // Runs the chain's next link at once, unless this one failed or the run was cancelled.
         if (bytes && this.runs.get(q.task.run)?.abort.signal.aborted === false)

@@ -1,7 +1,6 @@
-import type { GraphSpec } from "../../graph/index.ts";
 import type { ComputeTask, SchedulerToWorker, WorkerToScheduler } from "../messages.ts";
 import { withHints } from "../next-hint.ts";
-import { decodeValue } from "../wire/codec.ts";
+import { GraphCache } from "./graph-cache.ts";
 import { readComputeBatch } from "../wire/compute-batch.ts";
 import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
 import { ResultStore } from "./result-store.ts";
@@ -39,6 +38,7 @@ export class WorkerState implements WorkerCore {
   readonly peers = new Map<number, string>();
   readonly runs = new Map<number, WorkerRun>();
   private readonly durations: KnownDurations = new Map();
+  private readonly graphs = new GraphCache();
   /** Bundle hashes in the cache, and the runs waiting for the others. */
   private readonly bundles = new Set<string>();
   private readonly bundleWaiters = new Map<string, number[]>();
@@ -212,7 +212,7 @@ export class WorkerState implements WorkerCore {
   }
 
   private addRun(m: Extract<SchedulerToWorker, { t: "run" }>): void {
-    const spec = decodeValue<GraphSpec>(m.graph);
+    const spec = this.graphs.decode(m.bundle, m.flowName, m.graph);
     const run: WorkerRun = {
       id: m.run,
       spec,
