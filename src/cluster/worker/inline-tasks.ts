@@ -78,7 +78,7 @@ export class InlineTasks {
       const bundlePath = inlineBundle(info.bundlePath, this.o.hooks);
       this.bundles.set(info.bundlePath, bundlePath);
       captureConsole("console");
-      // A load that does not end in time counts as failed (see the note in inline-code.ts).
+      // A load that does not end in time (a flow file stuck at its top level) counts as failed.
       await Promise.race([this.runner.loadHost({ ...info, bundlePath }), timeout(LOAD_MS)]);
       return true;
     } catch {

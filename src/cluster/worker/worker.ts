@@ -230,6 +230,7 @@ export class ClusterWorker {
         this.memory?.watch();
         return this.pool.submit(c.tasks);
       case "inline-execute":
+        this.memory?.watch();
         return this.inline.submit(c.tasks);
       case "inline-load":
         return void this.inline
