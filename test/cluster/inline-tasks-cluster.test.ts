@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { LogRecord } from "flowgate";
 import { startHarness, type Harness } from "./fixtures/cluster-harness.ts";
-import { probeFlow } from "./fixtures/inline-flows.ts";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { probeFlow, waitFlow } from "./fixtures/inline-flows.ts";
 
 /**
  * What a run of the probe left: where it ran (its console line says: a worker's I/O loop is its
@@ -80,6 +84,37 @@ describe("short task runs on a worker's I/O loop (LocalCluster, 1 worker)", () =
     assert.equal(slow?.where, "io-loop", "a slow run of a task known short ran inline");
     for (let i = 0; i < 8; i++)
       assert.equal((await probeRun(h, "ok")).where, "thread", "too slow once: threads since");
+  });
+
+  test("cancelling a run whose task runs inline: its signal fires there and the flow is Cancelled", async () => {
+    const quick = {
+      executor: h.executor,
+      printLogs: false as const,
+      keepResults: "outputs" as const,
+    };
+    let where: unknown;
+    for (let i = 0; i < 40 && where !== "io-loop"; i++)
+      where = (await waitFlow.run({ ...quick, parameters: { mode: "quick" } })).outputs;
+    assert.equal(where, "io-loop", "the waiter runs on the I/O loop once known short");
+    const dir = mkdtempSync(join(tmpdir(), "fg-inline-cancel-"));
+    try {
+      const marker = join(dir, "marker");
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 300);
+      const r = await waitFlow.run({
+        executor: h.executor,
+        printLogs: false,
+        signal: ac.signal,
+        parameters: { mode: "wait", marker },
+      });
+      assert.equal(r.state.type, "Cancelled");
+      for (let i = 0; i < 250 && !existsSync(marker); i++) await sleep(20);
+      assert.equal(readFileSync(marker, "utf8"), "aborted on the io-loop");
+      const next = await waitFlow.run({ ...quick, parameters: { mode: "quick" } });
+      assert.equal(next.state.type, "Success", "the worker goes on");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

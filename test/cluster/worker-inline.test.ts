@@ -67,6 +67,15 @@ class Driver {
     const list: ThreadResult[] = cs.map((c) => ({ run: 1, n, c, code: OutcomeCode.success, ms }));
     return this.ws.handle({ type: "results", list });
   }
+  /** Node 0 known short, its code loaded on the I/O loop (the run that asked for it done). */
+  knownShortAndLoaded(): void {
+    this.shortRuns(0, INLINE_MIN_SHORT);
+    const { cmds, cs } = this.compute(0);
+    assert.equal(cmds[0]!.k, "inline-load");
+    this.done(0, cs, 0.1);
+    this.ws.handle({ type: "inline-code", code: CODE, ok: true });
+  }
+
   /** Runs n short in a thread `times` times (each a batch of one). */
   shortRuns(n: number, times: number): void {
     for (let i = 0; i < times; i++) {
@@ -127,9 +136,7 @@ describe("WorkerState: which task runs go on the I/O loop (exact commands)", () 
 
   test("a big batch: threads (the throughput path); a small one: inline", () => {
     const d = new Driver();
-    d.shortRuns(0, INLINE_MIN_SHORT);
-    d.compute(0);
-    d.ws.handle({ type: "inline-code", code: CODE, ok: true });
+    d.knownShortAndLoaded();
     let r = d.compute(0, INLINE_MAX_BATCH + 1);
     assert.deepEqual(r.cmds, [{ k: "execute", tasks: r.cs.map((c) => task(0, c, true)) }]);
     d.done(0, r.cs, 0.1);
@@ -139,9 +146,7 @@ describe("WorkerState: which task runs go on the I/O loop (exact commands)", () 
 
   test("slow once inline: no longer inline on this worker, and its story says why", () => {
     const d = new Driver();
-    d.shortRuns(0, INLINE_MIN_SHORT);
-    d.compute(0);
-    d.ws.handle({ type: "inline-code", code: CODE, ok: true });
+    d.knownShortAndLoaded();
     let r = d.compute(0);
     assert.equal(r.cmds[0]!.k, "inline-execute");
     const slow = r.cs[0]!;
@@ -159,6 +164,22 @@ describe("WorkerState: which task runs go on the I/O loop (exact commands)", () 
     r = d.compute(0);
     assert.deepEqual(r.cmds, [{ k: "execute", tasks: [task(0, r.cs[0]!, false)] }]);
     assert.ok(d.ws.inline.tooSlow.has("h#quick"));
+  });
+
+  test("a worker with task runs in hand: threads (inline only when idle: the latency case)", () => {
+    const d = new Driver();
+    d.knownShortAndLoaded();
+    const busy = d.compute(1); // a slow one, in a thread
+    let r = d.compute(0);
+    assert.deepEqual(r.cmds, [{ k: "execute", tasks: [task(0, r.cs[0]!, true)] }]);
+    d.done(0, r.cs, 0.1);
+    d.done(1, busy.cs, 30);
+    r = d.compute(0);
+    assert.deepEqual(r.cmds, [{ k: "inline-execute", tasks: [task(0, r.cs[0]!, true)] }]);
+    // two at once: both inline, the second behind the first on the I/O loop
+    d.done(0, r.cs, 0.1);
+    r = d.compute(0, 2);
+    assert.deepEqual(r.cmds, [{ k: "inline-execute", tasks: r.cs.map((c) => task(0, c, true)) }]);
   });
 
   test("FLOWGATE_INLINE_TASKS=off (inline off): threads only, no load", () => {

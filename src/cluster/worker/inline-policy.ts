@@ -19,10 +19,11 @@ export type InlineVerdict = "inline" | "thread" | "load";
 type CodeState = "loading" | "ready" | "failed";
 
 /**
- * A worker's inline decisions (part of the pure WorkerState): a task runs inline when it has no
- * timeout, its latest runs here were all short, it never ran slow inline on this worker, and its
- * flow's code is loaded on the I/O loop (loaded there, without waiting, the first time a task of
- * the flow is known short).
+ * A worker's inline decisions (part of the pure WorkerState): a task run goes inline when the
+ * worker has nothing else in hand and its batch is small (WorkerState checks those), its task
+ * has no timeout, its latest runs here were all short, it never ran slow inline on this worker,
+ * and its flow's code is loaded on the I/O loop (loaded there, without waiting, the first time a
+ * task of the flow is known short).
  */
 export class InlinePolicy {
   /** Flows' code on the I/O loop, by WorkerRun.code. */
@@ -35,9 +36,12 @@ export class InlinePolicy {
     readonly enabled: boolean,
   ) {}
 
-  /** Where task run `n` of a batch of `batch` goes; "load" is a thread now (and a `inline-load`). */
-  verdict(run: WorkerRun, n: number, batch: number, paused: boolean): InlineVerdict {
-    if (!this.enabled || paused || batch > INLINE_MAX_BATCH) return "thread";
+  /**
+   * Where a task run of node `n` goes, on a worker with nothing else handed to a runner and a
+   * batch of at most INLINE_MAX_BATCH; "load" is a thread now (and an `inline-load`).
+   */
+  verdict(run: WorkerRun, n: number, paused: boolean): InlineVerdict {
+    if (!this.enabled || paused) return "thread";
     if (run.spec.nodes[n]!.timeout !== 0) return "thread";
     const d = run.durations;
     if (d.shortRuns(n) < INLINE_MIN_SHORT || this.tooSlow.has(d.name(n))) return "thread";

@@ -10,9 +10,11 @@ import type { PoolTask } from "./pool-task.ts";
 import type { TaskBase, WorkerCommand, WorkerCore, WorkerEvent } from "./worker-events.ts";
 import { handBack, inputsReady, replicated, reportResults, takeBack } from "./worker-outcomes.ts";
 import { inlineChain } from "./inline-chain.ts";
-import { InlinePolicy } from "./inline-policy.ts";
+import { INLINE_MAX_BATCH, InlinePolicy } from "./inline-policy.ts";
 import { WorkerLog, type WorkerMove, type WorkerStoryEntry } from "./worker-log.ts";
 import {
+  handedAmong,
+  isHanded,
   isWorkerTaskStatus,
   workerTaskKey,
   type WorkerRun,
@@ -52,6 +54,8 @@ export class WorkerState implements WorkerCore {
   now: number;
   /** Which task runs go on the I/O loop rather than to a thread. */
   readonly inline: InlinePolicy;
+  /** Task runs held queued, running or inline (handed to a runner, not yet reported). */
+  private handed = 0;
 
   constructor(
     /** Runs `next` hints (speculative assignment). @default true */
@@ -143,6 +147,8 @@ export class WorkerState implements WorkerCore {
   move(run: WorkerRun, t: WorkerTask, to: WorkerMove): void {
     if (to === t.status) return;
     this.log.add(run.id, t.n, t.c, t.status, to, t.speculative, this.now);
+    if (isHanded(t.status)) this.handed--;
+    if (isHanded(to)) this.handed++;
     if (isWorkerTaskStatus(to)) t.status = to;
     else run.tasks.delete(workerTaskKey(t.n, t.c));
   }
@@ -188,7 +194,9 @@ export class WorkerState implements WorkerCore {
         this.out.push({ k: "pool-steal", max: m.max });
         return;
       case "forget": {
-        this.runs.get(m.run)?.durations.save();
+        const run = this.runs.get(m.run);
+        if (run) for (const t of run.tasks.values()) if (isHanded(t.status)) this.handed--;
+        run?.durations.save();
         this.runs.delete(m.run);
         this.store.forget(m.run);
         this.out.push({ k: "pool-forget", run: m.run });
@@ -277,6 +285,7 @@ export class WorkerState implements WorkerCore {
         inThread: false,
       });
       this.log.add(id, t.n, t.c, "new", status, speculative, this.now);
+      if (status === "queued") this.handed++;
     }
     if (run.ready) this.start(run, tasks);
     else for (const t of tasks) run.waiting.push(t);
@@ -296,12 +305,16 @@ export class WorkerState implements WorkerCore {
       inThread: true,
     });
     this.log.add(run.id, t.n, t.c, "new", status, true, this.now);
+    this.handed++;
   }
 
   /** Plans each task run's inputs: runs those held here (inline or in threads), fetches the rest. */
   private start(run: WorkerRun, tasks: readonly ComputeTask[]): void {
     const ready: PoolTask[] = [];
     let inline: PoolTask[] | undefined;
+    // Inline only on an otherwise idle worker (the latency case): busy, the I/O loop must feed
+    // the threads, and the task runs would wait behind each other there.
+    const idle = tasks.length <= INLINE_MAX_BATCH && this.handed === handedAmong(run, tasks);
     for (const t of tasks) {
       const entry = run.tasks.get(workerTaskKey(t.n, t.c));
       if (!entry || entry.takenBack) {
@@ -316,7 +329,7 @@ export class WorkerState implements WorkerCore {
       }
       const plan = planInputs(this.store, run.id, t.c, t.args, t.who);
       if (plan.remote.length === 0) {
-        const where = this.inline.verdict(run, t.n, tasks.length, this.paused);
+        const where = idle ? this.inline.verdict(run, t.n, this.paused) : "thread";
         if (where === "load") this.out.push({ k: "inline-load", run: run.id, code: run.code });
         if (where === "inline") {
           this.move(run, entry, "inline");

@@ -64,3 +64,18 @@ export interface WorkerRun {
 export function workerTaskKey(node: number, child: number): number {
   return inputKey(node, child);
 }
+
+/** Whether a task run in this status (or move) was handed to a runner: a thread or the I/O loop. */
+export function isHanded(s: string): boolean {
+  return s === "queued" || s === "running" || s === "inline";
+}
+
+/** How many of `tasks` a run holds handed (a compute's are queued already when they start). */
+export function handedAmong(run: WorkerRun, tasks: readonly ComputeTask[]): number {
+  let n = 0;
+  for (const t of tasks) {
+    const e = run.tasks.get(workerTaskKey(t.n, t.c));
+    if (e && isHanded(e.status)) n++;
+  }
+  return n;
+}
