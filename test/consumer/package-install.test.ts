@@ -121,7 +121,7 @@ describe("flowgate as an installed package", { timeout: LONG }, () => {
       env(),
     );
     assert.equal(r.code, 0, r.out);
-    assert.match(r.stdout, /node_modules\/flowgate\/dist\/cluster\/worker\/task-thread\.js/);
+    assert.match(r.stdout, /node_modules\/flowgate\/dist\/cluster\/worker\/task-runner\.js/);
     assert.doesNotMatch(r.stdout, /\.ts:\d+/);
   });
 });

@@ -54,7 +54,10 @@ describe("user scripts on a LocalCluster", () => {
   test("a script that starts a LocalCluster and builds flows inside functions runs them, and exits", () => {
     assert.equal(lines.get("a"), "4");
     assert.equal(lines.get("b"), "18");
-    assertNoTypeScriptFrame(JSON.parse(lines.get("where")!) as string, /task-thread\.js/);
+    assertNoTypeScriptFrame(
+      JSON.parse(lines.get("where")!) as string,
+      /at TaskRunner\.runOne \(file:[^)]*\.js:\d+/,
+    );
   });
 
   test("a task defined where loading the file on a worker never reaches fails naming the task, the file and the rule", () => {
@@ -123,13 +126,13 @@ describe("executors close", () => {
       "-q",
     ]);
     await assertEndedCleanly(where);
-    assertNoTypeScriptFrame(where.stdout, /task-thread\.js/);
+    assertNoTypeScriptFrame(where.stdout, /at TaskRunner\.runOne \(file:[^)]*\.js:\d+/);
   });
 
   test("flowgate run --cluster local:1: the CLI's own cluster runs compiled JavaScript", async () => {
     const run = await runNode([bin, "run", fixture("where-flow.ts"), "--cluster", "local:1", "-q"]);
     await assertEndedCleanly(run);
-    assertNoTypeScriptFrame(run.stdout, /task-thread\.js/);
+    assertNoTypeScriptFrame(run.stdout, /at TaskRunner\.runOne \(file:[^)]*\.js:\d+/);
   });
 });
 
@@ -146,7 +149,10 @@ describe("user scripts through a gateway", () => {
     const run = await script("gateway-script.ts", [], { FIXTURE_GATEWAY: gateway.address });
     const lines = await assertEndedCleanly(run);
     assert.equal(lines.get("a"), "4", run.stdout + run.stderr);
-    assertNoTypeScriptFrame(JSON.parse(lines.get("where")!) as string, /task-thread\.js/);
+    assertNoTypeScriptFrame(
+      JSON.parse(lines.get("where")!) as string,
+      /at TaskRunner\.runOne \(file:[^)]*\.js:\d+/,
+    );
   });
 
   test("a flow constructed after an awaited gateway call (which never returns on workers) fails naming the rule", async () => {

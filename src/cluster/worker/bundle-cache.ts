@@ -1,5 +1,5 @@
 import { existsSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { resolve } from "node:path";
 
 /**
  * The worker's cache of flow bundles (the users' code), one file per content hash, shared by the
@@ -9,11 +9,15 @@ export class BundleCache {
   /** Hashes known to be in the cache directory. */
   private readonly known = new Set<string>();
 
-  constructor(private readonly dir: string) {}
+  private readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = resolve(dir);
+  }
 
   /** Where the bundle with this hash lives (whether or not it is there yet). */
   path(hash: string): string {
-    return join(this.dir, `${hash}.mjs`);
+    return `${this.dir}/${hash}.mjs`;
   }
 
   has(hash: string): boolean {

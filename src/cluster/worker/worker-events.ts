@@ -56,7 +56,9 @@ export type WorkerEvent =
       readonly values: readonly (Buffer | null)[];
     }
   /** begin a graceful retirement */
-  | { readonly type: "stop"; readonly grace: number };
+  | { readonly type: "stop"; readonly grace: number }
+  /** an `inline-load` command ended: the flow's code (WorkerRun.code) is loaded on the I/O loop, or failed to */
+  | { readonly type: "inline-code"; readonly code: string; readonly ok: boolean };
 
 /** What the core asks its shell to do. */
 export type WorkerCommand =
@@ -77,6 +79,10 @@ export type WorkerCommand =
     }
   /** hand task runs, inputs ready, to the thread pool */
   | { readonly k: "execute"; readonly tasks: PoolTask[] }
+  /** run short task runs, inputs ready, on the I/O loop (inline-tasks.ts); their results come as `results` */
+  | { readonly k: "inline-execute"; readonly tasks: PoolTask[] }
+  /** load a run's flow code on the I/O loop, without waiting for it; answer `inline-code` */
+  | { readonly k: "inline-load"; readonly run: number; readonly code: string }
   /** fetch a small task run's remote inputs (flat [holder, node, child, sticky] quads); answer `inputs-ready` */
   | {
       readonly k: "fetch";
@@ -94,6 +100,7 @@ export type WorkerCommand =
       readonly info: Omit<ThreadRunInfo, "bundlePath" | "taskHost">;
       readonly bundle: string;
     }
+  /** (these three go to the I/O loop's runner too) */
   | { readonly k: "pool-release"; readonly run: number; readonly node: number }
   | { readonly k: "pool-cancel"; readonly run: number }
   | { readonly k: "pool-forget"; readonly run: number }
@@ -129,6 +136,11 @@ export interface WorkerCore {
   move(run: WorkerRun, t: WorkerTask, to: WorkerMove): void;
   send(msg: WorkerToScheduler): void;
   compute(id: number, tasks: ComputeTask[], speculative: boolean): void;
-  /** Holds a chain link its thread runs already (inline-chain.ts) as a queued speculative task run. */
-  holdInThread(run: WorkerRun, t: ComputeTask, inline: number): void;
+  /**
+   * Holds a chain link its runner runs already (inline-chain.ts) as a speculative task run,
+   * `queued` (in a thread) or `inline` (on the I/O loop).
+   */
+  holdInThread(run: WorkerRun, t: ComputeTask, inline: number, status: "queued" | "inline"): void;
+  /** An inline task run took `ms` (a slow one stops its task running inline). */
+  ranInline(run: WorkerRun, t: WorkerTask, ms: number): void;
 }

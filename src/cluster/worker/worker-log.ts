@@ -4,7 +4,8 @@ import { WORKER_TASK_STATUSES } from "./worker-tasks.ts";
 /**
  * Where a task run on a worker can go: its statuses (worker-tasks.ts), then how it leaves: `done`
  * (reported), `dropped` (taken back by the scheduler, or the pool dropped it), `handed-back`
- * (stolen, or the worker is retiring), `missing` (an input was lost).
+ * (stolen, or the worker is retiring), `missing` (an input was lost). `too-slow` is no move but
+ * a decision logged with it: the task run ran inline too long, so its task no longer runs inline.
  */
 export const WORKER_MOVES = [
   "new",
@@ -13,6 +14,7 @@ export const WORKER_MOVES = [
   "dropped",
   "handed-back",
   "missing",
+  "too-slow",
 ] as const;
 export type WorkerMove = (typeof WORKER_MOVES)[number];
 

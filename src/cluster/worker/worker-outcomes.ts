@@ -25,6 +25,8 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
       if (entry) notRun(s, run, entry);
       continue;
     }
+    const where = entry?.status === "inline" ? "inline" : "queued";
+    if (where === "inline") s.ranInline(run, entry!, r.ms);
     if (entry) s.move(run, entry, entry.takenBack ? "dropped" : "done");
     if (entry?.takenBack) continue;
     run.durations.note(r.n, r.ms);
@@ -51,10 +53,11 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
     if (next && r.code === 0 && canSpeculate(s, run, next)) {
       l.claimed.push(next.n, next.c, next.a);
       // Its thread runs it already (its outcome may be further down this list).
-      if (entry.inline > 0) s.holdInThread(run, next, entry.inline - 1);
+      if (entry.inline > 0) s.holdInThread(run, next, entry.inline - 1, where);
       else spec.push([run, next]);
     } else l.open++;
   }
+  for (const { run } of groups) s.runs.get(run)!.durations.save();
   // Lazy only while this worker goes on with every chain itself: else the scheduler has work to place.
   for (const { run, res, claimed, open } of groups)
     if (claimed.length === 0) s.send({ t: "done", run, res });

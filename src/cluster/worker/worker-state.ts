@@ -1,7 +1,6 @@
-import type { GraphSpec } from "../../graph/index.ts";
 import type { ComputeTask, SchedulerToWorker, WorkerToScheduler } from "../messages.ts";
 import { withHints } from "../next-hint.ts";
-import { decodeValue } from "../wire/codec.ts";
+import { GraphCache } from "./graph-cache.ts";
 import { readComputeBatch } from "../wire/compute-batch.ts";
 import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
 import { ResultStore } from "./result-store.ts";
@@ -11,8 +10,11 @@ import type { PoolTask } from "./pool-task.ts";
 import type { TaskBase, WorkerCommand, WorkerCore, WorkerEvent } from "./worker-events.ts";
 import { handBack, inputsReady, replicated, reportResults, takeBack } from "./worker-outcomes.ts";
 import { inlineChain } from "./inline-chain.ts";
+import { INLINE_MAX_BATCH, InlinePolicy } from "./inline-policy.ts";
 import { WorkerLog, type WorkerMove, type WorkerStoryEntry } from "./worker-log.ts";
 import {
+  handedAmong,
+  isHanded,
   isWorkerTaskStatus,
   workerTaskKey,
   type WorkerRun,
@@ -38,6 +40,7 @@ export class WorkerState implements WorkerCore {
   readonly peers = new Map<number, string>();
   readonly runs = new Map<number, WorkerRun>();
   private readonly durations: KnownDurations = new Map();
+  private readonly graphs = new GraphCache();
   /** Bundle hashes in the cache, and the runs waiting for the others. */
   private readonly bundles = new Set<string>();
   private readonly bundleWaiters = new Map<string, number[]>();
@@ -49,13 +52,20 @@ export class WorkerState implements WorkerCore {
   stopping = false;
   /** The clock's reading for the event being handled. */
   now: number;
+  /** Which task runs go on the I/O loop rather than to a thread. */
+  readonly inline: InlinePolicy;
+  /** Task runs held queued, running or inline (handed to a runner, not yet reported). */
+  private handed = 0;
 
   constructor(
     /** Runs `next` hints (speculative assignment). @default true */
     readonly speculate = true,
     private readonly clock: () => number = Date.now,
+    /** Runs known-short task runs on the I/O loop (inline-policy.ts). @default true */
+    inlineTasks = true,
   ) {
     this.now = clock();
+    this.inline = new InlinePolicy(inlineTasks);
   }
 
   /** Takes one event; returns what the shell must do. */
@@ -102,6 +112,9 @@ export class WorkerState implements WorkerCore {
       case "replicated":
         replicated(this, ev);
         break;
+      case "inline-code":
+        this.inline.codeLoaded(ev.code, ev.ok);
+        break;
       case "stop":
         if (this.stopping) break;
         this.stopping = true;
@@ -134,12 +147,19 @@ export class WorkerState implements WorkerCore {
   move(run: WorkerRun, t: WorkerTask, to: WorkerMove): void {
     if (to === t.status) return;
     this.log.add(run.id, t.n, t.c, t.status, to, t.speculative, this.now);
+    if (isHanded(t.status)) this.handed--;
+    if (isHanded(to)) this.handed++;
     if (isWorkerTaskStatus(to)) t.status = to;
     else run.tasks.delete(workerTaskKey(t.n, t.c));
   }
 
   send(msg: WorkerToScheduler): void {
     this.out.push({ k: "send", msg });
+  }
+
+  ranInline(run: WorkerRun, t: WorkerTask, ms: number): void {
+    if (this.inline.ranInline(run, t.n, ms))
+      this.log.add(run.id, t.n, t.c, "inline", "too-slow", t.speculative, this.now);
   }
 
   private fromScheduler(m: FromScheduler): void {
@@ -174,7 +194,9 @@ export class WorkerState implements WorkerCore {
         this.out.push({ k: "pool-steal", max: m.max });
         return;
       case "forget": {
-        this.runs.get(m.run)?.durations.save();
+        const run = this.runs.get(m.run);
+        if (run) for (const t of run.tasks.values()) if (isHanded(t.status)) this.handed--;
+        run?.durations.save();
         this.runs.delete(m.run);
         this.store.forget(m.run);
         this.out.push({ k: "pool-forget", run: m.run });
@@ -198,11 +220,12 @@ export class WorkerState implements WorkerCore {
   }
 
   private addRun(m: Extract<SchedulerToWorker, { t: "run" }>): void {
-    const spec = decodeValue<GraphSpec>(m.graph);
+    const spec = this.graphs.decode(m.bundle, m.flowName, m.graph);
     const run: WorkerRun = {
       id: m.run,
       spec,
       bundle: m.bundle,
+      code: `${m.bundle}#${m.flowName}`,
       ready: false,
       waiting: [],
       durations: new RunDurations(m.bundle, spec, this.durations),
@@ -262,30 +285,36 @@ export class WorkerState implements WorkerCore {
         inThread: false,
       });
       this.log.add(id, t.n, t.c, "new", status, speculative, this.now);
+      if (status === "queued") this.handed++;
     }
     if (run.ready) this.start(run, tasks);
     else for (const t of tasks) run.waiting.push(t);
   }
 
-  /** A chain link its thread runs after the task run before it: held as queued, with no command. */
-  holdInThread(run: WorkerRun, t: ComputeTask, inline: number): void {
+  /** A chain link its runner runs after the task run before it: held with no command. */
+  holdInThread(run: WorkerRun, t: ComputeTask, inline: number, status: "queued" | "inline"): void {
     run.tasks.set(workerTaskKey(t.n, t.c), {
       n: t.n,
       c: t.c,
       a: t.a,
-      status: "queued",
+      status,
       next: t.next,
       speculative: true,
       takenBack: false,
       inline,
       inThread: true,
     });
-    this.log.add(run.id, t.n, t.c, "new", "queued", true, this.now);
+    this.log.add(run.id, t.n, t.c, "new", status, true, this.now);
+    this.handed++;
   }
 
-  /** Plans each task run's inputs: runs those held here, fetches the rest. */
+  /** Plans each task run's inputs: runs those held here (inline or in threads), fetches the rest. */
   private start(run: WorkerRun, tasks: readonly ComputeTask[]): void {
     const ready: PoolTask[] = [];
+    let inline: PoolTask[] | undefined;
+    // Inline only on an otherwise idle worker (the latency case): busy, the I/O loop must feed
+    // the threads, and the task runs would wait behind each other there.
+    const idle = tasks.length <= INLINE_MAX_BATCH && this.handed === handedAmong(run, tasks);
     for (const t of tasks) {
       const entry = run.tasks.get(workerTaskKey(t.n, t.c));
       if (!entry || entry.takenBack) {
@@ -300,8 +329,15 @@ export class WorkerState implements WorkerCore {
       }
       const plan = planInputs(this.store, run.id, t.c, t.args, t.who);
       if (plan.remote.length === 0) {
-        this.move(run, entry, "queued");
-        ready.push(this.poolTask(run, t, plan.inputs, entry));
+        const where = idle ? this.inline.verdict(run, t.n, this.paused) : "thread";
+        if (where === "load") this.out.push({ k: "inline-load", run: run.id, code: run.code });
+        if (where === "inline") {
+          this.move(run, entry, "inline");
+          (inline ??= []).push(this.poolTask(run, t, plan.inputs, entry));
+        } else {
+          this.move(run, entry, "queued");
+          ready.push(this.poolTask(run, t, plan.inputs, entry));
+        }
       } else {
         this.move(run, entry, "fetching");
         const base = this.base(run, t);
@@ -309,6 +345,7 @@ export class WorkerState implements WorkerCore {
       }
     }
     if (ready.length) this.out.push({ k: "execute", tasks: ready });
+    if (inline) this.out.push({ k: "inline-execute", tasks: inline });
   }
 
   /**

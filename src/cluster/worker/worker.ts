@@ -18,6 +18,7 @@ import { PeerClient } from "./peer-client.ts";
 import { InputFetcher } from "./input-fetcher.ts";
 import type { PoolTask } from "./pool-task.ts";
 import { ThreadPool } from "./thread-pool.ts";
+import { InlineTasks } from "./inline-tasks.ts";
 import { MemoryMonitor } from "./memory-monitor.ts";
 import { outOfMemoryDetail, threadHeapMib } from "./memory-limit.ts";
 import type { WorkerCommand, WorkerEvent } from "./worker-events.ts";
@@ -45,6 +46,12 @@ export interface WorkerOptions {
   readonly connectTimeoutMs?: number;
   /** Bytes (see parseMemoryLimit); undefined = no limit. Caps each task thread's heap and pauses the worker at 80%. */
   readonly memoryLimit?: number;
+  /**
+   * Runs known-short task runs on the I/O loop rather than in a thread (inline-policy.ts).
+   * Always off when the threads compile TypeScript.
+   * @default true, unless FLOWGATE_INLINE_TASKS=off
+   */
+  readonly inlineTasks?: boolean;
 }
 
 type SchedulerLink = Connection<SchedulerToWorker, WorkerToScheduler>;
@@ -58,13 +65,14 @@ type ThreadLog = [number, ...TaskLog];
  * serves held results to peers and heartbeats every second.
  */
 export class ClusterWorker {
-  readonly state = new WorkerState();
+  readonly state: WorkerState;
   private conn!: SchedulerLink;
   private peerServer: Server | undefined;
   private readonly client: PeerClient;
   private readonly bundles: BundleCache;
   private readonly fetcher: InputFetcher;
   private pool!: ThreadPool;
+  private readonly inline: InlineTasks;
   private memory: MemoryMonitor | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** Ends a graceful stop's wait (the scheduler said `retired`). */
@@ -74,6 +82,15 @@ export class ClusterWorker {
   closed!: Promise<string>;
 
   constructor(private readonly o: WorkerOptions) {
+    const typeScript = [this.threadModule, o.taskHostModule].some(isTypeScript);
+    const inline = o.inlineTasks ?? process.env.FLOWGATE_INLINE_TASKS !== "off";
+    this.state = new WorkerState(true, Date.now, inline && !typeScript);
+    this.inline = new InlineTasks({
+      hooks: o.threadHooks ?? [],
+      spec: (run) => this.state.runs.get(run)?.spec,
+      onResults: (list) => this.feed({ type: "results", list }),
+      onLogs: (list) => this.sendLogs(list),
+    });
     this.client = new PeerClient(o.security);
     this.bundles = new BundleCache(o.bundleDir);
     this.fetcher = new InputFetcher(this.state, this.client, (ev) => this.feed(ev));
@@ -130,15 +147,19 @@ export class ClusterWorker {
         limit,
         worker: this.o.name,
         setPaused: (paused) => this.feed({ type: "memory", paused }),
-        hasWork: () => this.pool.load > 0,
+        hasWork: () => this.pool.load + this.inline.pending > 0,
       });
     await welcomed;
+  }
+
+  private get threadModule(): string {
+    return this.o.threadModule ?? new URL("./task-thread.ts", import.meta.url).href;
   }
 
   private makePool(): ThreadPool {
     const threads = this.o.concurrency ?? 1;
     const limit = this.o.memoryLimit;
-    const threadModule = this.o.threadModule ?? new URL("./task-thread.ts", import.meta.url).href;
+    const threadModule = this.threadModule;
     return new ThreadPool({
       size: threads,
       heapMib: limit ? threadHeapMib(limit, threads) : undefined,
@@ -165,7 +186,7 @@ export class ClusterWorker {
     const xfer = this.fetcher.takeTransfers();
     const hb: WorkerHeartbeat = {
       t: "hb",
-      load: this.pool.load,
+      load: this.pool.load + this.inline.pending,
       bytes: this.state.store.bytes,
       rss: process.memoryUsage.rss(),
       cpu: cpu.user + cpu.system,
@@ -218,6 +239,13 @@ export class ClusterWorker {
       case "execute":
         this.memory?.watch();
         return this.pool.submit(c.tasks);
+      case "inline-execute":
+        this.memory?.watch();
+        return this.inline.submit(c.tasks);
+      case "inline-load":
+        return void this.inline
+          .loadCode(c.run)
+          .then((ok) => this.feed({ type: "inline-code", code: c.code, ok }));
       case "fetch":
         return void this.fetcher.fetchInputs(c.base, c.inputs, c.remote);
       case "gather-large":
@@ -225,17 +253,23 @@ export class ClusterWorker {
       case "need-bundle":
         if (this.bundles.has(c.hash)) return this.feed({ type: "bundle-ready", hash: c.hash });
         return this.conn.send({ t: "get-bundle", hash: c.hash });
-      case "pool-add-run":
-        return this.pool.addRun({
+      case "pool-add-run": {
+        const info = {
           ...c.info,
           bundlePath: this.bundles.path(c.bundle),
           taskHost: this.o.taskHostModule,
-        });
+        };
+        this.inline.addRun(info);
+        return this.pool.addRun(info);
+      }
       case "pool-release":
+        this.inline.release(c.run, c.node);
         return this.pool.release(c.run, c.node);
       case "pool-cancel":
+        this.inline.cancel(c.run);
         return this.pool.cancel(c.run);
       case "pool-forget":
+        this.inline.forget(c.run);
         return this.pool.forget(c.run);
       case "pool-steal": {
         const keys = this.pool.steal(c.max).flatMap((t) => [t.run, t.n, t.c]);
@@ -258,6 +292,10 @@ export class ClusterWorker {
 
   /** Task threads' log lines, to the scheduler by run. */
   private sendLogs(list: readonly ThreadLog[]): void {
+    if (list.length === 1) {
+      const [run, ...rest] = list[0]!;
+      return this.conn.send({ t: "logs", run, logs: [rest] });
+    }
     const byRun = new Map<number, TaskLog[]>();
     for (const [run, ...rest] of list) {
       let l = byRun.get(run);
