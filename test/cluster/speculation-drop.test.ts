@@ -31,61 +31,53 @@ describe("speculative chain links on a LocalCluster: a link whose outcome a work
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  // Shows the known weak point "a chain link dropped and recomputed logs its lines twice", which
-  // is worse: the link's side effects run twice too. The thread runs links 6.. right after link 5,
-  // but the worker, stopping, does not claim them (worker-outcomes.ts: canSpeculate refuses while
-  // `stopping`), so it drops their outcomes and the scheduler runs them again on the other worker.
-  // The fix belongs in src/cluster/worker/ (claim the links a thread has in hand even while
-  // stopping or paused); until then this test is a todo.
-  const todo =
-    "worker side: a stopping worker drops the outcomes of links its thread already ran (links 6-30 run and log twice)";
-  test(
-    "the worker running an in-thread chain retires while a link waits: each link runs once and logs once",
-    { todo },
-    async () => {
-      const h = await startHarness({ workers: 2, restartWorkers: false });
-      try {
-        // A first run so that the links are known to be short (the worker then runs them in the thread).
-        const warm = mkdtempSync(join(root, "warm-"));
-        const w = await gatedChainFlow.run({
-          executor: h.executor,
-          printLogs: false,
-          parameters: { dir: warm },
-          keepResults: "outputs",
-        });
-        assert.equal(w.outputs, GATED_LINKS);
+  // A worker retiring while its thread runs a chain: the thread runs links 6.. right after link
+  // 5, so the worker claims them though it is stopping (worker-outcomes.ts: a link already in its
+  // thread is claimed whenever the run goes on). Before, it dropped their outcomes and the
+  // scheduler ran them again on the other worker: their side effects and lines twice.
+  test("the worker running an in-thread chain retires while a link waits: each link runs once and logs once", async () => {
+    const h = await startHarness({ workers: 2, restartWorkers: false });
+    try {
+      // A first run so that the links are known to be short (the worker then runs them in the thread).
+      const warm = mkdtempSync(join(root, "warm-"));
+      const w = await gatedChainFlow.run({
+        executor: h.executor,
+        printLogs: false,
+        parameters: { dir: warm },
+        keepResults: "outputs",
+      });
+      assert.equal(w.outputs, GATED_LINKS);
 
-        const dir = mkdtempSync(join(root, "gated-"));
-        const hold = 5;
-        const logs: LogRecord[] = [];
-        const run = gatedChainFlow.run({
-          executor: h.executor,
-          printLogs: false,
-          parameters: { dir, hold },
-          keepResults: "outputs",
-          onLog: (l: LogRecord) => logs.push(l),
-        });
-        await until("link 5 to start", () => existsSync(join(dir, "holding")));
-        const leaving = Number(readFileSync(join(dir, "holding"), "utf8"));
-        process.kill(leaving, "SIGTERM");
-        // Link 5 ends only once the scheduler knows its worker is leaving.
-        await until("the worker to say goodbye", () => someWorkerClosing(h));
-        writeFileSync(join(dir, "gate"), "");
-        const r = await run;
-        assert.equal(r.state.type, "Success", JSON.stringify(r.state));
-        assert.equal(r.outputs, GATED_LINKS);
+      const dir = mkdtempSync(join(root, "gated-"));
+      const hold = 5;
+      const logs: LogRecord[] = [];
+      const run = gatedChainFlow.run({
+        executor: h.executor,
+        printLogs: false,
+        parameters: { dir, hold },
+        keepResults: "outputs",
+        onLog: (l: LogRecord) => logs.push(l),
+      });
+      await until("link 5 to start", () => existsSync(join(dir, "holding")));
+      const leaving = Number(readFileSync(join(dir, "holding"), "utf8"));
+      process.kill(leaving, "SIGTERM");
+      // Link 5 ends only once the scheduler knows its worker is leaving.
+      await until("the worker to say goodbye", () => someWorkerClosing(h));
+      writeFileSync(join(dir, "gate"), "");
+      const r = await run;
+      assert.equal(r.state.type, "Success", JSON.stringify(r.state));
+      assert.equal(r.outputs, GATED_LINKS);
 
-        const runs = runsIn(dir);
-        const twice = [...runs].filter(([, pids]) => pids.length !== 1).map(([x]) => x);
-        const lines = logs.filter((l) => /^link \d+ ran$/.test(l.message)).map((l) => l.message);
-        const repeated = lines.filter((m, i) => lines.indexOf(m) !== i);
-        assert.deepEqual({ twice, repeated }, { twice: [], repeated: [] });
-        for (let x = 1; x <= GATED_LINKS; x++) assert.equal(runs.get(x)?.length, 1, `link ${x}`);
-        assert.equal(lines.length, GATED_LINKS);
-        await until("the retired worker to exit", () => !alive(leaving));
-      } finally {
-        await h.close();
-      }
-    },
-  );
+      const runs = runsIn(dir);
+      const twice = [...runs].filter(([, pids]) => pids.length !== 1).map(([x]) => x);
+      const lines = logs.filter((l) => /^link \d+ ran$/.test(l.message)).map((l) => l.message);
+      const repeated = lines.filter((m, i) => lines.indexOf(m) !== i);
+      assert.deepEqual({ twice, repeated }, { twice: [], repeated: [] });
+      for (let x = 1; x <= GATED_LINKS; x++) assert.equal(runs.get(x)?.length, 1, `link ${x}`);
+      assert.equal(lines.length, GATED_LINKS);
+      await until("the retired worker to exit", () => !alive(leaving));
+    } finally {
+      await h.close();
+    }
+  });
 });

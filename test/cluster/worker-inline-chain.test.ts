@@ -164,13 +164,31 @@ describe("WorkerState: chain links in the task run's thread", () => {
     assert.equal(ws.task(2, 1, -1)?.inThread, true);
   });
 
-  test("links not claimed (paused worker) or not run (a failed) are dropped unreported", () => {
+  test("a paused worker still claims the links its thread ran; links not run (a failed) are dropped unreported", () => {
+    // Refusing a link the thread has run saves nothing: the scheduler would run it again elsewhere.
     const paused = chainSent().ws;
     paused.handle({ type: "memory", paused: true });
-    assert.deepEqual(results(paused, ok(2, 0, 1), ok(2, 1, 2, true), ok(2, 2, 3, true)), [
-      { k: "send", msg: { t: "done", run: 2, res: [[0, -1, 0, 0.2]] } },
+    const sent = results(paused, ok(2, 0, 1), ok(2, 1, 2, true), ok(2, 2, 3, true));
+    assert.deepEqual(sent.slice(0, 2), [
+      {
+        k: "send",
+        msg: { t: "done", run: 2, res: [[0, -1, 0, 0.2]], claimed: [1, -1, 1] },
+        lazy: true,
+      },
+      {
+        k: "send",
+        msg: { t: "done", run: 2, res: [[1, -1, 0, 0.2]], claimed: [2, -1, 1] },
+        lazy: true,
+      },
     ]);
-    assert.equal(paused.store.get(2, 1, -1), undefined);
+    const last = sent[2];
+    assert.ok(last?.k === "send" && last.msg.t === "done" && sent.length === 3);
+    assert.deepEqual(
+      last.msg.res.map((e) => e.slice(0, 4)),
+      [[2, -1, 0, 0.2]],
+    );
+    assert.equal("claimed" in last.msg, false);
+    assert.notEqual(paused.store.get(2, 1, -1), undefined);
     assert.equal(paused.taskCount, 0);
     const failed = chainSent().ws;
     const boom: ThreadResult = {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -31,30 +31,43 @@ function flowgateUrl(spec: string, code: { dir: string; ext: string }): string |
 
 /**
  * The path of a copy of the bundle (next to it, made once) whose flowgate imports are file URLs
- * of the modules `hooks` resolve them to; the bundle's own path when it imports flowgate by no
- * name. Throws when no hook says where flowgate is.
+ * of the modules `hooks` resolve them to. esbuild rewrites the imports (the bundle's code is
+ * otherwise re-printed as it is), so only real import statements and import() calls change.
+ * Rejects when no hook says where flowgate is or the bundle does not build.
  */
-export function inlineBundle(bundlePath: string, hooks: readonly string[]): string {
+export async function inlineBundle(bundlePath: string, hooks: readonly string[]): Promise<string> {
   const code = hooks.map(codeOf).find((c) => c !== undefined);
   if (!code) throw new Error("no module hook says where flowgate's modules are");
   // Named by where flowgate's modules are too: a new build of them (another folder) needs a new copy.
   const where = createHash("sha256").update(code.dir).digest("hex").slice(0, 12);
   const out = bundlePath.replace(/(\.mjs)?$/, `.io-loop-${where}.mjs`);
   if (existsSync(out)) return out;
-  const src = readFileSync(bundlePath, "utf8");
-  let changed = false;
-  const text = src.replace(
-    /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(["'])(flowgate(?:\/[^"']*)?)\2/g,
-    (whole, head: string, quote: string, spec: string) => {
-      const url = flowgateUrl(spec, code);
-      if (!url) return whole;
-      changed = true;
-      return `${head}${quote}${url}${quote}`;
-    },
-  );
-  if (!changed) return bundlePath;
+  const { build } = await import("esbuild");
+  const built = await build({
+    entryPoints: [bundlePath],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    // task keys are function names
+    keepNames: true,
+    logLevel: "silent",
+    plugins: [
+      {
+        name: "flowgate-by-file",
+        setup(b) {
+          b.onResolve({ filter: /^flowgate(\/.*)?$/ }, (a) => ({
+            path: flowgateUrl(a.path, code) ?? a.path,
+            external: true,
+          }));
+        },
+      },
+    ],
+  });
   const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
+  writeFileSync(tmp, built.outputFiles[0]!.contents);
   renameSync(tmp, out);
   return out;
 }

@@ -75,7 +75,7 @@ export class InlineTasks {
     const info = this.infos.get(run);
     if (!info) return false;
     try {
-      const bundlePath = inlineBundle(info.bundlePath, this.o.hooks);
+      const bundlePath = await inlineBundle(info.bundlePath, this.o.hooks);
       this.bundles.set(info.bundlePath, bundlePath);
       captureConsole("console");
       // A load that does not end in time (a flow file stuck at its top level) counts as failed.

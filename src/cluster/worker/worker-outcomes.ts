@@ -50,7 +50,10 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
         : undefined;
     l.res.push(doneEntry(r, eager));
     const next = entry?.next;
-    if (next && r.code === 0 && canSpeculate(s, run, next)) {
+    // A link its thread runs next is claimed whenever the run goes on: refusing it would save
+    // nothing (it has run, or runs now) and the scheduler would run it a second time elsewhere.
+    const inThread = entry !== undefined && entry.inline > 0;
+    if (next && r.code === 0 && (inThread ? canContinue(s, run) : canSpeculate(s, run, next))) {
       l.claimed.push(next.n, next.c, next.a);
       // Its thread runs it already (its outcome may be further down this list).
       if (entry.inline > 0) s.holdInThread(run, next, entry.inline - 1, where);
@@ -93,6 +96,11 @@ function canSpeculate(s: WorkerState, run: WorkerRun, t: ComputeTask): boolean {
   if (!s.speculate || s.stopping || s.paused || run.cancelled || !run.ready) return false;
   if (run.tasks.has(workerTaskKey(t.n, t.c)) || inputCount(t.args) > GATHER_CHUNK) return false;
   return planInputs(s.store, run.id, t.c, t.args, t.who).remote.length === 0;
+}
+
+/** Whether a run goes on here (a link already in its thread may then be claimed). */
+function canContinue(s: WorkerState, run: WorkerRun): boolean {
+  return s.speculate && !run.cancelled && run.ready;
 }
 
 /** The scheduler refused claims: drop those task runs (from the pool's queue if they wait there). */
