@@ -6,7 +6,7 @@ import { listenTcp } from "../wire/tcp-transport.ts";
 import { listenUnix } from "../wire/unix-transport.ts";
 import type { SchedulerInbound } from "../messages.ts";
 import type { GraphSpec } from "../../graph/index.ts";
-import { GraphMemo } from "./graph-memo.ts";
+import { GraphMemo } from "../graph-memo.ts";
 import { SchedulerState, type SchedulerCommand, type SchedulerEvent } from "./scheduler-state.ts";
 
 /** The answer to a submit whose graph cannot be decoded (a client of another version, or a bug). */
@@ -52,7 +52,7 @@ export class SchedulerServer {
   private readonly clients = new Set<number>();
   private readonly bundles = new Map<string, Buffer>();
   /** Each client's last graph, decoded (see GraphMemo). */
-  private readonly graphs = new GraphMemo();
+  private readonly graphs = new GraphMemo<number>();
   private nextId = 1;
   private server: Server | undefined;
   private sweep: NodeJS.Timeout | undefined;

@@ -1,6 +1,6 @@
 import type { ComputeTask, SchedulerToWorker, WorkerToScheduler } from "../messages.ts";
 import { withHints } from "../next-hint.ts";
-import { GraphCache } from "./graph-cache.ts";
+import { GraphMemo } from "../graph-memo.ts";
 import { readComputeBatch } from "../wire/compute-batch.ts";
 import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
 import { ResultStore } from "./result-store.ts";
@@ -40,7 +40,8 @@ export class WorkerState implements WorkerCore {
   readonly peers = new Map<number, string>();
   readonly runs = new Map<number, WorkerRun>();
   private readonly durations: KnownDurations = new Map();
-  private readonly graphs = new GraphCache();
+  /** Each flow's last graph, decoded (by bundle and flow name). */
+  private readonly graphs = new GraphMemo<string>();
   /** Bundle hashes in the cache, and the runs waiting for the others. */
   private readonly bundles = new Set<string>();
   private readonly bundleWaiters = new Map<string, number[]>();
@@ -220,7 +221,7 @@ export class WorkerState implements WorkerCore {
   }
 
   private addRun(m: Extract<SchedulerToWorker, { t: "run" }>): void {
-    const spec = this.graphs.decode(m.bundle, m.flowName, m.graph);
+    const spec = this.graphs.specOf(`${m.bundle}#${m.flowName}`, m.graph);
     const run: WorkerRun = {
       id: m.run,
       spec,
