@@ -187,6 +187,9 @@ async function latency(executor: ClusterExecutor): Promise<void> {
     all: links.map((x) => +x.toFixed(1)),
   };
 
+  // Steady state: 100 runs first (JIT in every process; the worker learns the task is short and
+  // loads the flow's code on its I/O loop, inline-policy.ts), then 300 measured.
+  for (let i = 0; i < 100; i++) await b.oneFlow.run({ executor, ...quiet });
   const rt: number[] = [];
   for (let i = 0; i < 300; i++) {
     const t0 = performance.now();
@@ -194,7 +197,12 @@ async function latency(executor: ClusterExecutor): Promise<void> {
     rt.push(performance.now() - t0);
   }
   rt.sort((x, y) => x - y);
-  out.submitToResultMs = { p50: +rt[150]!.toFixed(3), p99: +rt[297]!.toFixed(3) };
+  out.submitToResultMs = {
+    p10: +rt[30]!.toFixed(3),
+    p50: +rt[150]!.toFixed(3),
+    p99: +rt[297]!.toFixed(3),
+    note: "flow.run() of a one-task flow on a connected ClusterExecutor, 300 runs after 100 unmeasured",
+  };
 }
 
 async function transfer(executor: ClusterExecutor): Promise<void> {
