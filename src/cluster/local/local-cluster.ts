@@ -69,8 +69,8 @@ export interface LocalCluster extends AsyncDisposable {
 
 /**
  * Starts a scheduler and `workers` workers as child processes on this machine, on Unix sockets
- * in a fresh private directory (or with fresh per-cluster TLS credentials). Rejects with ClusterStartError when a process fails to start
- * (MemoryLimitError for a bad `memoryLimit`).
+ * in a fresh private directory (or with fresh per-cluster TLS credentials). Rejects with
+ * ClusterStartError when a process fails to start (MemoryLimitError for a bad `memoryLimit`).
  */
 export async function LocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   if (inWorkerMode()) return notStartedCluster();

@@ -65,7 +65,7 @@ export function locateInputs(
   args: readonly ArgRef[],
   who: Who[],
 ): readonly [number, number][] {
-  who.length = args.length;
+  if (who.length !== args.length) who.length = args.length;
   let lost: [number, number][] | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
