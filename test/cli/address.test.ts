@@ -1,36 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { createInterface } from "node:readline";
-import { bin, flowgateAsync, ownClusterProcesses } from "./run-cli.ts";
+import { flowgateAsync, ownClusterProcesses, startProcess, stopProcess } from "./run-cli.ts";
 import { eventually } from "../support/processes.ts";
-
-/** Starts `flowgate <args>` and resolves with the JSON of its `flowgate <role> ready {…}` line. */
-async function startProcess(
-  args: string[],
-): Promise<{ child: ChildProcess; ready: Record<string, string> }> {
-  const child = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, FLOWGATE_LOG_LEVEL: "OFF" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<Record<string, string>>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`flowgate ${args[0]} exited ${code}`)));
-    lines.on("line", (line) => {
-      const m = /^flowgate \w+ ready (\{.*\})$/.exec(line);
-      if (m) resolve(JSON.parse(m[1]!) as Record<string, string>);
-    });
-  });
-  return { child, ready };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
-  await once(child, "exit");
-}
 
 test("cli address - a worker runs one task per core by default; run --address exits with the result", async () => {
   const scheduler = await startProcess(["scheduler"]);
@@ -61,8 +34,8 @@ test("cli address - a worker runs one task per core by default; run --address ex
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Result: 12$/m);
   } finally {
-    if (worker) await stop(worker);
-    await stop(scheduler.child);
+    if (worker) await stopProcess(worker);
+    await stopProcess(scheduler.child);
   }
   await eventually("no scheduler or worker remains", () => ownClusterProcesses().length === 0);
 });

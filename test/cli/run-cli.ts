@@ -1,4 +1,6 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { flowgateProcesses, type FlowgateProcess } from "../support/processes.ts";
@@ -65,4 +67,30 @@ export function ownClusterProcesses(): FlowgateProcess[] {
       return false; // it ended while we looked
     }
   });
+}
+
+/** Starts `flowgate <args>` and resolves with the JSON of its `flowgate <role> ready {…}` line. */
+export async function startProcess(
+  args: string[],
+): Promise<{ child: ChildProcess; ready: Record<string, string> }> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, FLOWGATE_LOG_LEVEL: "OFF" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const ready = await new Promise<Record<string, string>>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`flowgate ${args[0]} exited ${code}`)));
+    lines.on("line", (line) => {
+      const m = /^flowgate \w+ ready (\{.*\})$/.exec(line);
+      if (m) resolve(JSON.parse(m[1]!) as Record<string, string>);
+    });
+  });
+  return { child, ready };
+}
+
+/** Stops a process startProcess started (SIGTERM) and waits for it to exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGTERM");
+  await once(child, "exit");
 }

@@ -1,52 +1,31 @@
 // `flowgate scheduler --socket` and `flowgate worker unix://… --socket` as a user runs them, and
 // `flowgate run --address unix://…` from another process.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { bin, flowgate, flowgateAsync, ownClusterProcesses } from "../cli/run-cli.ts";
+import {
+  flowgate,
+  flowgateAsync,
+  ownClusterProcesses,
+  startProcess,
+  stopProcess,
+} from "../cli/run-cli.ts";
 import { eventually } from "../support/processes.ts";
-
-/** Starts `flowgate <args>` and resolves with the JSON of its `flowgate <role> ready {…}` line. */
-async function start(
-  args: string[],
-): Promise<{ child: ChildProcess; ready: Record<string, string> }> {
-  const child = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, FLOWGATE_LOG_LEVEL: "OFF" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<Record<string, string>>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`flowgate ${args[0]} exited ${code}`)));
-    lines.on("line", (line) => {
-      const m = /^flowgate \w+ ready (\{.*\})$/.exec(line);
-      if (m) resolve(JSON.parse(m[1]!) as Record<string, string>);
-    });
-  });
-  return { child, ready };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
-  await once(child, "exit");
-}
 
 test("socket processes - scheduler and worker on Unix sockets; run --address unix:// gives the result", async () => {
   const dir = mkdtempSync(join(tmpdir(), "flowgate-sock-"));
   const schedulerSock = join(dir, "scheduler.sock");
   const workerSock = join(dir, "worker.sock");
-  const scheduler = await start(["scheduler", "--socket", schedulerSock]);
+  const scheduler = await startProcess(["scheduler", "--socket", schedulerSock]);
   let worker: ChildProcess | undefined;
   try {
     assert.equal(scheduler.ready.address, `unix://${schedulerSock}`);
     assert.match(scheduler.ready.dashboard!, /^http:\/\/127\.0\.0\.1:\d+$/);
     worker = (
-      await start([
+      await startProcess([
         "worker",
         scheduler.ready.address!,
         "--socket",
@@ -79,8 +58,8 @@ test("socket processes - scheduler and worker on Unix sockets; run --address uni
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^Result: 12$/m);
   } finally {
-    if (worker) await stop(worker);
-    await stop(scheduler.child);
+    if (worker) await stopProcess(worker);
+    await stopProcess(scheduler.child);
   }
   await eventually("no scheduler or worker remains", () => ownClusterProcesses().length === 0);
   assert.equal(existsSync(schedulerSock), false, "the scheduler removed its socket file");
