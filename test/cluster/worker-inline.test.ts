@@ -6,6 +6,7 @@ import {
   INLINE_MAX_BATCH,
   INLINE_MIN_SHORT,
   INLINE_SLOW_MS,
+  INLINE_SLOW_STRIKES,
 } from "../../src/cluster/worker/inline-policy.ts";
 import type { ThreadResult } from "../../src/cluster/worker/thread-messages.ts";
 import { WorkerState, type WorkerCommand } from "../../src/cluster/worker/worker-state.ts";
@@ -144,25 +145,35 @@ describe("WorkerState: which task runs go on the I/O loop (exact commands)", () 
     assert.deepEqual(r.cmds, [{ k: "inline-execute", tasks: r.cs.map((c) => task(0, c, true)) }]);
   });
 
-  test("slow once inline: no longer inline on this worker, and its story says why", () => {
+  test("slow inline: threads until short again, and for good after INLINE_SLOW_STRIKES; its story says why", () => {
     const d = new Driver();
     d.knownShortAndLoaded();
-    let r = d.compute(0);
-    assert.equal(r.cmds[0]!.k, "inline-execute");
-    const slow = r.cs[0]!;
-    assert.deepEqual(d.done(0, r.cs, INLINE_SLOW_MS + 20), [
-      { k: "send", msg: { t: "done", run: 1, res: [[0, slow, 0, INLINE_SLOW_MS + 20]] } },
-    ]);
-    assert.deepEqual(moves(d, 0, slow), [
-      "new>queued",
-      "queued>inline",
-      "inline>too-slow",
-      "inline>done",
-    ]);
-    // short again many times: still threads (and its mean, raised by the slow run, says not fast)
+    for (let strike = 1; strike <= INLINE_SLOW_STRIKES; strike++) {
+      let r = d.compute(0);
+      assert.equal(r.cmds[0]!.k, "inline-execute", `inline before slow run ${strike}`);
+      const slow = r.cs[0]!;
+      assert.deepEqual(d.done(0, r.cs, INLINE_SLOW_MS + 20), [
+        { k: "send", msg: { t: "done", run: 1, res: [[0, slow, 0, INLINE_SLOW_MS + 20]] } },
+      ]);
+      assert.deepEqual(moves(d, 0, slow), [
+        "new>queued",
+        "queued>inline",
+        "inline>too-slow",
+        "inline>done",
+      ]);
+      // the next run goes to a thread: the slow one ended the task's short runs in a row
+      r = d.compute(0);
+      assert.equal(r.cmds[0]!.k, "execute");
+      d.done(0, r.cs, 0.1);
+      d.shortRuns(0, INLINE_MIN_SHORT);
+    }
+    // short again many times: threads for good
     d.shortRuns(0, INLINE_MIN_SHORT + 3);
-    r = d.compute(0);
-    assert.deepEqual(r.cmds, [{ k: "execute", tasks: [task(0, r.cs[0]!, false)] }]);
+    const r = d.compute(0);
+    assert.deepEqual(
+      r.cmds.map((c) => c.k),
+      ["execute"],
+    );
     assert.ok(d.ws.inline.tooSlow.has("h#quick"));
   });
 

@@ -10,8 +10,14 @@ import type { WorkerRun } from "./worker-tasks.ts";
 export const INLINE_MAX_BATCH = 4;
 /** Latest short runs in a row (task-durations.ts) a task needs before it runs inline. */
 export const INLINE_MIN_SHORT = 3;
-/** An inline task run over this many ms (well over the short bound) stops its task running inline here. */
+/** An inline task run over this many ms (well over the short bound) is a slow one. */
 export const INLINE_SLOW_MS = 5;
+/**
+ * Slow inline runs after which a task runs only on threads on this worker. One is not enough: a
+ * short task is now and then slow by no fault of its own (a GC, the VM taking the core away).
+ * After each, the task goes to threads until its runs are short again (INLINE_MIN_SHORT).
+ */
+export const INLINE_SLOW_STRIKES = 3;
 
 /** Whether a task run goes inline, to a thread, or to a thread while its flow's code loads on the I/O loop. */
 export type InlineVerdict = "inline" | "thread" | "load";
@@ -28,8 +34,10 @@ type CodeState = "loading" | "ready" | "failed";
 export class InlinePolicy {
   /** Flows' code on the I/O loop, by WorkerRun.code. */
   private readonly code = new Map<string, CodeState>();
-  /** Tasks ("bundle#key") that ran too slow inline on this worker: threads only from then on. */
+  /** Tasks ("bundle#key") that ran slow inline INLINE_SLOW_STRIKES times here: threads only. */
   readonly tooSlow = new Set<string>();
+  /** Slow inline runs so far, by task. */
+  private readonly strikes = new Map<string, number>();
 
   constructor(
     /** Off: every task run goes to a thread (FLOWGATE_INLINE_TASKS=off). */
@@ -57,10 +65,16 @@ export class InlinePolicy {
     this.code.set(code, ok ? "ready" : "failed");
   }
 
-  /** An inline task run took `ms`: whether that was too slow (its task then stays on threads). */
+  /**
+   * An inline task run took `ms`: whether that was slow (the task then goes to threads until
+   * it is short again, and for good after INLINE_SLOW_STRIKES such runs).
+   */
   ranInline(run: WorkerRun, n: number, ms: number): boolean {
     if (ms <= INLINE_SLOW_MS) return false;
-    this.tooSlow.add(run.durations.name(n));
+    const task = run.durations.name(n);
+    const strikes = (this.strikes.get(task) ?? 0) + 1;
+    this.strikes.set(task, strikes);
+    if (strikes >= INLINE_SLOW_STRIKES) this.tooSlow.add(task);
     return true;
   }
 }
