@@ -1,7 +1,6 @@
 import type { GraphSpec } from "../../graph/index.ts";
-import { BatchPacker } from "./packed-deps.ts";
+import { BatchPacker, HeldInputs } from "./packed-deps.ts";
 import type { PoolTask } from "./pool-task.ts";
-import { inputKey, inputKeyNode } from "./input-key.ts";
 import { captureConsole } from "./task-invocation.ts";
 import { inlineBundle } from "./inline-code.ts";
 import { TaskRunner, type TaskLogLine } from "./task-runner.ts";
@@ -36,8 +35,8 @@ const SLICE_MS = 2;
 export class InlineTasks {
   private readonly runner: TaskRunner;
   private readonly infos = new Map<number, ThreadRunInfo>();
-  /** Sticky inputs the runner holds decoded, by run: inputKeys (see TaskInput). */
-  private readonly sticky = new Map<number, Set<number>>();
+  /** Sticky inputs the runner holds decoded. */
+  private readonly sticky = new HeldInputs();
   /** Numbers (`s`) of the chain links handed over and not yet reported. */
   private readonly links = new Set<number>();
   private sent = 0;
@@ -98,16 +97,7 @@ export class InlineTasks {
       const s = this.sent;
       this.sent += 1 + (t.chain?.length ?? 0);
       if (t.chain) for (let i = 0; i < t.chain.length; i++) this.links.add(s + 1 + i);
-      for (const input of t.inputs) {
-        if (input.sticky) {
-          let keys = this.sticky.get(t.run);
-          if (!keys) this.sticky.set(t.run, (keys = new Set()));
-          const key = inputKey(input.node, input.child);
-          if (keys.has(key)) continue;
-          keys.add(key);
-        }
-        packer.add(t.run, input);
-      }
+      this.sticky.pack(t.run, t.inputs, packer);
       const { run, n, c, a, m, args, deps, chain } = t;
       list.push(
         chain ? { run, n, c, a, m, args, deps, s, chain } : { run, n, c, a, m, args, deps, s },
@@ -123,13 +113,12 @@ export class InlineTasks {
   forget(run: number): void {
     this.runner.forget(run);
     this.infos.delete(run);
-    this.sticky.delete(run);
+    this.sticky.forget(run);
   }
 
   release(run: number, node: number): void {
     this.runner.release(run, node);
-    const keys = this.sticky.get(run);
-    if (keys) for (const k of keys) if (inputKeyNode(k) === node) keys.delete(k);
+    this.sticky.release(run, node);
   }
 
   private onResults(p: PackedResults): void {

@@ -1,4 +1,4 @@
-import { inputKey } from "./input-key.ts";
+import { inputKey, inputKeyNode } from "./input-key.ts";
 
 /**
  * A task's input bytes, packed into one buffer for postMessage: cloning many small views would
@@ -147,5 +147,44 @@ export class BatchPacker {
       blob,
       ends,
     };
+  }
+}
+
+/**
+ * The sticky inputs (see TaskInput) one runner (a task thread, or the I/O loop's) holds decoded,
+ * by run, as inputKeys: each is packed for it once.
+ */
+export class HeldInputs {
+  private readonly byRun = new Map<number, Set<number>>();
+
+  /** Adds a task run's inputs to `packer`, except the sticky ones the runner already holds. */
+  pack(run: number, inputs: readonly TaskInput[], packer: BatchPacker): void {
+    for (const input of inputs) {
+      if (input.sticky) {
+        let keys = this.byRun.get(run);
+        if (!keys) this.byRun.set(run, (keys = new Set()));
+        const key = inputKey(input.node, input.child);
+        if (keys.has(key)) continue;
+        keys.add(key);
+      }
+      packer.add(run, input);
+    }
+  }
+
+  /** The runner dropped a node's results: whether it held any. */
+  release(run: number, node: number): boolean {
+    const keys = this.byRun.get(run);
+    let held = false;
+    if (keys)
+      for (const k of keys)
+        if (inputKeyNode(k) === node) {
+          keys.delete(k);
+          held = true;
+        }
+    return held;
+  }
+
+  forget(run: number): void {
+    this.byRun.delete(run);
   }
 }

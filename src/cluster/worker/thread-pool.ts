@@ -1,10 +1,9 @@
 import { Worker as Thread } from "node:worker_threads";
 import { OutcomeCode } from "../messages.ts";
-import { BatchPacker } from "./packed-deps.ts";
+import { BatchPacker, HeldInputs } from "./packed-deps.ts";
 import { PoolEntry as Entry, linkEntries, notRunResult, type PoolTask } from "./pool-task.ts";
 import { packTasks, unpackResults } from "./thread-batch.ts";
 import type { FromThread, ThreadResult, ThreadRunInfo, ToThread } from "./thread-messages.ts";
-import { inputKey, inputKeyNode } from "./input-key.ts";
 
 interface Slot {
   thread: Thread;
@@ -17,8 +16,8 @@ interface Slot {
   /** Task runs handed to this thread so far (the next one's number). */
   sent: number;
   outOfMemory: boolean;
-  /** Sticky inputs the thread holds decoded, by run: inputKeys (see TaskInput). */
-  sticky: Map<number, Set<number>>;
+  /** Sticky inputs the thread holds decoded. */
+  sticky: HeldInputs;
 }
 
 /** Short task runs a thread holds at most (queued there or running). */
@@ -94,7 +93,7 @@ export class ThreadPool {
       running,
       sent: 0,
       outOfMemory: false,
-      sticky: new Map(),
+      sticky: new HeldInputs(),
     };
     thread.on("message", (m: FromThread) => this.onMessage(slot, m));
     thread.on("error", (e: Error & { code?: string }) => {
@@ -248,7 +247,7 @@ export class ThreadPool {
   forget(run: number): void {
     this.runs.delete(run);
     for (const s of this.slots) {
-      s.sticky.delete(run);
+      s.sticky.forget(run);
       if (s.runs.delete(run)) post(s, { t: "forget", run });
     }
     for (let i = this.queue.length - 1; i >= 0; i--)
@@ -264,17 +263,8 @@ export class ThreadPool {
 
   /** No task needs a node's results any more: threads drop their decoded copies. */
   release(run: number, node: number): void {
-    for (const s of this.slots) {
-      const keys = s.sticky.get(run);
-      if (!keys) continue;
-      let held = false;
-      for (const k of keys)
-        if (inputKeyNode(k) === node) {
-          keys.delete(k);
-          held = true;
-        }
-      if (held) post(s, { t: "release", run, node });
-    }
+    for (const s of this.slots)
+      if (s.sticky.release(run, node)) post(s, { t: "release", run, node });
   }
 
   submit(tasks: PoolTask[]): void {
@@ -352,7 +342,7 @@ export class ThreadPool {
             link.at = now;
             best.inflight.push(link);
           }
-        this.pack(best, t, packer);
+        best.sticky.pack(t.run, t.inputs, packer);
         if (t.deps) this.inputBytes += t.deps.blob.length;
       }
       this.inputBytes += packer.byteLength;
@@ -362,20 +352,6 @@ export class ThreadPool {
       const transfer = [tasks.ints.buffer as ArrayBuffer];
       if (inputs) transfer.push(inputs.blob.buffer as ArrayBuffer);
       post(best, { t: "tasks", tasks, inputs }, transfer);
-    }
-  }
-
-  /** Adds a task's inputs to its batch, except sticky ones the thread already holds. */
-  private pack(slot: Slot, t: Entry, packer: BatchPacker): void {
-    for (const input of t.inputs) {
-      if (input.sticky) {
-        let keys = slot.sticky.get(t.run);
-        if (!keys) slot.sticky.set(t.run, (keys = new Set()));
-        const key = inputKey(input.node, input.child);
-        if (keys.has(key)) continue;
-        keys.add(key);
-      }
-      packer.add(t.run, input);
     }
   }
 
