@@ -11,7 +11,7 @@ import {
 } from "../../src/cluster/worker/worker-state.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { node } from "../graph/graph-driver.ts";
-import { wireTasks as wire } from "./fixtures/wire-tasks.ts";
+import { runMessage, wireTasks as wire } from "./fixtures/wire-tasks.ts";
 
 // Chain links run in the task run's own thread (inline-chain.ts): the exact commands of
 // WorkerState for each of their transitions.
@@ -25,18 +25,7 @@ const chain: GraphSpec = {
     node("c", { key: "link", args: [ref(1)] }),
   ],
 };
-const graph = encodeValue(chain);
-const params = encodeValue({});
-const runMsg = (run: number): Extract<SchedulerToWorker, { t: "run" }> => ({
-  t: "run",
-  run,
-  bundle: "h",
-  flowName: "f",
-  flowRunId: `fr${run}`,
-  graph,
-  params,
-  keep: [2],
-});
+const runMsg = (run: number) => runMessage(run, chain, [2]);
 /** a's compute with b (and b's with c) as `next` hints. */
 const computeWithHints = (run: number): Extract<SchedulerToWorker, { t: "compute" }> => ({
   t: "compute",

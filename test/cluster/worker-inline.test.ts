@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { OutcomeCode, type SchedulerToWorker } from "../../src/cluster/messages.ts";
-import { encodeValue } from "../../src/cluster/wire/codec.ts";
+import { OutcomeCode } from "../../src/cluster/messages.ts";
 import {
   INLINE_MAX_BATCH,
   INLINE_MIN_SHORT,
@@ -12,21 +11,11 @@ import type { ThreadResult } from "../../src/cluster/worker/thread-messages.ts";
 import { WorkerState, type WorkerCommand } from "../../src/cluster/worker/worker-state.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { node } from "../graph/graph-driver.ts";
-import { wireTasks as wire } from "./fixtures/wire-tasks.ts";
+import { runMessage, wireTasks as wire } from "./fixtures/wire-tasks.ts";
 
 /** quick (no timeout) and guarded (a timeout), each a map of children with no inputs */
 const spec: GraphSpec = { nodes: [node("quick"), node("guarded", { timeout: 5000 })] };
-const graph = encodeValue(spec);
-const runMsg = (run: number): Extract<SchedulerToWorker, { t: "run" }> => ({
-  t: "run",
-  run,
-  bundle: "h",
-  flowName: "f",
-  flowRunId: `fr${run}`,
-  graph,
-  params: encodeValue({}),
-  keep: [],
-});
+const runMsg = (run: number) => runMessage(run, spec, []);
 const CODE = "h#f";
 
 /** A task run as WorkerState hands it to the pool or the I/O loop. */

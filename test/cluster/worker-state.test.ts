@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { OutcomeCode, type SchedulerToWorker } from "../../src/cluster/messages.ts";
 import { encodeValue } from "../../src/cluster/wire/codec.ts";
-import { wireTasks as wire } from "./fixtures/wire-tasks.ts";
+import { runMessage, wireTasks as wire } from "./fixtures/wire-tasks.ts";
 import type { ThreadResult } from "../../src/cluster/worker/thread-messages.ts";
 import {
   WorkerState,
@@ -19,16 +19,7 @@ const chain: GraphSpec = {
 };
 const graph = encodeValue(chain);
 const params = encodeValue({});
-const runMsg: Extract<SchedulerToWorker, { t: "run" }> = {
-  t: "run",
-  run: 1,
-  bundle: "h",
-  flowName: "f",
-  flowRunId: "fr",
-  graph,
-  params,
-  keep: [2],
-};
+const runMsg = runMessage(1, chain, [2], "fr");
 /** a's compute with b (and b's with c) as `next` hints, as the scheduler sends it to worker 1. */
 const computeWithHints: Extract<SchedulerToWorker, { t: "compute" }> = {
   t: "compute",
