@@ -29,9 +29,13 @@ export interface FlowBundle {
   readonly code: Buffer;
 }
 
-const cache = new Map<string, Promise<FlowBundle>>();
-/** The bundles of `cache` that are built, for callers that need not wait (builtBundle). */
-const built = new Map<string, FlowBundle>();
+/** A bundling of a file: its promise, and the bundle once built (for builtBundle). */
+interface Bundling {
+  readonly promise: Promise<FlowBundle>;
+  bundle?: FlowBundle;
+}
+
+const cache = new Map<string, Bundling>();
 
 /**
  * Bundles a flow's entry file into one ESM module (esbuild, platform node). flowgate itself and
@@ -39,29 +43,25 @@ const built = new Map<string, FlowBundle>();
  * names the bundle. Throws BundleBuildError when the file is missing or does not compile.
  */
 export function bundleFlow(sourceFile: string): Promise<FlowBundle> {
-  let p = cache.get(sourceFile);
-  if (!p) {
-    p = doBundle(sourceFile);
-    cache.set(sourceFile, p);
-    p.catch(() => cache.delete(sourceFile));
-    // Rebuild on the next call in case the file changes; the hash keeps workers' caches right.
-    void p.then(
+  let b = cache.get(sourceFile);
+  if (!b) {
+    const bundling: Bundling = (b = { promise: doBundle(sourceFile) });
+    cache.set(sourceFile, bundling);
+    bundling.promise.then(
       (bundle) => {
-        built.set(sourceFile, bundle);
-        setTimeout(() => {
-          cache.delete(sourceFile);
-          built.delete(sourceFile);
-        }, 2000).unref();
+        bundling.bundle = bundle;
+        // Rebuild on a call after this in case the file changes; the hash keeps workers' caches right.
+        setTimeout(() => cache.delete(sourceFile), 2000).unref();
       },
-      () => {},
+      () => cache.delete(sourceFile),
     );
   }
-  return p;
+  return b.promise;
 }
 
 /** What `bundleFlow(sourceFile)` would give at once, if it is built and still fresh. */
 export function builtBundle(sourceFile: string): FlowBundle | undefined {
-  return built.get(sourceFile);
+  return cache.get(sourceFile)?.bundle;
 }
 
 async function doBundle(sourceFile: string): Promise<FlowBundle> {

@@ -21,7 +21,7 @@ interface Layout {
   readonly names: readonly string[];
 }
 
-/** Layouts by graph spec (specs are shared by the runs of a flow, see graph-cache.ts). */
+/** Layouts by graph spec (specs are shared by the runs of a flow, see graph-memo.ts). */
 const layouts = new WeakMap<GraphSpec, Layout>();
 
 function layoutOf(bundle: string, spec: GraphSpec): Layout {

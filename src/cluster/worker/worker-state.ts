@@ -221,12 +221,13 @@ export class WorkerState implements WorkerCore {
   }
 
   private addRun(m: Extract<SchedulerToWorker, { t: "run" }>): void {
-    const spec = this.graphs.specOf(`${m.bundle}#${m.flowName}`, m.graph);
+    const code = `${m.bundle}#${m.flowName}`;
+    const spec = this.graphs.specOf(code, m.graph);
     const run: WorkerRun = {
       id: m.run,
       spec,
       bundle: m.bundle,
-      code: `${m.bundle}#${m.flowName}`,
+      code,
       ready: false,
       waiting: [],
       durations: new RunDurations(m.bundle, spec, this.durations),
