@@ -4,9 +4,11 @@ import { OutcomeCode } from "../../src/cluster/messages.ts";
 import {
   INLINE_MAX_BATCH,
   INLINE_MIN_SHORT,
-  INLINE_SLOW_MS,
+  INLINE_SLOW_FACTOR,
   INLINE_SLOW_STRIKES,
+  parseInlineShortMs,
 } from "../../src/cluster/worker/inline-policy.ts";
+import { SHORT_MS } from "../../src/cluster/worker/task-durations.ts";
 import type { ThreadResult } from "../../src/cluster/worker/thread-messages.ts";
 import { WorkerState, type WorkerCommand } from "../../src/cluster/worker/worker-state.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
@@ -36,8 +38,8 @@ const task = (n: number, c: number, fast: boolean) => ({
 class Driver {
   readonly ws: WorkerState;
   private child = 0;
-  constructor(inline = true) {
-    this.ws = new WorkerState(true, () => 5000, inline);
+  constructor(inline = true, shortMs?: number) {
+    this.ws = new WorkerState(true, () => 5000, inline, shortMs);
     this.ws.handle({ type: "scheduler", msg: { t: "welcome", id: 1, peers: [] } });
     this.ws.handle({ type: "scheduler", msg: runMsg(1) });
     this.ws.handle({ type: "bundle-ready", hash: "h" });
@@ -66,14 +68,17 @@ class Driver {
     this.ws.handle({ type: "inline-code", code: CODE, ok: true });
   }
 
-  /** Runs n short in a thread `times` times (each a batch of one). */
-  shortRuns(n: number, times: number): void {
+  /** Runs n short (`ms`) in a thread `times` times (each a batch of one). */
+  shortRuns(n: number, times: number, ms = 0.1): void {
     for (let i = 0; i < times; i++) {
       const { cs } = this.compute(n);
-      this.done(n, cs, 0.1);
+      this.done(n, cs, ms);
     }
   }
 }
+
+/** Over the default slow bound. */
+const SLOW_MS = SHORT_MS * INLINE_SLOW_FACTOR;
 
 const moves = (d: Driver, n: number, c: number) =>
   d.ws.story(1, n, c).map((e) => `${e.from}>${e.to}`);
@@ -141,8 +146,8 @@ describe("WorkerState: which task runs go on the I/O loop (exact commands)", () 
       let r = d.compute(0);
       assert.equal(r.cmds[0]!.k, "inline-execute", `inline before slow run ${strike}`);
       const slow = r.cs[0]!;
-      assert.deepEqual(d.done(0, r.cs, INLINE_SLOW_MS + 20), [
-        { k: "send", msg: { t: "done", run: 1, res: [[0, slow, 0, INLINE_SLOW_MS + 20]] } },
+      assert.deepEqual(d.done(0, r.cs, SLOW_MS + 20), [
+        { k: "send", msg: { t: "done", run: 1, res: [[0, slow, 0, SLOW_MS + 20]] } },
       ]);
       assert.deepEqual(moves(d, 0, slow), [
         "new>queued",
@@ -187,5 +192,29 @@ describe("WorkerState: which task runs go on the I/O loop (exact commands)", () 
     d.shortRuns(0, INLINE_MIN_SHORT + 3);
     const r = d.compute(0);
     assert.deepEqual(r.cmds, [{ k: "execute", tasks: [task(0, r.cs[0]!, true)] }]);
+  });
+
+  test("FLOWGATE_INLINE_SHORT_MS moves the short and slow bounds together; a bad value is a clear error", () => {
+    const d = new Driver(true, 50);
+    d.shortRuns(0, INLINE_MIN_SHORT, 30); // under 50 ms: short
+    let r = d.compute(0);
+    assert.equal(r.cmds[0]!.k, "inline-load");
+    d.done(0, r.cs, 30);
+    d.ws.handle({ type: "inline-code", code: CODE, ok: true });
+    r = d.compute(0);
+    assert.equal(r.cmds[0]!.k, "inline-execute");
+    d.done(0, r.cs, 200); // under 5 x 50 ms: not slow
+    assert.deepEqual(moves(d, 0, r.cs[0]!), ["new>queued", "queued>inline", "inline>done"]);
+    r = d.compute(0);
+    assert.equal(r.cmds[0]!.k, "execute", "200 ms is not short: threads until short again");
+    assert.equal(parseInlineShortMs(undefined), SHORT_MS);
+    assert.equal(parseInlineShortMs("50"), 50);
+    for (const bad of ["0", "-1", "fast", "NaN"])
+      assert.throws(
+        () => parseInlineShortMs(bad),
+        new RegExp(
+          `FLOWGATE_INLINE_SHORT_MS must be a number of milliseconds above 0, not '${bad}'; unset it for the default of 1`,
+        ),
+      );
   });
 });

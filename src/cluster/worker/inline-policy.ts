@@ -1,3 +1,4 @@
+import { SHORT_MS } from "./task-durations.ts";
 import type { WorkerRun } from "./worker-tasks.ts";
 
 // Which task runs a worker runs on its I/O loop (inline-tasks.ts) rather than in a task thread.
@@ -10,8 +11,8 @@ import type { WorkerRun } from "./worker-tasks.ts";
 export const INLINE_MAX_BATCH = 4;
 /** Latest short runs in a row (task-durations.ts) a task needs before it runs inline. */
 export const INLINE_MIN_SHORT = 3;
-/** An inline task run over this many ms (well over the short bound) is a slow one. */
-export const INLINE_SLOW_MS = 5;
+/** An inline task run this many times over the short bound (SHORT_MS by default) is a slow one. */
+export const INLINE_SLOW_FACTOR = 5;
 /**
  * Slow inline runs after which a task runs only on threads on this worker. One is not enough: a
  * short task is now and then slow by no fault of its own (a GC, the VM taking the core away).
@@ -39,10 +40,17 @@ export class InlinePolicy {
   /** Slow inline runs so far, by task. */
   private readonly strikes = new Map<string, number>();
 
+  /** An inline run over this is slow. */
+  readonly slowMs: number;
+
   constructor(
     /** Off: every task run goes to a thread (FLOWGATE_INLINE_TASKS=off). */
     readonly enabled: boolean,
-  ) {}
+    /** A run under this is short (FLOWGATE_INLINE_SHORT_MS; see parseInlineShortMs). */
+    readonly shortMs = SHORT_MS,
+  ) {
+    this.slowMs = shortMs * INLINE_SLOW_FACTOR;
+  }
 
   /**
    * Where a task run of node `n` goes, on a worker with nothing else handed to a runner and a
@@ -70,11 +78,25 @@ export class InlinePolicy {
    * it is short again, and for good after INLINE_SLOW_STRIKES such runs).
    */
   ranInline(run: WorkerRun, n: number, ms: number): boolean {
-    if (ms <= INLINE_SLOW_MS) return false;
+    if (ms <= this.slowMs) return false;
     const task = run.durations.name(n);
     const strikes = (this.strikes.get(task) ?? 0) + 1;
     this.strikes.set(task, strikes);
     if (strikes >= INLINE_SLOW_STRIKES) this.tooSlow.add(task);
     return true;
   }
+}
+
+/**
+ * The short bound a worker uses, from FLOWGATE_INLINE_SHORT_MS (ms, above 0; SHORT_MS when
+ * unset). A machine whose short tasks take longer (or a test on a loaded one) raises it.
+ */
+export function parseInlineShortMs(value: string | undefined): number {
+  if (value === undefined || value === "") return SHORT_MS;
+  const ms = Number(value);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new Error(
+      `FLOWGATE_INLINE_SHORT_MS must be a number of milliseconds above 0, not '${value}'; unset it for the default of ${SHORT_MS}`,
+    );
+  return ms;
 }

@@ -11,7 +11,7 @@ export type KnownDurations = Map<string, KnownDuration>;
 
 const MAX_KNOWN = 10_000;
 
-/** A task run shorter than this (ms) is short: batched to threads, and may run on the I/O loop. */
+/** A task run shorter than this (ms) is short by default: it may run on the I/O loop. */
 export const SHORT_MS = 1;
 
 /** Which slot each node's task has, and each slot's "bundle#key". */
@@ -65,6 +65,8 @@ export class RunDurations {
     bundle: string,
     spec: GraphSpec,
     private readonly known: KnownDurations,
+    /** A run under this many ms counts as short (see shortRuns). */
+    private readonly shortMs = SHORT_MS,
   ) {
     const layout = layoutOf(bundle, spec);
     this.slotOf = layout.slotOf;
@@ -84,7 +86,7 @@ export class RunDurations {
     return this.ms[this.slotOf[node]!]!;
   }
 
-  /** How many of the node's task's latest runs in a row were short (under SHORT_MS). */
+  /** How many of the node's task's latest runs in a row were short (under the short bound). */
   shortRuns(node: number): number {
     return this.short[this.slotOf[node]!]!;
   }
@@ -98,7 +100,7 @@ export class RunDurations {
     const s = this.slotOf[node]!;
     const prev = this.ms[s]!;
     this.ms[s] = prev < 0 ? ms : prev * 0.8 + ms * 0.2;
-    this.short[s] = ms < SHORT_MS ? this.short[s]! + 1 : 0;
+    this.short[s] = ms < this.shortMs ? this.short[s]! + 1 : 0;
     if (this.dirty[s] === 0) {
       this.dirty[s] = 1;
       this.noted.push(s);

@@ -64,9 +64,11 @@ export class WorkerState implements WorkerCore {
     private readonly clock: () => number = Date.now,
     /** Runs known-short task runs on the I/O loop (inline-policy.ts). @default true */
     inlineTasks = true,
+    /** A task run under this many ms is short (inline-policy.ts). @default SHORT_MS */
+    inlineShortMs?: number,
   ) {
     this.now = clock();
-    this.inline = new InlinePolicy(inlineTasks);
+    this.inline = new InlinePolicy(inlineTasks, inlineShortMs);
   }
 
   /** Takes one event; returns what the shell must do. */
@@ -230,7 +232,7 @@ export class WorkerState implements WorkerCore {
       code,
       ready: false,
       waiting: [],
-      durations: new RunDurations(m.bundle, spec, this.durations),
+      durations: new RunDurations(m.bundle, spec, this.durations, this.inline.shortMs),
       keep: new Set(m.keep),
       cancelled: false,
       tasks: new Map(),

@@ -19,6 +19,7 @@ import { InputFetcher } from "./input-fetcher.ts";
 import type { PoolTask } from "./pool-task.ts";
 import { ThreadPool } from "./thread-pool.ts";
 import { InlineTasks } from "./inline-tasks.ts";
+import { parseInlineShortMs } from "./inline-policy.ts";
 import { MemoryMonitor } from "./memory-monitor.ts";
 import { outOfMemoryDetail, threadHeapMib } from "./memory-limit.ts";
 import type { WorkerCommand, WorkerEvent } from "./worker-events.ts";
@@ -52,6 +53,8 @@ export interface WorkerOptions {
    * @default true, unless FLOWGATE_INLINE_TASKS=off
    */
   readonly inlineTasks?: boolean;
+  /** A task run under this many ms is short (inline-policy.ts). @default FLOWGATE_INLINE_SHORT_MS, else 1 */
+  readonly inlineShortMs?: number;
 }
 
 type SchedulerLink = Connection<SchedulerToWorker, WorkerToScheduler>;
@@ -84,7 +87,8 @@ export class ClusterWorker {
   constructor(private readonly o: WorkerOptions) {
     const typeScript = [this.threadModule, o.taskHostModule].some(isTypeScript);
     const inline = o.inlineTasks ?? process.env.FLOWGATE_INLINE_TASKS !== "off";
-    this.state = new WorkerState(true, Date.now, inline && !typeScript);
+    const shortMs = o.inlineShortMs ?? parseInlineShortMs(process.env.FLOWGATE_INLINE_SHORT_MS);
+    this.state = new WorkerState(true, Date.now, inline && !typeScript, shortMs);
     this.inline = new InlineTasks({
       hooks: o.threadHooks ?? [],
       spec: (run) => this.state.runs.get(run)?.spec,
