@@ -1,7 +1,8 @@
 // LocalCluster on Unix sockets vs mutual TLS over 127.0.0.1, interleaved so that the load of a
 // shared machine falls on both alike: submit -> result of one task (runs alternate between a
 // cluster of each kind), start time (starts alternate), and each process's CPU time until it is
-// ready (from /proc/PID/stat, less noisy than wall time here). Prints one JSON object.
+// ready (from /proc/PID/stat, less noisy than wall time here). The schedulers run in processes of
+// their own, so that their CPU is read alone. Prints one JSON object.
 // Run: node --expose-gc --import ./bin/register.js bench/cluster-transports.ts
 import { readFileSync } from "node:fs";
 import { LocalCluster, type LocalClusterOptions } from "../src/cluster/index.ts";
@@ -34,7 +35,7 @@ const cpu: Record<Transport, { scheduler: number[]; worker: number[] }> = {
 for (let i = 0; i < 8; i++)
   for (const transport of kinds) {
     const t0 = performance.now();
-    const c = await LocalCluster({ workers: 2, transport });
+    const c = await LocalCluster({ workers: 2, transport, scheduler: "process" });
     start[transport].push(performance.now() - t0);
     const [scheduler, ...workers] = c.pids;
     cpu[transport].scheduler.push(cpuMs(scheduler!));
@@ -52,7 +53,7 @@ out.cpuMsUntilReady = Object.fromEntries(
 );
 
 const clusters = await Promise.all(
-  kinds.map((transport) => LocalCluster({ workers: 2, transport })),
+  kinds.map((transport) => LocalCluster({ workers: 2, transport, scheduler: "process" })),
 );
 const executors = clusters.map((c) => new ClusterExecutor(c));
 try {

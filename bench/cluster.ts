@@ -3,6 +3,9 @@
 // 100k maps (over a Parameter and over a task's result, BENCH_PAIRS interleaved pairs, default 9;
 // it also prints their ratio on stderr) and the CPU per task. `--transport=tls` runs the
 // LocalClusters on mutual TLS over 127.0.0.1 instead of their default Unix sockets (to compare).
+// Throughput, CPU and memory are measured with the scheduler in a process of its own (as on a
+// gateway's cluster), so that its share is read alone; start-up and submit -> result also with the
+// default LocalCluster, whose scheduler runs in this process.
 // Profiling the cluster's processes: FLOWGATE_CLUSTER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
 // passes those flags to the scheduler and workers (task threads write their own profiles too).
 import { fork } from "node:child_process";
@@ -10,7 +13,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LocalCluster, makeClusterCredentials } from "../src/cluster/index.ts";
+import {
+  LocalCluster,
+  makeClusterCredentials,
+  type LocalClusterScheduler,
+} from "../src/cluster/index.ts";
 import { ClusterExecutor } from "../src/executors/cluster-executor.ts";
 import { processEntry } from "../src/shipping/index.ts";
 import { PeerClient } from "../src/cluster/worker/peer-client.ts";
@@ -36,33 +43,48 @@ out.transport = transport;
 const want = (part: "latency" | "throughput") => only === undefined || only === part;
 
 await processEntry();
-const starts: number[] = [];
-for (let i = 0; i < (only ? 0 : 3); i++) {
-  const t0 = performance.now();
-  const c = await LocalCluster({ workers: 2, transport });
-  starts.push(performance.now() - t0);
-  await c.close();
+const starts: Record<LocalClusterScheduler, number[]> = { "in-process": [], process: [] };
+for (let i = 0; i < (only ? 0 : 3); i++)
+  for (const scheduler of ["in-process", "process"] as const) {
+    const t0 = performance.now();
+    const c = await LocalCluster({ workers: 2, transport, scheduler });
+    starts[scheduler].push(performance.now() - t0);
+    await c.close();
+  }
+const summary = (xs: number[]) => ({
+  median: +median(xs).toFixed(1),
+  all: xs.map((x) => +x.toFixed(1)),
+});
+if (!only) {
+  out.localClusterStartMs = summary(starts["in-process"]);
+  out.localClusterStartMsSchedulerProcess = summary(starts.process);
 }
-if (!only)
-  out.localClusterStartMs = {
-    median: +median(starts).toFixed(1),
-    all: starts.map((x) => +x.toFixed(1)),
-  };
 
-const cluster = await LocalCluster({ workers: 2, transport });
+const cluster = await LocalCluster({ workers: 2, transport, scheduler: "process" });
 const executor = new ClusterExecutor(cluster);
+const defaultCluster = want("latency") ? await LocalCluster({ workers: 2, transport }) : undefined;
 try {
   await b.mapFlow.run({ executor, ...quiet, parameters: { xs: range(2000) } }); // warm threads and bundle
   // Three chains first: the first runs of a 1,000-node graph are JIT warm-up in every process.
   for (let i = 0; i < 3; i++) await b.chainFlow.run({ executor, ...quiet });
   out.loadAverageAtStart = loadAverage();
   if (want("throughput")) await throughput(executor);
-  if (want("latency")) await latency(executor);
+  if (defaultCluster) {
+    const inProcess = new ClusterExecutor(defaultCluster);
+    try {
+      await b.mapFlow.run({ executor: inProcess, ...quiet, parameters: { xs: range(2000) } });
+      for (let i = 0; i < 3; i++) await b.chainFlow.run({ executor: inProcess, ...quiet });
+      await latency({ "in-process": inProcess, process: executor });
+    } finally {
+      inProcess.close();
+    }
+  }
   if (!only) await transfer(executor);
   out.loadAverageAtEnd = loadAverage();
 } finally {
   executor.close();
   await cluster.close();
+  await defaultCluster?.close();
 }
 
 /** Task runs each worker has finished so far (the scheduler's `executed` count, from /api/status). */
@@ -174,34 +196,48 @@ async function cpuPerTask(executor: ClusterExecutor): Promise<void> {
   }
 }
 
-async function latency(executor: ClusterExecutor): Promise<void> {
-  const links: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    const r = await b.chainFlow.run({ executor, ...quiet });
-    if (r.outputs !== 1000) throw new Error("chain gave " + String(r.outputs));
-    links.push(((performance.now() - t0) * 1000) / 1000);
-  }
-  out.chainMicrosecondsPerLink = {
-    median: +median(links).toFixed(1),
-    all: links.map((x) => +x.toFixed(1)),
-  };
+/**
+ * Chains and submit -> result on both LocalClusters (the default, its scheduler in this process,
+ * and one with the scheduler in a process of its own), in alternating blocks so that the load of
+ * a shared machine falls on both alike.
+ */
+async function latency(executors: Record<LocalClusterScheduler, ClusterExecutor>): Promise<void> {
+  const kinds = ["in-process", "process"] as const;
+  const links: Record<LocalClusterScheduler, number[]> = { "in-process": [], process: [] };
+  for (let i = 0; i < 5; i++)
+    for (const k of kinds) {
+      const t0 = performance.now();
+      const r = await b.chainFlow.run({ executor: executors[k], ...quiet });
+      if (r.outputs !== 1000) throw new Error("chain gave " + String(r.outputs));
+      links[k].push(((performance.now() - t0) * 1000) / 1000);
+    }
+  out.chainMicrosecondsPerLink = summary(links["in-process"]);
+  out.chainMicrosecondsPerLinkSchedulerProcess = summary(links.process);
 
   // Steady state: 100 runs first (JIT in every process; the worker learns the task is short and
-  // loads the flow's code on its I/O loop, inline-policy.ts), then 300 measured.
-  for (let i = 0; i < 100; i++) await b.oneFlow.run({ executor, ...quiet });
-  const rt: number[] = [];
-  for (let i = 0; i < 300; i++) {
-    const t0 = performance.now();
-    await b.oneFlow.run({ executor, ...quiet });
-    rt.push(performance.now() - t0);
-  }
-  rt.sort((x, y) => x - y);
+  // loads the flow's code on its I/O loop, inline-policy.ts), then 300 measured, in blocks of 50.
+  const rt: Record<LocalClusterScheduler, number[]> = { "in-process": [], process: [] };
+  for (const k of kinds)
+    for (let i = 0; i < 100; i++) await b.oneFlow.run({ executor: executors[k], ...quiet });
+  for (let block = 0; block < 6; block++)
+    for (const k of kinds)
+      for (let i = 0; i < 50; i++) {
+        const t0 = performance.now();
+        await b.oneFlow.run({ executor: executors[k], ...quiet });
+        rt[k].push(performance.now() - t0);
+      }
+  const percentiles = (xs: number[]) => {
+    const sorted = [...xs].sort((x, y) => x - y);
+    const at = (q: number) => +sorted[Math.floor(sorted.length * q)]!.toFixed(3);
+    return { p10: at(0.1), p50: at(0.5), p99: at(0.99) };
+  };
   out.submitToResultMs = {
-    p10: +rt[30]!.toFixed(3),
-    p50: +rt[150]!.toFixed(3),
-    p99: +rt[297]!.toFixed(3),
-    note: "flow.run() of a one-task flow on a connected ClusterExecutor, 300 runs after 100 unmeasured",
+    ...percentiles(rt["in-process"]),
+    note: "flow.run() of a one-task flow on a connected ClusterExecutor, 300 runs after 100 unmeasured; the default LocalCluster (its scheduler in this process)",
+  };
+  out.submitToResultMsSchedulerProcess = {
+    ...percentiles(rt.process),
+    note: "the same on a LocalCluster whose scheduler runs in a process of its own (two more process hops, as on a gateway's cluster)",
   };
 }
 
@@ -269,7 +305,7 @@ if (process.argv.includes("--big")) {
       b.resultMapFlow.run({ executor: ex, ...quiet, parameters: { n: 1_000_000 } }),
   };
   for (const [name, run] of Object.entries(shapes)) {
-    const c = await LocalCluster({ workers: 2, transport });
+    const c = await LocalCluster({ workers: 2, transport, scheduler: "process" });
     const ex = new ClusterExecutor(c);
     try {
       const t0 = performance.now();

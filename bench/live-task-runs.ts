@@ -1,7 +1,8 @@
 // Live task-run states (issue 14): a 100,000-child map + sum with and without an `onTaskRuns`
 // listener, on LocalExecutor and on a LocalCluster(2), runs interleaved so that machine noise
 // hits both alike. Reports wall-clock tasks/s and CPU µs per task (this process; on the cluster
-// also the scheduler and the workers), which a busy shared machine disturbs less, and what the
+// also the scheduler, in a process of its own, and the workers), which a busy shared machine
+// disturbs less, and what the
 // listener received. Prints one JSON object.
 // Run: node --import ./bin/register.js bench/live-task-runs.ts
 import { readFileSync } from "node:fs";
@@ -84,7 +85,7 @@ async function compare(executor: Executor, pids: readonly number[]) {
 }
 
 const local = await compare(new LocalExecutor(), []);
-const cluster = await LocalCluster({ workers: 2 });
+const cluster = await LocalCluster({ workers: 2, scheduler: "process" });
 const executor = new ClusterExecutor(cluster);
 try {
   const onCluster = await compare(executor, cluster.pids);

@@ -65,7 +65,12 @@ export type {
   TaskRunUpdate,
 } from "./executors/index.ts";
 export { LocalCluster } from "./cluster/index.ts";
-export type { LocalClusterOptions, ClusterSecurity } from "./cluster/index.ts";
+export type {
+  LocalClusterOptions,
+  LocalClusterScheduler,
+  LocalClusterTransport,
+  ClusterSecurity,
+} from "./cluster/index.ts";
 export {
   GatewayEnvironment,
   RemoteEnvironment,

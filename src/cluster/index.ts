@@ -11,7 +11,11 @@
  * ```
  */
 export { LocalCluster } from "./local/local-cluster.ts";
-export type { LocalClusterOptions } from "./local/local-cluster.ts";
+export type {
+  LocalClusterOptions,
+  LocalClusterScheduler,
+  LocalClusterTransport,
+} from "./local/local-cluster.ts";
 export type { ClusterSecurity } from "./security.ts";
 export { makeSelfSignedCredentials as makeClusterCredentials } from "../common/index.ts";
 export { ClusterClient } from "./client/cluster-client.ts";

@@ -28,13 +28,23 @@ export function withHost(address: string, host: string): string {
   return address.replace(/^([a-z]+:\/\/)(\[[^\]]*\]|[^:/]*)/i, `$1${shown}`);
 }
 
+/** A scheduler listening in this process, with its dashboard. */
+export interface OpenScheduler {
+  readonly server: SchedulerServer;
+  /** Where it listens (a socket path, or the port it was given or got). */
+  readonly address: string;
+  readonly dashboardUrl: string;
+  /** Stops both; its workers then exit. */
+  close(): Promise<void>;
+}
+
 /**
- * Runs a scheduler in this process until SIGTERM/SIGINT, printing the ready line of
- * CONTRACTS.md once listening. Gateway mode when FLOWGATE_GATEWAY_API_URL is set: then it also
- * stops itself (and so its workers) when the gateway disowns the cluster or stays unreachable
- * (see GatewayLink).
+ * Starts a scheduler and its dashboard in this process: for the scheduler process, and for a
+ * LocalCluster that keeps its scheduler in the caller's process.
  */
-export async function runSchedulerProcess(o: SchedulerProcessOptions): Promise<void> {
+export async function openScheduler(
+  o: SchedulerProcessOptions & { readonly onComm?: (body: Record<string, unknown>) => void },
+): Promise<OpenScheduler> {
   const host = o.host ?? "127.0.0.1";
   const server = new SchedulerServer({
     host,
@@ -44,32 +54,52 @@ export async function runSchedulerProcess(o: SchedulerProcessOptions): Promise<v
     // FLOWGATE_SPECULATION=off turns speculative assignment on dependent chains off (to compare).
     speculate: process.env.FLOWGATE_SPECULATION !== "off",
   });
-  const listening = await server.listen();
-  const advertise = o.advertiseHost || (wildcards.has(host) ? hostname() : undefined);
-  const address = advertise && !o.socketPath ? withHost(listening, advertise) : listening;
-  const env = process.env;
-  let link: GatewayLink | undefined;
+  const address = await server.listen();
   const dashboard = await startDashboard(server, {
     host,
     port: o.dashboardPort ?? 0,
-    apiToken: env.FLOWGATE_GATEWAY_API_TOKEN,
-    onComm: (body) => link?.comm(body),
+    apiToken: process.env.FLOWGATE_GATEWAY_API_TOKEN,
+    onComm: o.onComm,
+  }).catch(async (e: unknown) => {
+    await server.close();
+    throw e;
   });
-  const dashboardUrl = advertise ? withHost(dashboard.url, advertise) : dashboard.url;
+  return {
+    server,
+    address,
+    dashboardUrl: dashboard.url,
+    close: async () => void (await Promise.all([server.close(), dashboard.close()])),
+  };
+}
+
+/**
+ * Runs a scheduler in this process until SIGTERM/SIGINT, printing the ready line of
+ * CONTRACTS.md once listening. Gateway mode when FLOWGATE_GATEWAY_API_URL is set: then it also
+ * stops itself (and so its workers) when the gateway disowns the cluster or stays unreachable
+ * (see GatewayLink).
+ */
+export async function runSchedulerProcess(o: SchedulerProcessOptions): Promise<void> {
+  let link: GatewayLink | undefined;
+  const scheduler = await openScheduler({ ...o, onComm: (body) => link?.comm(body) });
+  const host = o.host ?? "127.0.0.1";
+  const advertise = o.advertiseHost || (wildcards.has(host) ? hostname() : undefined);
+  const address =
+    advertise && !o.socketPath ? withHost(scheduler.address, advertise) : scheduler.address;
+  const dashboardUrl = advertise
+    ? withHost(scheduler.dashboardUrl, advertise)
+    : scheduler.dashboardUrl;
+  const env = process.env;
   let stopping = false;
   const stop = async (why?: string) => {
     if (stopping) return;
     stopping = true;
     if (why) process.stderr.write(`flowgate scheduler: stopping: ${why}\n`);
     link?.stop();
-    await Promise.race([
-      Promise.all([server.close(), dashboard.close()]),
-      new Promise((r) => setTimeout(r, 2000)),
-    ]);
+    await Promise.race([scheduler.close(), new Promise((r) => setTimeout(r, 2000))]);
     process.exit(0);
   };
   if (env.FLOWGATE_GATEWAY_API_URL && env.FLOWGATE_GATEWAY_API_TOKEN && env.FLOWGATE_CLUSTER_NAME) {
-    link = new GatewayLink(server, {
+    link = new GatewayLink(scheduler.server, {
       apiUrl: env.FLOWGATE_GATEWAY_API_URL,
       token: env.FLOWGATE_GATEWAY_API_TOKEN,
       clusterName: env.FLOWGATE_CLUSTER_NAME,
