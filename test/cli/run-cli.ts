@@ -1,8 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { readlinkSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { flowgateProcesses, type FlowgateProcess } from "../support/processes.ts";
 
 /** bin/flowgate.js, the command users run. */
@@ -54,15 +53,19 @@ export function logLines(stderr: string): string[] {
     .map((l) => l.slice(l.indexOf("] ") + 2));
 }
 
+// Every process this test file starts (directly, through tmux or a cluster) inherits this mark.
+const mark = `FLOWGATE_TEST_FILE_PID=${process.pid}`;
+process.env.FLOWGATE_TEST_FILE_PID = String(process.pid);
+
 /**
- * Live `flowgate scheduler|worker` processes started from this checkout (their working folder),
- * so that other checkouts' clusters on the same machine do not count.
+ * Live `flowgate scheduler|worker` processes started by this test file (they carry its mark in
+ * their environment), so that clusters of test files running alongside, or of other checkouts on
+ * the same machine, do not count.
  */
 export function ownClusterProcesses(): FlowgateProcess[] {
-  const root = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
   return flowgateProcesses().filter((p) => {
     try {
-      return readlinkSync(`/proc/${p.pid}/cwd`) === root;
+      return readFileSync(`/proc/${p.pid}/environ`, "utf8").split("\0").includes(mark);
     } catch {
       return false; // it ended while we looked
     }

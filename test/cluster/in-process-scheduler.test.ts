@@ -5,15 +5,17 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { describe, test } from "node:test";
 import timesTwo from "../../examples/times-two.ts";
-import { ClusterConnectError, makeClusterCredentials } from "../../src/cluster/index.ts";
-import { Connection, type Message } from "../../src/cluster/wire/connection.ts";
-import { dial } from "../../src/cluster/wire/dial.ts";
+import { ClusterClient, makeClusterCredentials } from "../../src/cluster/index.ts";
+import type { Message } from "../../src/cluster/wire/connection.ts";
 import {
   connectInProcess,
-  memoryPipe,
+  memoryLinks,
   serveInProcess,
-} from "../../src/cluster/wire/memory-transport.ts";
+  type MessageLink,
+} from "../../src/cluster/wire/message-link.ts";
 import { startHarness } from "./fixtures/cluster-harness.ts";
+
+type Link = MessageLink<Message, Message>;
 
 /** Connected sockets on the server side of the Unix socket at `path` (from /proc/net/unix). */
 function acceptedOn(path: string): number {
@@ -31,77 +33,74 @@ function titleOf(pid: number): string {
     .trim();
 }
 
-const arrives = (c: Connection) => new Promise<Message>((r) => (c.onMessage = r));
-const closes = (c: Connection) => new Promise<string>((r) => (c.onClose = r));
+function received(link: Link): Message[] {
+  const got: Message[] = [];
+  link.onMessage = (m) => got.push(m);
+  return got;
+}
 
-describe("memoryPipe", () => {
-  test("what one end writes the other reads, in order, after the write returns", async () => {
-    const [a, b] = memoryPipe();
-    const got: string[] = [];
-    b.on("data", (d: Buffer) => got.push(d.toString()));
-    a.write("one");
-    a.cork();
-    a.write("two");
-    a.write("three");
-    a.uncork();
-    assert.deepEqual(got, [], "nothing is delivered inside the writer's call");
-    await new Promise((r) => setImmediate(r));
-    assert.deepEqual(got, ["one", "two", "three"]);
-    a.destroy();
-    b.destroy();
-  });
+const closes = (link: Link) => new Promise<string>((r) => (link.onClose = r));
+const turn = () => new Promise((r) => setImmediate(r));
 
-  test("ending or destroying one end closes the other", async () => {
-    for (const stop of ["end", "destroy"] as const) {
-      const [a, b] = memoryPipe();
-      const conn = new Connection(b);
-      const closed = closes(conn);
-      a[stop]();
-      assert.equal(await closed, "connection closed", `after ${stop}()`);
-    }
-  });
-
-  test("framed messages and raw attachments cross it both ways", async () => {
-    const [a, b] = memoryPipe();
-    const left = new Connection(a);
-    const right = new Connection(b);
-    const big = Buffer.alloc(3 << 20, 7);
-    const gotRight = arrives(right);
-    left.sendBulk({ t: "result", ref: 1 }, [big, null, Buffer.from("x")]);
-    const m = (await gotRight) as Message & { values: (Buffer | null)[] };
-    assert.equal(m.t, "result");
+describe("memoryLinks", () => {
+  test("messages arrive in order, after the send returns, with bulk values as `values`", async () => {
+    const [a, b] = memoryLinks<Message, Message, Message, Message>();
+    const got = received(b);
+    a.send({ t: "one" });
+    a.sendLazy({ t: "two" });
+    const big = Buffer.alloc(1 << 20, 7);
+    a.sendBulk({ t: "three" }, [big, null]);
+    assert.equal(got.length, 0, "nothing is delivered inside the sender's call");
+    await turn();
     assert.deepEqual(
-      m.values.map((v) => v?.length ?? null),
-      [3 << 20, null, 1],
+      got.map((m) => m.t),
+      ["one", "two", "three"],
     );
-    assert.ok(m.values[0]!.equals(big));
-    const gotLeft = arrives(left);
-    right.send({ t: "hello", workers: 2 });
-    assert.deepEqual(await gotLeft, { t: "hello", workers: 2 });
-    left.close();
-    right.close();
+    assert.deepEqual(got[2]!.values, [big, null]);
+    const back = received(a);
+    b.send({ t: "hello", workers: 2 });
+    await turn();
+    assert.deepEqual(back, [{ t: "hello", workers: 2 }]);
+  });
+
+  test("closing one end closes the other after what was sent before, and drops later sends", async () => {
+    const [a, b] = memoryLinks<Message, Message, Message, Message>();
+    const got = received(b);
+    const closed = closes(b);
+    let mine = "";
+    a.onClose = (r) => (mine = r);
+    a.send({ t: "last" });
+    a.close("client closing");
+    assert.equal(mine, "client closing");
+    assert.equal(a.closed, true);
+    a.send({ t: "after" });
+    assert.equal(await closed, "connection closed");
+    assert.deepEqual(
+      got.map((m) => m.t),
+      ["last"],
+    );
+    assert.equal(b.closed, true);
   });
 });
 
 describe("serveInProcess", () => {
-  test("dial reaches the acceptor in memory, without a socket, until it is undone", async () => {
+  test("a client reaches the acceptor in memory, without a socket, until it is undone", async () => {
     const address = "unix:///nonexistent-flowgate-dir/scheduler.sock";
-    const accepted: Connection[] = [];
-    const undo = serveInProcess(address, (s) => accepted.push(new Connection(s)), undefined);
-    const client = await dial(address, undefined);
+    const accepted: Link[] = [];
+    const undo = serveInProcess<Message, Message>(
+      address,
+      (link) => {
+        accepted.push(link);
+        link.onMessage = (m) => m.t === "hello-client" && link.send({ t: "hello", workers: 0 });
+      },
+      undefined,
+    );
+    const client = await ClusterClient.connect(address, undefined, 2000);
     assert.equal(accepted.length, 1);
-    const got = arrives(accepted[0]!);
-    client.send({ t: "hello-client" });
-    assert.deepEqual(await got, { t: "hello-client" });
     client.close();
-    accepted[0]!.close();
     undo();
-    assert.equal(connectInProcess(address), undefined);
-    await assert.rejects(dial(address, undefined, 2000), (e: unknown) => {
-      assert.ok(e instanceof ClusterConnectError);
-      assert.match(e.message, /ENOENT/);
-      return true;
-    });
+    assert.equal(connectInProcess(address, undefined), undefined);
+    await assert.rejects(ClusterClient.connect(address, undefined, 2000), /ENOENT/);
   });
 
   test("a TLS scheduler admits in memory only its own credentials; others go to the socket", async () => {
@@ -110,14 +109,14 @@ describe("serveInProcess", () => {
       makeClusterCredentials("intruder"),
     ]);
     const address = "tls://127.0.0.1:1"; // nothing listens on port 1
-    const undo = serveInProcess(address, (s) => s.destroy(), mine);
+    const undo = serveInProcess(address, (link) => link.close(), mine);
     try {
       assert.equal(connectInProcess(address, other), undefined);
       assert.equal(connectInProcess(address, undefined), undefined);
       const ok = connectInProcess(address, mine);
       assert.ok(ok);
-      ok.destroy();
-      await assert.rejects(dial(address, other, 2000), ClusterConnectError);
+      ok.close();
+      await assert.rejects(ClusterClient.connect(address, other, 2000), /ECONNREFUSED/);
     } finally {
       undo();
     }

@@ -1,7 +1,7 @@
 import type { ClusterSecurity } from "../security.ts";
 import type { ClientToScheduler, SchedulerToClient } from "../messages.ts";
-import type { Connection } from "../wire/connection.ts";
 import { dial } from "../wire/dial.ts";
+import { connectInProcess, type MessageLink } from "../wire/message-link.ts";
 
 /** A scheduler's message about one submitted run (every one that carries the run's `ref`). */
 export type RunMessage = Extract<SchedulerToClient, { readonly ref: number }>;
@@ -15,7 +15,7 @@ export interface RunListener {
   onLost(reason: string): void;
 }
 
-type ClientConnection = Connection<SchedulerToClient, ClientToScheduler>;
+type ClientConnection = MessageLink<SchedulerToClient, ClientToScheduler>;
 
 /**
  * A client's connection to a scheduler: ships bundles once per hash, submits runs and routes the
@@ -41,13 +41,18 @@ export class ClusterClient {
     };
   }
 
-  /** Connects and handshakes; rejects with ClusterConnectError (for example when the certificate is refused). */
+  /**
+   * Connects and handshakes; rejects with ClusterConnectError (for example when the certificate
+   * is refused). A scheduler in this process (a LocalCluster's) is reached in memory.
+   */
   static async connect(
     address: string,
     security: ClusterSecurity | undefined,
     timeoutMs = 30_000,
   ): Promise<ClusterClient> {
-    const conn = await dial<SchedulerToClient, ClientToScheduler>(address, security, timeoutMs);
+    const conn: ClientConnection =
+      connectInProcess<SchedulerToClient, ClientToScheduler>(address, security) ??
+      (await dial<SchedulerToClient, ClientToScheduler>(address, security, timeoutMs));
     const hello = new Promise<void>((resolve, reject) => {
       conn.onMessage = (m) => m.t === "hello" && resolve();
       conn.onClose = (r) => reject(new Error(r));

@@ -30,6 +30,9 @@ export class ProgressPush {
     const sig = v.progress.map((p) => `${p.total},${p.finished},${p.failed}`).join(";");
     if (this.lastSig.get(runId) === sig) return;
     this.lastSig.set(runId, sig);
-    this.send(run.client, { t: "progress", ref: run.ref, progress: v.progress });
+    // A copy: the collector goes on counting in these objects, and a client in this process
+    // gets the message itself (message-link.ts), not its encoding.
+    const progress = v.progress.map((p) => ({ ...p }));
+    this.send(run.client, { t: "progress", ref: run.ref, progress });
   }
 }

@@ -16,8 +16,9 @@ import {
 } from "../../shipping/index.ts";
 import { parseMemoryLimit } from "../worker/memory-limit.ts";
 import { MAX_SOCKET_PATH_BYTES } from "../wire/address.ts";
-import { serveInProcess } from "../wire/memory-transport.ts";
+import { serveInProcess } from "../wire/message-link.ts";
 import { openScheduler, type OpenScheduler } from "../process/scheduler-process.ts";
+import type { SchedulerConnection } from "../scheduler/scheduler-server.ts";
 
 export interface LocalClusterOptions {
   /** Worker processes. */
@@ -175,7 +176,7 @@ class LocalClusterImpl implements LocalCluster {
     );
     const unserve = serveInProcess(
       scheduler.address,
-      (stream) => scheduler.server.accept(stream),
+      (link: SchedulerConnection) => scheduler.server.acceptLink(link),
       security,
     );
     this.inProcess = { scheduler, unserve };

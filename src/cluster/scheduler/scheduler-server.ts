@@ -2,6 +2,7 @@ import type { Server } from "node:net";
 import type { Duplex } from "node:stream";
 import type { ClusterSecurity } from "../security.ts";
 import { Connection, type Message } from "../wire/connection.ts";
+import type { MessageLink } from "../wire/message-link.ts";
 import { listenTcp } from "../wire/tcp-transport.ts";
 import { listenUnix } from "../wire/unix-transport.ts";
 import type { SchedulerInbound } from "../messages.ts";
@@ -22,7 +23,7 @@ const BAD_GRAPH = {
 const TASK_RUNS_MS = 200;
 
 /** A connection as the scheduler sees it: it receives the protocol's inbound messages. */
-type SchedulerConnection = Connection<SchedulerInbound, Message>;
+export type SchedulerConnection = MessageLink<SchedulerInbound, Message>;
 
 export interface SchedulerOptions {
   /** @default "127.0.0.1" */
@@ -113,8 +114,12 @@ export class SchedulerServer {
 
   /** Accepts a connection from another transport (a tunnel). */
   accept(stream: Duplex): void {
+    this.acceptLink(new Connection(stream));
+  }
+
+  /** Serves a client or worker on `conn` (a socket's Connection, or a link within this process). */
+  acceptLink(conn: SchedulerConnection): void {
     const id = this.nextId++;
-    const conn: SchedulerConnection = new Connection(stream);
     this.conns.set(id, conn);
     conn.onMessage = (m) => this.onMessage(id, conn, m);
     conn.onClose = () => {

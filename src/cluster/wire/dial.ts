@@ -4,7 +4,6 @@ import type { ClusterSecurity } from "../security.ts";
 import { parseAddress } from "./address.ts";
 import { Connection, type Message } from "./connection.ts";
 import { connectTcp, wrapTls } from "./tcp-transport.ts";
-import { connectInProcess } from "./memory-transport.ts";
 import { connectUnix } from "./unix-transport.ts";
 import { connectWs } from "./ws-transport.ts";
 
@@ -13,8 +12,7 @@ import { connectWs } from "./ws-transport.ts";
  * Connection (receiving `In`, sending `Out`: the caller's side of the protocol). Rejects with
  * ClusterConnectError on refusal, a TLS failure, a missing socket file or after `timeoutMs`.
  * A unix:// address never uses TLS (`security` is ignored): its directory's permissions decide
- * who connects. An address served in this process to these credentials (serveInProcess) is
- * reached in memory.
+ * who connects.
  */
 export async function dial<
   In extends { readonly t: string } = Message,
@@ -24,8 +22,6 @@ export async function dial<
   security: ClusterSecurity | undefined,
   timeoutMs = 30_000,
 ): Promise<Connection<In, Out>> {
-  const local = connectInProcess(address, security);
-  if (local) return new Connection<In, Out>(local);
   const a = parseAddress(address);
   if (a.scheme === "tls" && !security)
     throw new ClusterConnectError(
