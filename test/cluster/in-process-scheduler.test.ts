@@ -143,6 +143,29 @@ describe("LocalCluster's scheduler", () => {
     assert.equal(existsSync(dirname(socket)), false);
   });
 
+  test("a program that blocks its event loop for longer than the heartbeat timeout keeps its workers", async () => {
+    const h = await startHarness({ workers: 2 });
+    try {
+      const before = [...h.cluster.pids];
+      const until = Date.now() + 7000; // the scheduler drops a worker silent for 5 s
+      while (Date.now() < until); // synchronous work in the program that owns the scheduler
+      await new Promise((r) => setTimeout(r, 1500)); // two sweeps after the stall
+      const r = await timesTwo.run({
+        executor: h.executor,
+        printLogs: false,
+        parameters: { x: [1, 2, 3] },
+      });
+      assert.equal(r.outputs, 12);
+      const status = (await (
+        await fetch(h.cluster.dashboardLink.replace(/\/status$/, "/api/status"))
+      ).json()) as { workers: unknown[] };
+      assert.equal(status.workers.length, 2, "both workers are still the scheduler's");
+      assert.deepEqual(h.cluster.pids, before, "no worker was restarted");
+    } finally {
+      await h.close();
+    }
+  });
+
   test('with scheduler: "process" runs as a child process, reached over its socket', async () => {
     const h = await startHarness({ workers: 2, scheduler: "process" });
     const socket = h.cluster.address.slice("unix://".length);
