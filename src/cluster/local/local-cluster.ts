@@ -64,8 +64,9 @@ export type LocalClusterTransport = "unix" | "tls";
 export type LocalClusterScheduler = "in-process" | "process";
 
 /**
- * A running local cluster: a scheduler and workers as child processes, talking over Unix
- * sockets in a private directory (or mutual TLS over 127.0.0.1, see `transport`).
+ * A running local cluster: a scheduler (in this process, or a child process: see `scheduler`)
+ * and workers as child processes, talking over Unix sockets in a private directory (or mutual
+ * TLS over 127.0.0.1, see `transport`).
  */
 export interface LocalCluster extends AsyncDisposable {
   /** unix:///…/scheduler.sock, or tls://127.0.0.1:port */
@@ -87,9 +88,9 @@ export interface LocalCluster extends AsyncDisposable {
 
 /**
  * Starts a scheduler (in this process unless `scheduler: "process"`) and `workers` workers as
- * child processes on this machine, on Unix sockets
- * in a fresh private directory (or with fresh per-cluster TLS credentials). Rejects with
- * ClusterStartError when a process fails to start (MemoryLimitError for a bad `memoryLimit`).
+ * child processes on this machine, on Unix sockets in a fresh private directory (or with fresh
+ * per-cluster TLS credentials). Rejects with ClusterStartError when a process fails to start
+ * (MemoryLimitError for a bad `memoryLimit`).
  */
 export async function LocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   if (inWorkerMode()) return notStartedCluster();
