@@ -195,7 +195,7 @@ export class SchedulerState implements SchedulerCore {
         tasksStarted(this, run, id, m.keys, stim);
         break;
       case "done":
-        tasksDone(this, run, w, m.res, m.claimed, stim);
+        tasksDone(this, run, w, m, stim);
         break;
       case "missing":
         inputsMissing(this, run, id, m, stim);

@@ -1,4 +1,5 @@
-import type { DoneEntry, WorkerToScheduler } from "../messages.ts";
+import type { WorkerToScheduler } from "../messages.ts";
+import { DoneReader, type DoneMessage } from "../wire/done-batch.ts";
 import { taskKey, type FlowRun } from "./flow-run.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
 import { noteClaims, settleClaims } from "./speculation-claims.ts";
@@ -43,35 +44,40 @@ export function tasksDone(
   s: SchedulerCore,
   run: FlowRun,
   w: WorkerRecord,
-  res: readonly DoneEntry[],
-  claimed: readonly number[] | undefined,
+  m: DoneMessage,
   stim: string,
 ): void {
   notifyStarted(s, run);
-  if (!claimed) {
-    for (const entry of res) finishReported(s, run, w, entry, stim);
-    return;
-  }
+  const claimed = m.claimed;
+  if (!claimed) return finishReported(s, run, w, m, stim);
   noteClaims(run, w.id, claimed);
   try {
-    for (const entry of res) finishReported(s, run, w, entry, stim);
+    finishReported(s, run, w, m, stim);
   } finally {
     settleClaims(s, run, w, stim);
   }
 }
 
+/** Each reported task run still on `w` -> finished (one reader and one argument for them all). */
 function finishReported(
   s: SchedulerCore,
   run: FlowRun,
   w: WorkerRecord,
-  entry: DoneEntry,
+  m: DoneMessage,
   stim: string,
 ): void {
-  const rec = run.active.get(taskKey(entry[0], entry[1]));
-  if (!rec || rec.worker !== w.id) return;
-  // a claimed (speculated) task run, once accepted, is reported to the feed like any other
-  run.feed?.done(entry[0], entry[1], w.id, w.name, s.now, entry[3]);
-  transition(s, rec, "finished", stim, { worker: w, entry });
+  const done = new DoneReader(m);
+  const arg = { worker: w, done };
+  for (let i = 0; i < done.size; i++) {
+    done.at(i);
+    const node = done.node;
+    const child = done.child;
+    const rec = run.active.get(taskKey(node, child));
+    if (!rec || rec.worker !== w.id) continue;
+    // a claimed (speculated) task run, once accepted, is reported to the feed like any other
+    run.feed?.done(node, child, w.id, w.name, s.now, done.ms);
+    transition(s, rec, "finished", stim, arg);
+  }
 }
 
 /** `missing`: a task's inputs were gone from their holder: forget those holders; the task -> queued (placing it recomputes them). */
