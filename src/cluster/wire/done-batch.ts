@@ -30,11 +30,18 @@ export interface DoneReport {
 
 /** Collects the outcomes of one `done` (one run) as task runs end. */
 export class DoneBatch {
-  private ints = new Int32Array(DONE_FIELDS * 64);
-  private ms = new Float64Array(64);
+  private ints: Int32Array;
+  private ms: Float64Array;
   private extra: DoneExtra[] | undefined;
   /** Task runs in the batch. */
   size = 0;
+
+  /** @param expected how many task runs it will likely hold (it grows past that) */
+  constructor(expected = 16) {
+    const n = Math.max(1, expected);
+    this.ints = new Int32Array(DONE_FIELDS * n);
+    this.ms = new Float64Array(n);
+  }
 
   add(
     node: number,

@@ -31,17 +31,12 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
     if (entry) s.move(run, entry, entry.takenBack ? "dropped" : "done");
     if (entry?.takenBack) continue;
     run.durations.note(r.n, r.ms);
-    if (r.bytes)
-      s.store.set(
-        r.run,
-        r.n,
-        r.c,
-        Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
-      );
+    // a view of its batch's blob already (thread-batch.ts unpackResults): held as it is
+    if (r.bytes) s.store.set(r.run, r.n, r.c, r.bytes);
     let l = byRun.get(r.run);
     // The scheduler accepts a claim after the `done` that makes it: a link's outcome goes in a later one.
     if (!l || (entry?.inThread && claims(l.claimed, r.n, r.c))) {
-      l = { run: r.run, done: new DoneBatch(), claimed: [], open: 0 };
+      l = { run: r.run, done: new DoneBatch(list.length), claimed: [], open: 0 };
       byRun.set(r.run, l);
       groups.push(l);
     }
