@@ -270,10 +270,10 @@ export class TaskRunner implements LogSink {
     const info = this.runs.get(t.run);
     if (!info)
       return this.ended(t, started, OutcomeCode.failed, "the flow run is gone from this worker");
-    if (info.host) return this.invoke(q, info, info.host, started);
+    if (info.host) return this.runOne(q, info, info.host, started);
     // Only a run's first task runs wait for its code.
     return this.loadHost(info).then(
-      (host) => this.invoke(q, info, (info.host = host), started),
+      (host) => this.runOne(q, info, (info.host = host), started),
       (e: unknown) => {
         const message = `could not load the flow's code: ${describe(e)}`;
         return this.ended(t, started, OutcomeCode.failed, message);
@@ -282,7 +282,7 @@ export class TaskRunner implements LogSink {
   }
 
   /** Builds a task run's arguments and calls its code in its invocation (undefined: it ended). */
-  private invoke(
+  private runOne(
     q: Queued,
     info: RunState,
     host: TaskHost,
