@@ -37,7 +37,7 @@ type Step<To extends TaskStatus> = (
 
 /** Takes a task off its worker's books. */
 function detach(s: SchedulerCore, rec: TaskRecord): void {
-  rec.run.active.delete(rec.key);
+  rec.run.active.delete(rec.node, rec.child);
   const w = s.workers.get(rec.worker);
   if (w) w.assigned--;
   rec.worker = -1;
@@ -47,7 +47,7 @@ function assign(s: SchedulerCore, rec: TaskRecord, arg: TransitionArgs["processi
   const { worker, who } = arg;
   const run = rec.run;
   rec.worker = worker.id;
-  run.active.set(rec.key, rec);
+  run.active.set(rec);
   worker.assigned++;
   if (arg.claimed) return;
   s.tellRun(run, worker.id);
