@@ -82,6 +82,11 @@ describe("done batch: the wire form of `done`", () => {
     assert.deepEqual(r.at(2).outcome(), { type: "Success", length: 2, innerLengths: undefined });
     assert.deepEqual(r.at(3).outcome(), { type: "Failed", message: "no", stack: undefined });
     assert.deepEqual(r.at(4).outcome(), { type: "Skipped", message: "skip" });
+    assert.deepEqual(
+      r.at(3).outcome(),
+      { type: "Failed", message: "no", stack: undefined },
+      "back",
+    );
   });
 
   test("a batch grows past its first arrays and packs only what was written", () => {

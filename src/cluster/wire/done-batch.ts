@@ -43,6 +43,7 @@ export class DoneBatch {
     this.ms = new Float64Array(n);
   }
 
+  /** Adds a task run's outcome; `length` -1 (or absent) when none was measured. */
   add(
     node: number,
     child: number,
@@ -115,7 +116,7 @@ const SUCCESS: Outcome = { type: "Success" };
 
 /**
  * Reads a received `done`: a cursor (`at(i)`, then the getters) over its arrays, so that reading
- * makes no object per task run. Move it forwards: extras are found by walking along with it.
+ * makes no object per task run. Extras are found by walking along with it.
  */
 export class DoneReader {
   /** Task runs in the message. */
@@ -136,8 +137,9 @@ export class DoneReader {
     this.size = m.ms.length;
   }
 
-  /** Moves the cursor to task run `i` (0 <= i < size, never backwards past an extra). */
+  /** Moves the cursor to task run `i` (0 <= i < size); forwards is cheapest. */
   at(i: number): this {
+    if (i < this.i) this.x = 0;
     this.i = i;
     this.o = i * DONE_FIELDS;
     const extras = this.extras;
