@@ -1,11 +1,4 @@
-import type {
-  ArgRef,
-  GraphSnapshot,
-  Outcome,
-  LogLevel,
-  StateType,
-  TaskProgress,
-} from "../graph/index.ts";
+import type { ArgRef, GraphSnapshot, LogLevel, StateType, TaskProgress } from "../graph/index.ts";
 
 /**
  * The cluster wire protocol. Every frame carries a batch (array) of these messages; user values
@@ -62,37 +55,21 @@ export type NextHints = readonly (readonly [number, number, WireHint])[];
 export const OutcomeCode = { success: 0, failed: 1, timedOut: 2, skipped: 3 } as const;
 
 /**
- * [node, child, code, ms, length, innerLengths, message, stack, bytes]. `bytes` is the result
- * itself, sent along for a small kept result of a non-mapped node, which saves the scheduler a
- * gather round trip when the run ends.
+ * The rare extras of a task run in a `done` (wire/done-batch.ts), by its index in the message:
+ * a failure's or skip's message and stack, measured inner lengths, and the result itself, sent
+ * along for a small kept result of a non-mapped node, which saves the scheduler a gather round
+ * trip when the run ends. Absent fields are null.
  */
-export type DoneEntry = [
-  number,
-  number,
-  number,
-  number,
-  number?,
-  number[]?,
-  string?,
-  string?,
-  Uint8Array?,
+export type DoneExtra = readonly [
+  index: number,
+  message: string | null,
+  stack: string | null,
+  innerLengths: readonly number[] | null,
+  bytes: Uint8Array | null,
 ];
 
-/** Largest result a worker sends along with `done` (see DoneEntry). */
+/** Largest result a worker sends along with `done` (see DoneExtra). */
 export const EAGER_RESULT_BYTES = 65536;
-
-/** The graph outcome a `done` entry reports. */
-export function outcomeOfDone(e: DoneEntry): Outcome {
-  const [, , code, , length, innerLengths, message, stack] = e;
-  if (code === OutcomeCode.success)
-    return { type: "Success", length: length! >= 0 ? length : undefined, innerLengths };
-  if (code === OutcomeCode.skipped) return { type: "Skipped", message: message ?? "" };
-  return {
-    type: code === OutcomeCode.timedOut ? "TimedOut" : "Failed",
-    message: message ?? "",
-    stack,
-  };
-}
 
 /** A log line from a task: [time, level, node, child, message]. */
 export type TaskLog = [number, LogLevel, number, number, string];
@@ -162,13 +139,19 @@ export type WorkerToScheduler =
   /** slow task runs about to start: flat [node, child] pairs */
   | { readonly t: "started"; readonly run: number; readonly keys: number[] }
   /**
-   * task runs that ended; `claimed`: flat [node, child, attempt] triples of the dependents it
-   * started speculatively on these results (each a `next` of a task in `res`)
+   * task runs that ended, packed by DoneBatch (wire/done-batch.ts) and read by DoneReader;
+   * `claimed`: flat [node, child, attempt] triples of the dependents it started speculatively on
+   * these results (each a `next` of a task in `tasks`)
    */
   | {
       readonly t: "done";
       readonly run: number;
-      readonly res: DoneEntry[];
+      /** DONE_FIELDS int32 per task run: node, child, outcome code (OutcomeCode), result length (-1: none) */
+      readonly tasks: Int32Array;
+      /** each task run's duration (ms), in the order of `tasks` */
+      readonly ms: Float64Array;
+      /** the few task runs with more to say, by ascending index */
+      readonly extra?: DoneExtra[];
       readonly claimed?: number[];
     }
   /** task run (n, c) could not fetch inputs: flat [node, child, holder] triples */

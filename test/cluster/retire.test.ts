@@ -14,6 +14,7 @@ import type { Flow } from "../../src/flow/index.ts";
 import { alive, startHarness, type Harness } from "./fixtures/cluster-harness.ts";
 import { node } from "../graph/graph-driver.ts";
 import { runsIn } from "./fixtures/run-records.ts";
+import { doneMsg } from "./fixtures/done-reports.ts";
 
 const tasksOf = (cmds: SchedulerCommand[], to: number) =>
   sends(cmds, "compute", to).flatMap((c) => readComputeBatch(c.msg.tasks, c.msg.tables));
@@ -45,11 +46,13 @@ function state(
 }
 
 const done = (s: SchedulerDriver, w: number, tasks: { n: number; c: number }[]) =>
-  s.fromWorker(w, {
-    t: "done",
-    run: 1,
-    res: tasks.map((t) => [t.n, t.c, OutcomeCode.success, 1]),
-  });
+  s.fromWorker(
+    w,
+    doneMsg(
+      1,
+      tasks.map((t) => [t.n, t.c, OutcomeCode.success, 1]),
+    ),
+  );
 
 describe("SchedulerState retirement", () => {
   test("a leaving worker's needed results are copied to a live worker before it is let go", () => {

@@ -6,6 +6,7 @@ import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { OutcomeCode } from "../../src/cluster/messages.ts";
 import { readComputeBatch } from "../../src/cluster/wire/compute-batch.ts";
 import { node } from "../graph/graph-driver.ts";
+import { doneMsg } from "./fixtures/done-reports.ts";
 
 const wire = (m: { tasks: Int32Array; tables: Int16Array[] }) => [m.tasks, m.tables] as const;
 
@@ -45,11 +46,13 @@ describe("SchedulerState", () => {
     const first = sends(s.drain(), "compute");
     const onW1 = readComputeBatch(...wire(first.find((c) => c.to === 1)!.msg));
     const onW2 = readComputeBatch(...wire(first.find((c) => c.to === 2)!.msg));
-    s.fromWorker(1, {
-      t: "done",
-      run: 1,
-      res: onW1.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
-    });
+    s.fromWorker(
+      1,
+      doneMsg(
+        1,
+        onW1.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
+      ),
+    );
     s.fromWorker(2, { t: "started", run: 1, keys: [onW2[0]!.n, onW2[0]!.c] });
     s.drain();
     s.removeWorker(1);
@@ -62,11 +65,13 @@ describe("SchedulerState", () => {
     for (let round = 0; round < 5; round++) {
       const tasks = [...onW2.splice(0), ...again.splice(0)];
       if (tasks.length === 0) break;
-      s.fromWorker(2, {
-        t: "done",
-        run: 1,
-        res: tasks.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
-      });
+      s.fromWorker(
+        2,
+        doneMsg(
+          1,
+          tasks.map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
+        ),
+      );
       cmds = s.drain();
       again.push(
         ...sends(cmds, "compute").flatMap((c) => readComputeBatch(c.msg.tasks, c.msg.tables)),
@@ -129,11 +134,13 @@ describe("SchedulerState work stealing", () => {
     assert.equal(on(1).length, 30);
     assert.equal(on(2).length, 30);
     // w2 finishes its share at once; w1 is stuck on slow ones
-    s.fromWorker(2, {
-      t: "done",
-      run: 1,
-      res: on(2).map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
-    });
+    s.fromWorker(
+      2,
+      doneMsg(
+        1,
+        on(2).map((t) => [t.n, t.c, OutcomeCode.success, 0.1]),
+      ),
+    );
     const steal = sends(s.drain(), "steal");
     assert.equal(steal.length, 1);
     assert.equal(steal[0]!.to, 1);
@@ -155,18 +162,22 @@ describe("SchedulerState work stealing", () => {
       back.map((t) => t.c).sort((a, b) => a - b),
     );
     // the rest finishes where it is; the run completes with every child once
-    s.fromWorker(1, {
-      t: "done",
-      run: 1,
-      res: on(1)
-        .slice(0, -max)
-        .map((t) => [t.n, t.c, OutcomeCode.success, 50]),
-    });
-    s.fromWorker(2, {
-      t: "done",
-      run: 1,
-      res: back.map((t) => [t.n, t.c, OutcomeCode.success, 50]),
-    });
+    s.fromWorker(
+      1,
+      doneMsg(
+        1,
+        on(1)
+          .slice(0, -max)
+          .map((t) => [t.n, t.c, OutcomeCode.success, 50]),
+      ),
+    );
+    s.fromWorker(
+      2,
+      doneMsg(
+        1,
+        back.map((t) => [t.n, t.c, OutcomeCode.success, 50]),
+      ),
+    );
     const gather = sends(s.drain(), "gather");
     assert.equal(gather.flatMap((g) => g.msg.keys as string[]).length, 60);
   });

@@ -7,6 +7,7 @@ import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { node } from "../graph/graph-driver.ts";
 import { SchedulerDriver, sends } from "./fixtures/scheduler-driver.ts";
 import { wireTasks } from "./fixtures/wire-tasks.ts";
+import { doneMsg } from "./fixtures/done-reports.ts";
 
 const ref = (n: number) => ({ kind: "ref" as const, node: n, mode: "whole" as const });
 /** a -> b -> c, c kept. */
@@ -96,23 +97,24 @@ describe("speculative assignment: the scheduler's side", () => {
   test("accept: a claim in `done` moves the dependent queued -> processing on that worker, with no compute", () => {
     const { s } = setup();
     s.drain();
-    const cmds = s.fromWorker(1, { t: "done", run: 1, res: [ok(0)], claimed: [1, -1, 1] });
+    const cmds = s.fromWorker(1, doneMsg(1, [ok(0)], [1, -1, 1]));
     assert.deepEqual(cmds, [{ k: "send", to: 100, msg: { t: "started", ref: 7 } }]);
     assert.deepEqual(moves(s, "b"), ["queued>processing done"]);
     assert.equal(s.processing, 1);
     assert.equal(s.queued, 0);
     // b's own outcome and claim on c: accepted the same way; a is released to the worker lazily.
-    const next = s.fromWorker(1, { t: "done", run: 1, res: [ok(1)], claimed: [2, -1, 1] });
+    const next = s.fromWorker(1, doneMsg(1, [ok(1)], [2, -1, 1]));
     assert.deepEqual(next, [
       { k: "send", to: 1, msg: { t: "release", run: 1, node: 0 }, lazy: true },
     ]);
     assert.deepEqual(moves(s, "b"), ["queued>processing done", "processing>finished done"]);
     assert.deepEqual(moves(s, "c"), ["queued>processing done"]);
-    const end = s.fromWorker(1, {
-      t: "done",
-      run: 1,
-      res: [[2, -1, OutcomeCode.success, 0.1, -1, undefined, undefined, undefined, encodeValue(3)]],
-    });
+    const end = s.fromWorker(
+      1,
+      doneMsg(1, [
+        [2, -1, OutcomeCode.success, 0.1, -1, undefined, undefined, undefined, encodeValue(3)],
+      ]),
+    );
     assert.deepEqual(
       end.map((c) => (c.k === "send" ? c.msg.t : c.k)),
       ["release", "result", "forget"],
@@ -126,14 +128,9 @@ describe("speculative assignment: the scheduler's side", () => {
     s.submitGraph(100, 7, chain, [2], true);
     s.drain();
     s.now = 3_000_000;
-    s.fromWorker(1, { t: "done", run: 1, res: [ok(0)], claimed: [1, -1, 1] });
+    s.fromWorker(1, doneMsg(1, [ok(0)], [1, -1, 1]));
     s.now = 3_000_020;
-    s.fromWorker(1, {
-      t: "done",
-      run: 1,
-      res: [[1, -1, OutcomeCode.success, 20]],
-      claimed: [2, -1, 1],
-    });
+    s.fromWorker(1, doneMsg(1, [[1, -1, OutcomeCode.success, 20]], [2, -1, 1]));
     const msgs = sends(s.handle({ type: "task-runs-due", stimulusId: "due" }), "task-runs", 100);
     assert.equal(msgs.length, 1);
     const SUCCESS = 3;
@@ -149,7 +146,7 @@ describe("speculative assignment: the scheduler's side", () => {
     const { s } = setup(chain, 2);
     s.drain();
     // a went to worker 1 (the roomiest first): a stale report from worker 2 claims b.
-    const cmds = s.fromWorker(2, { t: "done", run: 1, res: [ok(0)], claimed: [1, -1, 1] });
+    const cmds = s.fromWorker(2, doneMsg(1, [ok(0)], [1, -1, 1]));
     assert.deepEqual(cmds, [
       { k: "send", to: 100, msg: { t: "started", ref: 7 } },
       { k: "send", to: 2, msg: { t: "take-back", run: 1, keys: [1, -1] } },
@@ -161,7 +158,7 @@ describe("speculative assignment: the scheduler's side", () => {
   test("take back: a claim on an attempt the scheduler did not command is queued as usual", () => {
     const { s } = setup();
     s.drain();
-    const cmds = s.fromWorker(1, { t: "done", run: 1, res: [ok(0)], claimed: [1, -1, 2] });
+    const cmds = s.fromWorker(1, doneMsg(1, [ok(0)], [1, -1, 2]));
     assert.deepEqual(cmds, [
       { k: "send", to: 100, msg: { t: "started", ref: 7 } },
       { k: "send", to: 1, msg: { t: "take-back", run: 1, keys: [1, -1] } },
@@ -197,7 +194,7 @@ describe("speculative assignment: the scheduler's side", () => {
         { t: "forget", run: 1 },
       ],
     );
-    assert.deepEqual(s.fromWorker(1, { t: "done", run: 1, res: [ok(0)], claimed: [1, -1, 1] }), []);
+    assert.deepEqual(s.fromWorker(1, doneMsg(1, [ok(0)], [1, -1, 1])), []);
     assert.deepEqual(moves(s, "b"), []);
   });
 });

@@ -5,6 +5,7 @@ import { encodeValue } from "../../src/cluster/wire/codec.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { OutcomeCode } from "../../src/cluster/messages.ts";
 import { node } from "../graph/graph-driver.ts";
+import { doneMsg } from "./fixtures/done-reports.ts";
 
 /** inc.map([1,2,3]) then sum: constant (0), mapped inc (1), sum (2). */
 const graph: GraphSpec = {
@@ -32,14 +33,13 @@ test("scheduler task-runs - a live run's client gets the latest state of each ch
   s.now = 2_000_000;
   s.fromWorker(1, { t: "started", run: 1, keys: [1, 0] });
   s.now = 2_000_050;
-  s.fromWorker(1, {
-    t: "done",
-    run: 1,
-    res: [
+  s.fromWorker(
+    1,
+    doneMsg(1, [
       [1, 0, OutcomeCode.success, 50],
       [1, 1, OutcomeCode.success, 3],
-    ],
-  });
+    ]),
+  );
   s.drain();
   const first = sends(due(s), "task-runs", 100);
   assert.deepEqual(
@@ -64,11 +64,7 @@ test("scheduler task-runs - a live run's client gets the latest state of each ch
 
   s.drain();
   s.now = 2_000_100;
-  s.fromWorker(1, {
-    t: "done",
-    run: 1,
-    res: [[1, 2, OutcomeCode.failed, 10, -1, undefined, "boom"]],
-  });
+  s.fromWorker(1, doneMsg(1, [[1, 2, OutcomeCode.failed, 10, -1, undefined, "boom"]]));
   // the failure ends the run (sum cannot run): its last changes go out with it, before `result`
   const second = sends(s.drain(), "task-runs", 100).map((x) => x.msg);
   assert.equal(second.length, 1);
@@ -82,20 +78,21 @@ test("scheduler task-runs - a live run's client gets the latest state of each ch
 
 test("scheduler task-runs - the last changes go out before the run's result", () => {
   const s = setup(true);
-  s.fromWorker(1, {
-    t: "done",
-    run: 1,
-    res: [0, 1, 2].map((c) => [1, c, OutcomeCode.success, 1]),
-  });
+  s.fromWorker(
+    1,
+    doneMsg(
+      1,
+      [0, 1, 2].map((c) => [1, c, OutcomeCode.success, 1]),
+    ),
+  );
   s.drain();
   due(s);
   s.fromWorker(1, { t: "started", run: 1, keys: [2, -1] });
   const sum = encodeValue(9);
-  s.fromWorker(1, {
-    t: "done",
-    run: 1,
-    res: [[2, -1, OutcomeCode.success, 2, -1, undefined, undefined, undefined, sum]],
-  });
+  s.fromWorker(
+    1,
+    doneMsg(1, [[2, -1, OutcomeCode.success, 2, -1, undefined, undefined, undefined, sum]]),
+  );
   const cmds = s.drain();
   const kinds = cmds.flatMap((c) => (c.k === "send" && c.to === 100 ? [c.msg.t] : []));
   assert.deepEqual(kinds.slice(-2), ["task-runs", "result"]);
@@ -106,7 +103,7 @@ test("scheduler task-runs - the last changes go out before the run's result", ()
 test("scheduler task-runs - a run submitted without live gets none", () => {
   const s = setup(false);
   s.fromWorker(1, { t: "started", run: 1, keys: [1, 0] });
-  s.fromWorker(1, { t: "done", run: 1, res: [[1, 0, OutcomeCode.success, 5]] });
+  s.fromWorker(1, doneMsg(1, [[1, 0, OutcomeCode.success, 5]]));
   s.drain();
   assert.equal(s.core.hasLiveRuns, false);
   assert.deepEqual(sends(due(s), "task-runs"), []);

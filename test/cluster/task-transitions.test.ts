@@ -7,6 +7,7 @@ import { encodeValue } from "../../src/cluster/wire/codec.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { node } from "../graph/graph-driver.ts";
 import { SchedulerDriver } from "./fixtures/scheduler-driver.ts";
+import { doneMsg } from "./fixtures/done-reports.ts";
 
 const one: GraphSpec = { nodes: [node("k")] };
 const graphBytes = encodeValue(one);
@@ -61,10 +62,9 @@ describe("scheduler task transitions: exact commands", () => {
     assert.deepEqual(s.fromWorker(1, { t: "started", run: 1, keys: [0, -1] }), [
       { k: "send", to: 100, msg: { t: "started", ref: 7 } },
     ]);
-    assert.deepEqual(
-      s.fromWorker(1, { t: "done", run: 1, res: [[0, -1, OutcomeCode.success, 2]] }),
-      [{ k: "send", to: 1, msg: { t: "gather", run: 1, keys: ["0|-1"] } }],
-    );
+    assert.deepEqual(s.fromWorker(1, doneMsg(1, [[0, -1, OutcomeCode.success, 2]])), [
+      { k: "send", to: 1, msg: { t: "gather", run: 1, keys: ["0|-1"] } },
+    ]);
     const value = encodeValue(42);
     const end = s.fromWorker(1, { t: "gathered", run: 1, keys: ["0|-1"], values: [value] });
     assert.equal(end.length, 2);

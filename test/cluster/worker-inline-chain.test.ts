@@ -12,6 +12,8 @@ import {
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { node } from "../graph/graph-driver.ts";
 import { runMessage, wireTasks as wire } from "./fixtures/wire-tasks.ts";
+import { doneMsg } from "./fixtures/done-reports.ts";
+import { readDone } from "../../src/cluster/wire/done-batch.ts";
 
 // Chain links run in the task run's own thread (inline-chain.ts): the exact commands of
 // WorkerState for each of their transitions.
@@ -117,21 +119,17 @@ describe("WorkerState: chain links in the task run's thread", () => {
     assert.deepEqual(results(ws, ok(2, 0, 1), ok(2, 1, 2, true), ok(2, 2, 3, true)), [
       {
         k: "send",
-        msg: { t: "done", run: 2, res: [[0, -1, 0, 0.2]], claimed: [1, -1, 1] },
+        msg: doneMsg(2, [[0, -1, 0, 0.2]], [1, -1, 1]),
         lazy: true,
       },
       {
         k: "send",
-        msg: { t: "done", run: 2, res: [[1, -1, 0, 0.2]], claimed: [2, -1, 1] },
+        msg: doneMsg(2, [[1, -1, 0, 0.2]], [2, -1, 1]),
         lazy: true,
       },
       {
         k: "send",
-        msg: {
-          t: "done",
-          run: 2,
-          res: [[2, -1, 0, 0.2, -1, undefined, undefined, undefined, encodeValue(3)]],
-        },
+        msg: doneMsg(2, [[2, -1, 0, 0.2, -1, undefined, undefined, undefined, encodeValue(3)]]),
       },
     ]);
     assert.deepEqual(moves(ws, 1), ["new>queued*", "queued>done*"]);
@@ -145,7 +143,7 @@ describe("WorkerState: chain links in the task run's thread", () => {
     assert.deepEqual(results(ws, ok(2, 0, 1)), [
       {
         k: "send",
-        msg: { t: "done", run: 2, res: [[0, -1, 0, 0.2]], claimed: [1, -1, 1] },
+        msg: doneMsg(2, [[0, -1, 0, 0.2]], [1, -1, 1]),
         lazy: true,
       },
     ]);
@@ -161,19 +159,19 @@ describe("WorkerState: chain links in the task run's thread", () => {
     assert.deepEqual(sent.slice(0, 2), [
       {
         k: "send",
-        msg: { t: "done", run: 2, res: [[0, -1, 0, 0.2]], claimed: [1, -1, 1] },
+        msg: doneMsg(2, [[0, -1, 0, 0.2]], [1, -1, 1]),
         lazy: true,
       },
       {
         k: "send",
-        msg: { t: "done", run: 2, res: [[1, -1, 0, 0.2]], claimed: [2, -1, 1] },
+        msg: doneMsg(2, [[1, -1, 0, 0.2]], [2, -1, 1]),
         lazy: true,
       },
     ]);
     const last = sent[2];
     assert.ok(last?.k === "send" && last.msg.t === "done" && sent.length === 3);
     assert.deepEqual(
-      last.msg.res.map((e) => e.slice(0, 4)),
+      readDone(last.msg).map((r) => [r.node, r.child, r.code, r.ms]),
       [[2, -1, 0, 0.2]],
     );
     assert.equal("claimed" in last.msg, false);
@@ -191,7 +189,7 @@ describe("WorkerState: chain links in the task run's thread", () => {
     assert.deepEqual(results(failed, boom, notRun(1), notRun(2)), [
       {
         k: "send",
-        msg: { t: "done", run: 2, res: [[0, -1, 1, 0.2, undefined, undefined, "boom"]] },
+        msg: doneMsg(2, [[0, -1, 1, 0.2, undefined, undefined, "boom"]]),
       },
     ]);
     assert.equal(failed.taskCount, 0);

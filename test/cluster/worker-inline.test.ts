@@ -14,6 +14,7 @@ import { WorkerState, type WorkerCommand } from "../../src/cluster/worker/worker
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { node } from "../graph/graph-driver.ts";
 import { runMessage, wireTasks as wire } from "./fixtures/wire-tasks.ts";
+import { doneMsg } from "./fixtures/done-reports.ts";
 
 /** quick (no timeout) and guarded (a timeout), each a map of children with no inputs */
 const spec: GraphSpec = { nodes: [node("quick"), node("guarded", { timeout: 5000 })] };
@@ -107,7 +108,7 @@ describe("WorkerState: which task runs go on the I/O loop (exact commands)", () 
     assert.deepEqual(r.cmds, [{ k: "inline-execute", tasks: [task(0, r.cs[0]!, true)] }]);
     assert.equal(d.ws.task(1, 0, r.cs[0]!)?.status, "inline");
     assert.deepEqual(d.done(0, r.cs, 0.1), [
-      { k: "send", msg: { t: "done", run: 1, res: [[0, r.cs[0]!, 0, 0.1]] } },
+      { k: "send", msg: doneMsg(1, [[0, r.cs[0]!, 0, 0.1]]) },
     ]);
     assert.deepEqual(moves(d, 0, r.cs[0]!), ["new>queued", "queued>inline", "inline>done"]);
   });
@@ -147,7 +148,7 @@ describe("WorkerState: which task runs go on the I/O loop (exact commands)", () 
       assert.equal(r.cmds[0]!.k, "inline-execute", `inline before slow run ${strike}`);
       const slow = r.cs[0]!;
       assert.deepEqual(d.done(0, r.cs, SLOW_MS + 20), [
-        { k: "send", msg: { t: "done", run: 1, res: [[0, slow, 0, SLOW_MS + 20]] } },
+        { k: "send", msg: doneMsg(1, [[0, slow, 0, SLOW_MS + 20]]) },
       ]);
       assert.deepEqual(moves(d, 0, slow), [
         "new>queued",

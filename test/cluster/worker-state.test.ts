@@ -11,6 +11,7 @@ import {
 } from "../../src/cluster/worker/worker-state.ts";
 import type { GraphSpec } from "../../src/graph/task-spec.ts";
 import { node } from "../graph/graph-driver.ts";
+import { doneMsg } from "./fixtures/done-reports.ts";
 
 const ref = (n: number) => ({ kind: "ref" as const, node: n, mode: "whole" as const });
 /** a -> b -> c */
@@ -105,11 +106,7 @@ describe("WorkerState: exact commands", () => {
     assert.deepEqual(d.done(2, 3), [
       {
         k: "send",
-        msg: {
-          t: "done",
-          run: 1,
-          res: [[2, -1, 0, 0.2, -1, undefined, undefined, undefined, bytes]],
-        },
+        msg: doneMsg(1, [[2, -1, 0, 0.2, -1, undefined, undefined, undefined, bytes]]),
       },
     ]);
     assert.equal(d.ws.taskCount, 0);
@@ -170,12 +167,7 @@ describe("WorkerState: exact commands", () => {
     assert.deepEqual(d.done(0, 1), [
       {
         k: "send",
-        msg: {
-          t: "done",
-          run: 1,
-          res: [[0, -1, 0, 0.2]],
-          claimed: [1, -1, 1],
-        },
+        msg: doneMsg(1, [[0, -1, 0, 0.2]], [1, -1, 1]),
         lazy: true,
       },
       {
@@ -194,22 +186,13 @@ describe("WorkerState: exact commands", () => {
     // b's success claims c (b carried c as its own hint); c ends the chain: a plain `done`.
     assert.deepEqual(d.done(1, 2)[0], {
       k: "send",
-      msg: {
-        t: "done",
-        run: 1,
-        res: [[1, -1, 0, 0.2]],
-        claimed: [2, -1, 1],
-      },
+      msg: doneMsg(1, [[1, -1, 0, 0.2]], [2, -1, 1]),
       lazy: true,
     });
     assert.deepEqual(d.done(2, 3), [
       {
         k: "send",
-        msg: {
-          t: "done",
-          run: 1,
-          res: [[2, -1, 0, 0.2, -1, undefined, undefined, undefined, encodeValue(3)]],
-        },
+        msg: doneMsg(1, [[2, -1, 0, 0.2, -1, undefined, undefined, undefined, encodeValue(3)]]),
       },
     ]);
   });
@@ -220,7 +203,7 @@ describe("WorkerState: exact commands", () => {
     assert.deepEqual(failed.done(0, undefined, OutcomeCode.failed), [
       {
         k: "send",
-        msg: { t: "done", run: 1, res: [[0, -1, 1, 0.2, undefined, undefined, "boom"]] },
+        msg: doneMsg(1, [[0, -1, 1, 0.2, undefined, undefined, "boom"]]),
       },
     ]);
     const paused = new Driver().ready();

@@ -12,6 +12,7 @@ import { FlowRun } from "../../src/cluster/scheduler/flow-run.ts";
 import { WorkerRecord } from "../../src/cluster/scheduler/worker-record.ts";
 import type { SchedulerState } from "../../src/cluster/scheduler/scheduler-state.ts";
 import { node } from "../graph/graph-driver.ts";
+import { doneMsg, type DoneTuple } from "../cluster/fixtures/done-reports.ts";
 
 /** A scheduler core with one run of `spec` and two 2-slot workers (ids 1 and 2). */
 function fakeCore(spec: GraphSpec) {
@@ -82,8 +83,8 @@ test("dashboard - 100,000 finished tasks cost bounded memory and each update sta
   const c = new DashboardCollector(core);
   const started = performance.now();
   for (let b = 0; b < 100; b++) {
-    const res = Array.from({ length: 1000 }, (_, i) => [1, b * 1000 + i, 0, 0.2]);
-    c.observe(1 + (b % 2), { t: "done", run: 7, res });
+    const res = Array.from({ length: 1000 }, (_, i): DoneTuple => [1, b * 1000 + i, 0, 0.2]);
+    c.observe(1 + (b % 2), doneMsg(7, res));
   }
   const ms = performance.now() - started;
   assert.ok(ms < 2000, `observing 100,000 results took ${ms} ms`);

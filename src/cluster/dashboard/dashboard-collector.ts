@@ -1,5 +1,6 @@
 import { progressOf, type TaskProgress } from "../../graph/index.ts";
-import type { DoneEntry, TaskLog } from "../messages.ts";
+import type { TaskLog } from "../messages.ts";
+import { DONE_FIELDS, type DoneMessage } from "../wire/done-batch.ts";
 import type { FlowRun } from "../scheduler/flow-run.ts";
 import type { SchedulerState } from "../scheduler/scheduler-state.ts";
 import type { Message } from "../wire/connection.ts";
@@ -71,7 +72,11 @@ export class DashboardCollector {
     const run = this.core.runs.get(m.run as number);
     const w = this.core.workers.get(from);
     if (!run || !w) return;
-    for (const [node, , code, ms] of m.res as DoneEntry[]) {
+    const { tasks, ms: times } = m as unknown as DoneMessage;
+    for (let i = 0; i < times.length; i++) {
+      const node = tasks[i * DONE_FIELDS]!;
+      const code = tasks[i * DONE_FIELDS + 2]!;
+      const ms = times[i]!;
       const name = run.spec.nodes[node]?.id ?? "?";
       this.stream.addTask(from, w.slots, now - ms, now, name);
       this.durations.observe(ms / 1000);

@@ -2,6 +2,7 @@ import { GraphState, type GraphSpec, type ArgRef } from "../../graph/index.ts";
 import type { ClientToScheduler, SchedulerToWorker } from "../messages.ts";
 import type { TaskStatus } from "./task-status.ts";
 import { TaskRunFeed } from "./task-run-feed.ts";
+import { ActiveTasks } from "./active-tasks.ts";
 import type { WorkerRecord } from "./worker-record.ts";
 
 /** The scheduler's record of one submitted flow run: its graph state and where results live. */
@@ -11,8 +12,8 @@ export class FlowRun {
   readonly holder: Int16Array;
   /** Per-child holders of mapped nodes, made when the first child finishes. */
   readonly childHolders: (Int16Array | undefined)[] = [];
-  /** Task runs placed on a worker, by taskKey. */
-  readonly active = new Map<number, TaskRecord>();
+  /** Task runs placed on a worker. */
+  readonly active = new ActiveTasks<TaskRecord>();
   /** Workers that died while running a task: task key -> their names. */
   readonly suspicious = new Map<number, string[]>();
   /** Results being recomputed (by taskKey) and the tasks waiting for them. */

@@ -195,7 +195,7 @@ export class SchedulerState implements SchedulerCore {
         tasksStarted(this, run, id, m.keys, stim);
         break;
       case "done":
-        tasksDone(this, run, w, m.res, m.claimed, stim);
+        tasksDone(this, run, w, m, stim);
         break;
       case "missing":
         inputsMissing(this, run, id, m, stim);
@@ -240,6 +240,7 @@ export class SchedulerState implements SchedulerCore {
     for (const w of ws) room.set(w, windowFor(w.slots, this.avgMs) - w.assigned);
     let best = pickRoomiest(ws, room);
     const who: Who[] = []; // each task's, refilled by locateInputs (see there)
+    const placed = { worker: best!, who }; // each task's transition argument, refilled below
     while (best) {
       const rec = this.queue.shift();
       if (!rec) break;
@@ -255,7 +256,8 @@ export class SchedulerState implements SchedulerCore {
       const near = firstHolder(who);
       const nw = near === undefined ? undefined : this.workers.get(near);
       if (nw && !rec.stolen && preferNear(nw, best, room)) target = nw;
-      transition(this, rec, "processing", stim, { worker: target, who });
+      placed.worker = target;
+      transition(this, rec, "processing", stim, placed);
       room.set(target, room.get(target)! - 1);
       if (target === best) best = pickRoomiest(ws, room);
     }
@@ -283,10 +285,10 @@ export class SchedulerState implements SchedulerCore {
   }
 
   // For the transition steps (task-transitions.ts), which is why these are not private.
-
-  /** Carries out what the graph state commanded for a run. */
+  /** Carries out what the graph state commanded for a run (by index: a map's are one long list). */
   apply(run: FlowRun, commands: readonly GraphCommand[]): void {
-    for (const c of commands) {
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i]!;
       switch (c.type) {
         case "run":
           // A map child is queued as part of a range; its args are made only when it is dispatched.

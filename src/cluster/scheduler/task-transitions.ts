@@ -1,7 +1,8 @@
 import { InvalidTransitionError, WorkerLostError } from "../errors.ts";
-import { OutcomeCode, outcomeOfDone, type DoneEntry, type Who } from "../messages.ts";
+import { OutcomeCode, type Who } from "../messages.ts";
 import { packHint } from "../next-hint.ts";
 import { ComputeBatch } from "../wire/compute-batch.ts";
+import type { DoneReader } from "../wire/done-batch.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
 import { speculationHint } from "./speculation-hint.ts";
 import type { TaskRecord } from "./flow-run.ts";
@@ -23,8 +24,8 @@ export interface TransitionArgs {
   /** back to the queue: handed back by a busy worker (`stolen`), or its worker or an input was lost */
   queued: { readonly stolen?: boolean; readonly lostWorker?: string };
   running: undefined;
-  /** the worker's report */
-  finished: { readonly worker: WorkerRecord; readonly entry: DoneEntry };
+  /** the worker's report: `done` at this task run */
+  finished: { readonly worker: WorkerRecord; readonly done: DoneReader };
   erred: { readonly message: string };
 }
 
@@ -36,7 +37,7 @@ type Step<To extends TaskStatus> = (
 
 /** Takes a task off its worker's books. */
 function detach(s: SchedulerCore, rec: TaskRecord): void {
-  rec.run.active.delete(rec.key);
+  rec.run.active.delete(rec.node, rec.child);
   const w = s.workers.get(rec.worker);
   if (w) w.assigned--;
   rec.worker = -1;
@@ -46,7 +47,7 @@ function assign(s: SchedulerCore, rec: TaskRecord, arg: TransitionArgs["processi
   const { worker, who } = arg;
   const run = rec.run;
   rec.worker = worker.id;
-  run.active.set(rec.key, rec);
+  run.active.set(rec);
   worker.assigned++;
   if (arg.claimed) return;
   s.tellRun(run, worker.id);
@@ -74,28 +75,33 @@ function requeue(s: SchedulerCore, rec: TaskRecord, arg: TransitionArgs["queued"
   s.queue.push(rec);
 }
 
-function finish(s: SchedulerCore, rec: TaskRecord, { worker, entry }: TransitionArgs["finished"]) {
+function finish(s: SchedulerCore, rec: TaskRecord, { worker, done }: TransitionArgs["finished"]) {
   const run = rec.run;
   detach(s, rec);
-  const [node, child, code, ms, , , message, , bytes] = entry;
+  const { node, child } = rec;
+  const code = done.code;
+  const ms = done.ms;
   worker.executed++;
   s.completed++;
   s.avgMs = s.avgMs < 0 ? ms : s.avgMs * 0.9 + ms * 0.1;
   if (run.finished) return;
-  if (code === OutcomeCode.success) run.setHolder(node, child, worker.id);
-  if (bytes && code === OutcomeCode.success)
-    (run.early ??= new Map()).set(
-      `${node}|${child}`,
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    );
+  if (code === OutcomeCode.success) {
+    run.setHolder(node, child, worker.id);
+    const bytes = done.bytes;
+    if (bytes)
+      (run.early ??= new Map()).set(
+        `${node}|${child}`,
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      );
+  }
   if (rec.recompute)
     s.recomputed(
       run,
       node,
       child,
-      code === OutcomeCode.success ? undefined : (message ?? "failed"),
+      code === OutcomeCode.success ? undefined : (done.message ?? "failed"),
     );
-  else s.apply(run, run.state.finished(node, child, outcomeOfDone(entry)));
+  else s.apply(run, run.state.finished(node, child, done.outcome()));
 }
 
 function fail(s: SchedulerCore, rec: TaskRecord, { message }: TransitionArgs["erred"]) {

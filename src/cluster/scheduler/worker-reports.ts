@@ -1,5 +1,6 @@
-import type { DoneEntry, WorkerToScheduler } from "../messages.ts";
-import { taskKey, type FlowRun } from "./flow-run.ts";
+import type { WorkerToScheduler } from "../messages.ts";
+import { DoneReader, type DoneMessage } from "../wire/done-batch.ts";
+import type { FlowRun } from "./flow-run.ts";
 import type { SchedulerCore } from "./scheduler-core.ts";
 import { noteClaims, settleClaims } from "./speculation-claims.ts";
 import { transition } from "./task-transitions.ts";
@@ -26,7 +27,7 @@ export function tasksStarted(
 ): void {
   notifyStarted(s, run);
   for (let i = 0; i < keys.length; i += 2) {
-    const rec = run.active.get(taskKey(keys[i]!, keys[i + 1]!));
+    const rec = run.active.get(keys[i]!, keys[i + 1]!);
     if (rec && rec.worker === worker && rec.status === "processing") {
       transition(s, rec, "running", stim, undefined);
       if (run.feed)
@@ -43,35 +44,40 @@ export function tasksDone(
   s: SchedulerCore,
   run: FlowRun,
   w: WorkerRecord,
-  res: readonly DoneEntry[],
-  claimed: readonly number[] | undefined,
+  m: DoneMessage,
   stim: string,
 ): void {
   notifyStarted(s, run);
-  if (!claimed) {
-    for (const entry of res) finishReported(s, run, w, entry, stim);
-    return;
-  }
+  const claimed = m.claimed;
+  if (!claimed) return finishReported(s, run, w, m, stim);
   noteClaims(run, w.id, claimed);
   try {
-    for (const entry of res) finishReported(s, run, w, entry, stim);
+    finishReported(s, run, w, m, stim);
   } finally {
     settleClaims(s, run, w, stim);
   }
 }
 
+/** Each reported task run still on `w` -> finished (one reader and one argument for them all). */
 function finishReported(
   s: SchedulerCore,
   run: FlowRun,
   w: WorkerRecord,
-  entry: DoneEntry,
+  m: DoneMessage,
   stim: string,
 ): void {
-  const rec = run.active.get(taskKey(entry[0], entry[1]));
-  if (!rec || rec.worker !== w.id) return;
-  // a claimed (speculated) task run, once accepted, is reported to the feed like any other
-  run.feed?.done(entry[0], entry[1], w.id, w.name, s.now, entry[3]);
-  transition(s, rec, "finished", stim, { worker: w, entry });
+  const done = new DoneReader(m);
+  const arg = { worker: w, done };
+  for (let i = 0; i < done.size; i++) {
+    done.at(i);
+    const node = done.node;
+    const child = done.child;
+    const rec = run.active.get(node, child);
+    if (!rec || rec.worker !== w.id) continue;
+    // a claimed (speculated) task run, once accepted, is reported to the feed like any other
+    run.feed?.done(node, child, w.id, w.name, s.now, done.ms);
+    transition(s, rec, "finished", stim, arg);
+  }
 }
 
 /** `missing`: a task's inputs were gone from their holder: forget those holders; the task -> queued (placing it recomputes them). */
@@ -86,7 +92,7 @@ export function inputsMissing(
     const [n, c, holder] = [m.lost[i]!, m.lost[i + 1]!, m.lost[i + 2]!];
     if (run.holderOf(n, c) === holder) run.setHolder(n, c, -1);
   }
-  const rec = run.active.get(taskKey(m.n, m.c));
+  const rec = run.active.get(m.n, m.c);
   if (rec && rec.worker === worker) transition(s, rec, "queued", stim, {});
 }
 
@@ -99,7 +105,7 @@ export function stolen(
 ): void {
   w.stealing = false;
   for (let i = 0; i + 2 < keys.length; i += 3) {
-    const rec = s.runs.get(keys[i]!)?.active.get(taskKey(keys[i + 1]!, keys[i + 2]!));
+    const rec = s.runs.get(keys[i]!)?.active.get(keys[i + 1]!, keys[i + 2]!);
     if (rec && rec.worker === w.id && rec.status === "processing")
       transition(s, rec, "queued", stim, { stolen: true });
   }

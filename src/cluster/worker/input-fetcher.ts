@@ -50,7 +50,11 @@ export class InputFetcher {
   }
 
   /** Fetches a small task's remote inputs (flat [holder, node, child, sticky] quads), each once however many tasks wait for it. */
-  async fetchInputs(base: TaskBase, held: TaskInput[], r: readonly number[]): Promise<void> {
+  async fetchInputs(
+    base: TaskBase,
+    held: readonly TaskInput[],
+    r: readonly number[],
+  ): Promise<void> {
     const got = await Promise.all(
       Array.from({ length: r.length / 4 }, (_, i) =>
         this.remote.want(base.run, r[i * 4]!, r[i * 4 + 1]!, r[i * 4 + 2]!),

@@ -30,8 +30,8 @@ export function inputCount(args: readonly (ArgRef | null)[]): number {
 
 /** A small task's inputs: those held here, and the rest as flat [holder, node, child, sticky] quads. */
 export interface SmallPlan {
-  readonly inputs: TaskInput[];
-  readonly remote: number[];
+  readonly inputs: readonly TaskInput[];
+  readonly remote: readonly number[];
 }
 
 /**
@@ -45,7 +45,9 @@ export function planInputs(
   args: readonly (ArgRef | null)[],
   who: readonly Who[],
 ): SmallPlan {
-  const plan: SmallPlan = { inputs: [], remote: [] };
+  // Arrays only when there is something to put in them: most map children read no input here.
+  let inputs: TaskInput[] | undefined;
+  let remote: number[] | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const w = who[i];
@@ -54,20 +56,27 @@ export function planInputs(
       if (w < 0) continue;
       const sticky = child >= 0 && (a.child < 0 || a.path !== undefined);
       const bytes = store.get(run, a.node, a.child);
-      if (bytes) plan.inputs.push({ node: a.node, child: a.child, bytes, sticky });
-      else plan.remote.push(w, a.node, a.child, sticky ? 1 : 0);
+      if (bytes) (inputs ??= []).push({ node: a.node, child: a.child, bytes, sticky });
+      else (remote ??= []).push(w, a.node, a.child, sticky ? 1 : 0);
     } else if (a.k === "children" && typeof w !== "number") {
       for (let c = 0; c < a.width; c++) {
         const h = w[c]!;
         if (h < 0) continue;
         const bytes = store.get(run, a.node, c);
-        if (bytes) plan.inputs.push({ node: a.node, child: c, bytes, sticky: false });
-        else plan.remote.push(h, a.node, c, 0);
+        if (bytes) (inputs ??= []).push({ node: a.node, child: c, bytes, sticky: false });
+        else (remote ??= []).push(h, a.node, c, 0);
       }
     }
   }
-  return plan;
+  if (!inputs && !remote) return NO_INPUTS;
+  return { inputs: inputs ?? [], remote: remote ?? [] };
 }
+
+/** The plan of a task that reads no input from workers (shared: never written to). */
+const NO_INPUTS: SmallPlan = Object.freeze({
+  inputs: Object.freeze([]),
+  remote: Object.freeze([]),
+});
 
 /** Plans a task's inputs, awaiting `pause()` every GATHER_CHUNK inputs (a reduce over a million results). */
 export async function planInputsChunked(

@@ -1,4 +1,3 @@
-import type { DoneEntry } from "../messages.ts";
 import type { ChainLink } from "./inline-chain.ts";
 import type { TaskInput } from "./packed-deps.ts";
 import { NOT_RUN, type ThreadResult, type ThreadTask } from "./thread-messages.ts";
@@ -25,20 +24,6 @@ export function poolTask(
 ): PoolTask {
   const { run, n, c, a, m, args, deps, timeout, fast } = base;
   return { run, n, c, a, m, args, deps, timeout, fast, inputs, chain: undefined };
-}
-
-/**
- * A result's `done` entry without its trailing empty fields (each costs the scheduler a decode),
- * with `eager` (the result itself) when given. A length of -1 means none, as when left out.
- */
-export function doneEntry(r: ThreadResult, eager: Uint8Array | undefined): DoneEntry {
-  const e: DoneEntry = [r.n, r.c, r.code, r.ms];
-  if (eager) e.push(r.length, r.inner, r.message, r.stack, eager);
-  else if (r.stack !== undefined) e.push(r.length, r.inner, r.message, r.stack);
-  else if (r.message !== undefined) e.push(r.length, r.inner, r.message);
-  else if (r.inner) e.push(r.length, r.inner);
-  else if (r.length !== undefined && r.length >= 0) e.push(r.length);
-  return e;
 }
 
 /**

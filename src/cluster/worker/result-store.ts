@@ -21,9 +21,13 @@ export class ResultStore {
     if (!m) this.runs.set(run, (m = new Map()));
     let a = m.get(node);
     if (!a) m.set(node, (a = []));
-    const old = a[child + 1];
+    const i = child + 1;
+    // Filled up to i first: a worker gets a map's children in batches with the other workers'
+    // between them, and storing past a gap of over 1,024 turned the array into a dictionary.
+    while (a.length < i) a.push(undefined);
+    const old = a[i];
     if (old) this.bytes -= old.length;
-    a[child + 1] = value;
+    a[i] = value;
     this.bytes += value.length;
   }
 

@@ -1,18 +1,17 @@
 import {
-  type ArgRef,
   type GraphSpec,
+  type InvocationResult,
   type LogLevel,
   measureValue,
-  resolveArg,
   type TaskHost,
-  type TaskSpec,
 } from "../../graph/index.ts";
 import { decodeValue, encodeValue } from "../wire/codec.ts";
 import { SerializationError } from "../errors.ts";
 import { OutcomeCode } from "../messages.ts";
 import { NOT_RUN, type ThreadRunInfo, type ThreadTask } from "./thread-messages.ts";
-import { depBytes, indexDeps, type BatchInputs } from "./packed-deps.ts";
+import { depBytes, type BatchInputs } from "./packed-deps.ts";
 import { ResultBuffer } from "./thread-batch.ts";
+import { buildArgs, nextLink, noIndex, type Queued } from "./queued-task.ts";
 import type { PackedResults } from "./thread-messages.ts";
 import { inputKey, inputKeyNode } from "./input-key.ts";
 import { current, TaskInvocation, type LogSink, type RunState } from "./task-invocation.ts";
@@ -41,16 +40,6 @@ export interface TaskRunnerOptions {
   readonly sliceMs?: number;
 }
 
-/** A queued task run with its batch's inputs: (run -> key -> index) of the non-sticky ones. */
-interface Queued {
-  readonly task: ThreadTask;
-  readonly inputs: BatchInputs | undefined;
-  readonly index: Map<number, Map<number, number>>;
-  /** A chain link's: the results of the chain before it, by inputKey (inline-chain.ts). */
-  readonly carried?: Map<number, Uint8Array>;
-}
-
-const noIndex = new Map<number, Map<number, number>>();
 const cancelled = () => new Error("the flow run was cancelled");
 
 /**
@@ -71,6 +60,8 @@ export class TaskRunner implements LogSink {
   private logs: TaskLogLine[] = [];
   private flushSet = false;
   private readonly flushLater = () => this.flushNow();
+  /** When the loop last waited for a turn (sliceMs). */
+  private since = 0;
 
   constructor(
     private readonly out: RunnerOutput,
@@ -198,32 +189,64 @@ export class TaskRunner implements LogSink {
       this.results.add(t.s + 1 + i, t.run, chain[i]!.n, -1, NOT_RUN, 0);
   }
 
-  private async pump(): Promise<void> {
+  private pump(): void {
     this.busy = true;
-    const slice = this.o.sliceMs;
-    let since = performance.now();
+    this.since = performance.now();
+    this.step();
+  }
+
+  /**
+   * Runs the queued task runs in order: each one's outcome comes a microtask later (a task may
+   * be async), and the loop goes on from there. Callbacks rather than an async loop: each
+   * `await` made promises of its own, and with the AsyncLocalStorage hooks on (`current`, the
+   * flow's task context) every promise costs a hook call, which was a third of a no-op task
+   * run's time in its thread.
+   */
+  private step(): void {
     while (this.queue.length > 0) {
       const q = this.queue.shift()!;
       if (this.o.running) Atomics.store(this.o.running, 0, q.task.s);
       this.current = q.task.run;
-      const bytes = await this.runOne(q);
-      this.current = -1;
-      if (q.task.chain) {
-        // Runs the chain's next link at once, unless this one failed or the run was cancelled.
-        if (bytes && this.runs.get(q.task.run)?.abort.signal.aborted === false)
-          this.queue.unshift(nextLink(q, bytes));
-        else this.notRun(q.task, 0);
+      const started = performance.now();
+      const pending = this.start(q, started);
+      if (pending === undefined) {
+        if (this.after(q, undefined)) return;
+        continue;
       }
-      // Post at once when the batch is done (no turn's wait); mid-batch, results are coalesced.
-      if (this.queue.length === 0) this.flushNow();
-      else this.flushSoon();
-      if (slice !== undefined && this.queue.length > 0 && performance.now() - since > slice) {
-        await new Promise(setImmediate);
-        since = performance.now();
-      }
+      void pending.then((result) => {
+        if (!this.after(q, this.settle(q, started, result))) this.step();
+      });
+      return;
     }
     this.busy = false;
   }
+
+  /**
+   * After a task run: its chain's next link, its result's flush; true when the loop waits for
+   * the event loop's next turn (sliceMs) before the next one.
+   */
+  private after(q: Queued, bytes: Uint8Array | undefined): boolean {
+    this.current = -1;
+    if (q.task.chain) {
+      // Runs the chain's next link at once, unless this one failed or the run was cancelled.
+      if (bytes && this.runs.get(q.task.run)?.abort.signal.aborted === false)
+        this.queue.unshift(nextLink(q, bytes));
+      else this.notRun(q.task, 0);
+    }
+    // Post at once when the batch is done (no turn's wait); mid-batch, results are coalesced.
+    if (this.queue.length === 0) this.flushNow();
+    else this.flushSoon();
+    const slice = this.o.sliceMs;
+    if (slice === undefined || this.queue.length === 0 || performance.now() - this.since <= slice)
+      return false;
+    setImmediate(this.resume);
+    return true;
+  }
+
+  private readonly resume = (): void => {
+    this.since = performance.now();
+    this.step();
+  };
 
   /** A task run ended without a value, timed from `started`. */
   private ended(
@@ -238,21 +261,35 @@ export class TaskRunner implements LogSink {
     return undefined;
   }
 
-  /** Runs one task run and adds its result to `results`; returns the result's bytes if it succeeded. */
-  private async runOne(q: Queued): Promise<Uint8Array | undefined> {
+  /**
+   * Starts task run `q`: its outcome to come (undefined in it: it ended before its code ran), or
+   * undefined when it ended at once. Either way, an ended one's result is added.
+   */
+  private start(q: Queued, started: number): Promise<InvocationResult | undefined> | undefined {
     const t = q.task;
     const info = this.runs.get(t.run);
-    const started = performance.now();
     if (!info)
       return this.ended(t, started, OutcomeCode.failed, "the flow run is gone from this worker");
+    if (info.host) return this.runOne(q, info, info.host, started);
+    // Only a run's first task runs wait for its code.
+    return this.loadHost(info).then(
+      (host) => this.runOne(q, info, (info.host = host), started),
+      (e: unknown) => {
+        const message = `could not load the flow's code: ${describe(e)}`;
+        return this.ended(t, started, OutcomeCode.failed, message);
+      },
+    );
+  }
+
+  /** Builds a task run's arguments and calls its code in its invocation (undefined: it ended). */
+  private runOne(
+    q: Queued,
+    info: RunState,
+    host: TaskHost,
+    started: number,
+  ): Promise<InvocationResult> | undefined {
+    const t = q.task;
     const spec = info.spec.nodes[t.n]!;
-    let host: TaskHost;
-    try {
-      host = info.host ?? (info.host = await this.loadHost(info));
-    } catch (e) {
-      const message = `could not load the flow's code: ${describe(e)}`;
-      return this.ended(t, started, OutcomeCode.failed, message);
-    }
     let args: unknown[];
     try {
       args = buildArgs(q, info, spec);
@@ -262,13 +299,24 @@ export class TaskRunner implements LogSink {
     const inv = new TaskInvocation(spec, info, this, t.run, t.n, t.c, t.a);
     // The I/O loop times the run from here, so that loading the flow's code does not count.
     if (spec.timeout > 0) this.out.begin(t.s);
-    const result = await current.run(inv, invoke, host, inv, args);
+    return current.run(inv, invoke, host, inv, args);
+  }
+
+  /** Adds a task run's outcome to `results`; returns the result's bytes if it succeeded. */
+  private settle(
+    q: Queued,
+    started: number,
+    result: InvocationResult | undefined,
+  ): Uint8Array | undefined {
+    if (!result) return undefined;
+    const t = q.task;
     if (result.type === "Success") {
       let bytes: Buffer;
       try {
         bytes = encodeValue(result.value);
       } catch (e) {
-        const label = t.c < 0 ? spec.id : `${spec.id}[${t.c}]`;
+        const spec = this.runs.get(t.run)?.spec.nodes[t.n];
+        const label = !spec ? `#${t.n}` : t.c < 0 ? spec.id : `${spec.id}[${t.c}]`;
         const message = new SerializationError(label, "the result", e).message;
         return this.ended(t, started, OutcomeCode.failed, message);
       }
@@ -295,73 +343,4 @@ function describe(e: unknown): string {
 
 function invoke(host: TaskHost, inv: TaskInvocation, args: unknown[]) {
   return host.invoke(inv, args);
-}
-
-/** After `q` succeeded with `bytes`: its first chain link, to run next, with the chain's results. */
-function nextLink(q: Queued, bytes: Uint8Array): Queued {
-  const t = q.task;
-  const [l, ...rest] = t.chain!;
-  const carried = q.carried ?? new Map<number, Uint8Array>();
-  carried.set(inputKey(t.n, t.c), bytes);
-  const { n, a, m, args } = l!;
-  const s = t.s + 1;
-  const task: ThreadTask = rest.length
-    ? { run: t.run, n, c: -1, a, m, args, s, chain: rest }
-    : { run: t.run, n, c: -1, a, m, args, s };
-  return { task, inputs: undefined, index: noIndex, carried };
-}
-
-/**
- * The inputs of the task run whose arguments are being built. Module state and one lookup
- * function rather than a closure per task run: closures cost more than a no-op task (the
- * precompiled runtime names each one it makes).
- */
-const inputs = {
-  info: undefined as RunState | undefined,
-  q: undefined as Queued | undefined,
-  ownIndex: undefined as Map<number, number> | undefined,
-  batchIndex: undefined as Map<number, number> | undefined,
-  cache: undefined as Map<number, unknown> | undefined,
-};
-
-function lookupInput(node: number, child: number): unknown {
-  const info = inputs.info!;
-  const c = info.spec.nodes[node]!.constant;
-  if (c) return c.value;
-  const k = inputKey(node, child);
-  if (info.shared.has(k)) return info.shared.get(k);
-  const cache = (inputs.cache ??= new Map());
-  if (cache.has(k)) return cache.get(k);
-  let v: unknown;
-  const q = inputs.q!;
-  const i = inputs.ownIndex?.get(k);
-  const carried = q.carried?.get(k);
-  if (carried) v = decodeValue(carried);
-  else if (i !== undefined) v = decodeValue(depBytes(q.task.deps!, i));
-  else {
-    const j = inputs.batchIndex?.get(k);
-    if (j !== undefined) v = decodeValue(depBytes(q.inputs!, j));
-  }
-  cache.set(k, v);
-  return v;
-}
-
-/** A task run's argument values (resolving references through lookupInput). */
-function buildArgs(q: Queued, info: RunState, spec: TaskSpec): unknown[] {
-  const t = q.task;
-  inputs.info = info;
-  inputs.q = q;
-  inputs.ownIndex = t.deps ? indexDeps(t.deps) : undefined;
-  inputs.batchIndex = q.index.get(t.run);
-  inputs.cache = undefined;
-  try {
-    const args = new Array<unknown>(spec.args.length);
-    for (let i = 0; i < spec.args.length; i++) {
-      const a = spec.args[i]!;
-      args[i] = a.kind === "value" ? a.value : resolveArg(t.args[i] as ArgRef, lookupInput);
-    }
-    return args;
-  } finally {
-    inputs.info = inputs.q = inputs.ownIndex = inputs.batchIndex = inputs.cache = undefined;
-  }
 }

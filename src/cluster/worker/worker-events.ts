@@ -87,7 +87,7 @@ export type WorkerCommand =
   | {
       readonly k: "fetch";
       readonly base: TaskBase;
-      readonly inputs: TaskInput[];
+      readonly inputs: readonly TaskInput[];
       readonly remote: readonly number[];
     }
   /** gather a reduce's many inputs in chunks, fetching remote ones; answer `inputs-ready` */

@@ -1,7 +1,8 @@
-import { EAGER_RESULT_BYTES, type ComputeTask, type DoneEntry } from "../messages.ts";
+import { EAGER_RESULT_BYTES, type ComputeTask } from "../messages.ts";
+import { DoneBatch } from "../wire/done-batch.ts";
 import { GATHER_CHUNK, inputCount, planInputs } from "./input-gatherer.ts";
 import { NOT_RUN, type ThreadResult } from "./thread-messages.ts";
-import { doneEntry, type PoolTask } from "./pool-task.ts";
+import type { PoolTask } from "./pool-task.ts";
 import type { WorkerCore as WorkerState, WorkerEvent } from "./worker-events.ts";
 import { workerTaskKey, type WorkerRun, type WorkerTask } from "./worker-tasks.ts";
 
@@ -30,17 +31,12 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
     if (entry) s.move(run, entry, entry.takenBack ? "dropped" : "done");
     if (entry?.takenBack) continue;
     run.durations.note(r.n, r.ms);
-    if (r.bytes)
-      s.store.set(
-        r.run,
-        r.n,
-        r.c,
-        Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength),
-      );
+    // a view of its batch's blob already (thread-batch.ts unpackResults): held as it is
+    if (r.bytes) s.store.set(r.run, r.n, r.c, r.bytes);
     let l = byRun.get(r.run);
     // The scheduler accepts a claim after the `done` that makes it: a link's outcome goes in a later one.
     if (!l || (entry?.inThread && claims(l.claimed, r.n, r.c))) {
-      l = { run: r.run, res: [], claimed: [], open: 0 };
+      l = { run: r.run, done: new DoneBatch(list.length), claimed: [], open: 0 };
       byRun.set(r.run, l);
       groups.push(l);
     }
@@ -48,7 +44,7 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
       r.bytes && r.c < 0 && r.bytes.byteLength <= EAGER_RESULT_BYTES && run.keep.has(r.n)
         ? r.bytes
         : undefined;
-    l.res.push(doneEntry(r, eager));
+    l.done.add(r.n, r.c, r.code, r.ms, r.length, r.inner, r.message, r.stack, eager);
     const next = entry?.next;
     // A link its thread runs next is claimed whenever the run goes on: refusing it would save
     // nothing (it has run, or runs now) and the scheduler would run it a second time elsewhere.
@@ -62,10 +58,10 @@ export function reportResults(s: WorkerState, list: readonly ThreadResult[]): vo
   }
   for (const { run } of groups) s.runs.get(run)!.durations.save();
   // Lazy only while this worker goes on with every chain itself: else the scheduler has work to place.
-  for (const { run, res, claimed, open } of groups)
-    if (claimed.length === 0) s.send({ t: "done", run, res });
-    else if (open > 0) s.send({ t: "done", run, res, claimed });
-    else s.out.push({ k: "send", msg: { t: "done", run, res, claimed }, lazy: true });
+  for (const { run, done, claimed, open } of groups)
+    if (claimed.length === 0) s.send(done.toMessage(run));
+    else if (open > 0) s.send(done.toMessage(run, claimed));
+    else s.out.push({ k: "send", msg: done.toMessage(run, claimed), lazy: true });
   for (const [run, t] of spec) s.compute(run.id, [t], true);
 }
 
@@ -79,7 +75,7 @@ function notRun(s: WorkerState, run: WorkerRun, entry: WorkerTask): void {
 /** One `done` to send: outcomes of one run, the dependents they claim, how many claim none. */
 interface DoneGroup {
   readonly run: number;
-  readonly res: DoneEntry[];
+  readonly done: DoneBatch;
   readonly claimed: number[];
   open: number;
 }

@@ -359,7 +359,7 @@ export class WorkerState implements WorkerCore {
   private poolTask(
     run: WorkerRun,
     t: ComputeTask,
-    inputs: TaskInput[],
+    inputs: readonly TaskInput[],
     entry: WorkerTask,
   ): PoolTask {
     const timeout = run.spec.nodes[t.n]!.timeout;
