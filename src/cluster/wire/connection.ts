@@ -1,8 +1,12 @@
 import type { Duplex } from "node:stream";
 import { decodeMessage, encodeMessage } from "./codec.ts";
-import { type Frame, FrameParser, FrameReader } from "./frame-parser.ts";
+import { type Frame, type FrameHead, FrameParser } from "./frame-parser.ts";
+import { steeringOf } from "./read-steering.ts";
 
 export type Message = { readonly t: string } & Record<string, unknown>;
+
+/** A frame's head: its messages, those with attachments saying how long each is (-1: null). */
+export type FrameBatch = (Record<string, unknown> & { $att?: number[] })[];
 
 /** Attachments this large are written on their own, never copied into a bigger buffer. */
 const LARGE_PIECE = 65536;
@@ -23,7 +27,7 @@ const LAZY_DELAY_MS = 2;
 export class Connection<In extends { readonly t: string } = Message, Out extends object = Message> {
   private outbox: unknown[] = [];
   private scheduled = false;
-  private readonly parser = new FrameParser();
+  private readonly parser = new FrameParser(decodeFrameHead);
   private closedFlag = false;
   /** Bytes waiting behind a large frame that is being written piece by piece. */
   private paced: Uint8Array[] | undefined;
@@ -35,20 +39,35 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   onClose: (reason: string) => void = () => {};
 
   constructor(readonly stream: Duplex) {
-    stream.on("data", (chunk: Buffer) => {
-      let messages: In[];
-      try {
-        messages = this.parser.push(chunk).flatMap((f) => unpackFrame<In>(f));
-      } catch (e) {
-        return this.close(e instanceof Error ? e.message : String(e));
-      }
-      for (const m of messages) {
-        if (this.closedFlag) return;
-        this.onMessage(m);
-      }
-    });
+    const steering = steeringOf(stream);
+    if (steering)
+      steering.attach({
+        direct: () => this.parser.directTarget(),
+        read: (bytes, direct) =>
+          this.receive(() =>
+            direct ? this.parser.pushDirect(bytes.length) : this.parser.pushTransient(bytes),
+          ),
+      });
+    else stream.on("data", (chunk: Buffer) => this.receive(() => this.parser.push(chunk)));
     stream.on("error", (e) => this.close(e.message));
     stream.on("close", () => this.close("connection closed"));
+  }
+
+  /** Delivers the messages of the frames `parse` completes; a malformed frame closes the connection. */
+  private receive(parse: () => Frame<FrameBatch>[]): void {
+    if (this.closedFlag) return;
+    let messages: In[];
+    try {
+      const frames = parse();
+      messages =
+        frames.length === 1 ? unpackFrame<In>(frames[0]!) : frames.flatMap(unpackFrame<In>);
+    } catch (e) {
+      return this.close(e instanceof Error ? e.message : String(e));
+    }
+    for (const m of messages) {
+      if (this.closedFlag) return;
+      this.onMessage(m);
+    }
   }
 
   get closed(): boolean {
@@ -180,16 +199,25 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   }
 }
 
-/** Splits a frame payload into its messages, turning attachments back into `values`. */
-export function unpackFrame<T = Message>(f: Frame): T[] {
-  const r = new FrameReader(f);
+/** Decodes a frame's head: the batch of messages, and the attachment lengths they announce in order. */
+export function decodeFrameHead(bytes: Buffer): FrameHead<FrameBatch> {
   // Decoding is where the wire's bytes become the protocol's types: the sender's side typed them.
-  const batch = decodeMessage<(Record<string, unknown> & { $att?: number[] })[]>(
-    r.take(r.take(4).readUInt32BE(0)),
-  );
+  const batch = decodeMessage<FrameBatch>(bytes);
+  if (!Array.isArray(batch)) throw new TypeError(`the head is a ${typeof batch}, not a batch`);
+  let attachments: number[] = [];
   for (const m of batch) {
     const att = m.$att;
-    if (att) m.values = att.map((len) => (len < 0 ? null : r.take(len)));
+    if (att) attachments = attachments.length ? attachments.concat(att) : att;
   }
-  return batch as T[];
+  return { head: batch, attachments };
+}
+
+/** A frame's messages, each message's attachments set as its `values`. */
+export function unpackFrame<T = Message>(f: Frame<FrameBatch>): T[] {
+  let i = 0;
+  for (const m of f.head) {
+    const att = m.$att;
+    if (att) m.values = f.attachments.slice(i, (i += att.length));
+  }
+  return f.head as T[];
 }
