@@ -28,6 +28,8 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   private outbox: unknown[] = [];
   private scheduled = false;
   private readonly parser = new FrameParser(decodeFrameHead);
+  /** A TLS socket joins the buffers of a writev into one fresh buffer: large pieces are paced. */
+  private readonly joinsWrites: boolean;
   private closedFlag = false;
   /** Bytes waiting behind a large frame that is being written piece by piece. */
   private paced: Uint8Array[] | undefined;
@@ -39,6 +41,7 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   onClose: (reason: string) => void = () => {};
 
   constructor(readonly stream: Duplex) {
+    this.joinsWrites = (stream as { encrypted?: unknown }).encrypted === true;
     const steering = steeringOf(stream);
     if (steering)
       steering.attach({
@@ -126,7 +129,8 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
       } else small.push(v);
     }
     joinSmall();
-    if (large || this.paced) return this.writePaced(pieces);
+    if (this.paced || (large && this.joinsWrites)) return this.writePaced(pieces);
+    // One writev: the socket takes the pieces as they are, as fast as the peer drains them.
     this.stream.cork();
     for (const p of pieces) this.stream.write(p);
     this.stream.uncork();
@@ -158,7 +162,7 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   };
 
   /**
-   * Writes pieces with at most two in the stream at once: one being written, one waiting alone,
+   * Writes pieces (over TLS) with at most two in the stream at once: one being written, one waiting alone,
    * so the stream never has several to join. TLS joins a writev into one fresh buffer (a page
    * fault per 4 KiB), which held TLS transfers to ~0.15 GiB/s. What is sent meanwhile waits
    * behind these pieces.

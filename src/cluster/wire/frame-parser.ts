@@ -178,12 +178,17 @@ export class FrameParser<H> {
       this.attachments.push(n < 0 ? null : Buffer.alloc(0));
       n = this.lengths[this.attachments.length];
     }
-    if (this.attachments.length === this.lengths.length) {
+    const next = this.lengths[this.attachments.length];
+    if (next === undefined) {
       out.push({ head: this.head!, attachments: this.attachments });
       this.head = undefined;
       this.attachments = [];
       this.lengths = [];
       this.stage = PREFIX;
+    } else if (next >= DIRECT_READ_MIN) {
+      // Its buffer now, so that the socket's next read can already land in it.
+      this.unit = Buffer.allocUnsafeSlow(next);
+      this.unitFill = 0;
     }
   }
 }
