@@ -66,6 +66,8 @@ async function oneRun(serverArg: string, client: PeerClient) {
 }
 
 const out: Record<string, unknown> = {
+  bench: "peer-transfer",
+  note: `${VALUES} x 1 MiB per round, ${ROUNDS} rounds per run; GiB/s: round 0 (cold), median of rounds 4-11 (bench/cluster.ts's figure), median of rounds 12-${ROUNDS - 1} (warm)`,
   loadAverage: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number),
 };
 const sec = await makeClusterCredentials();
