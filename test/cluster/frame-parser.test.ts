@@ -27,7 +27,8 @@ function frameOf(msg: object, values: readonly (Buffer | null)[] = []): Buffer {
 }
 
 const parser = () => new FrameParser(decodeFrameHead);
-const messages = (frames: Frame<FrameBatch>[]) => frames.flatMap((f) => unpackFrame<Msg>(f));
+const messages = (frames: readonly Frame<FrameBatch>[]) =>
+  frames.flatMap((f) => unpackFrame<Msg>(f));
 
 /** Feeds `bytes` in pieces of `size` bytes, as `data` chunks or through a reused read buffer. */
 function feed(bytes: Buffer, size: number, mode: "owned" | "transient" | "direct"): Msg[] {

@@ -11,6 +11,12 @@ export type FrameBatch = (Record<string, unknown> & { $att?: number[] })[];
 /** Attachments this large are written on their own, never copied into a bigger buffer. */
 const LARGE_PIECE = 65536;
 
+/** How received bytes came (Connection.receive). */
+const OWNED = 0;
+const TRANSIENT = 1;
+const DIRECT = 2;
+type Received = typeof OWNED | typeof TRANSIENT | typeof DIRECT;
+
 /** How long a lazy message may wait for others to share its write. */
 const LAZY_DELAY_MS = 2;
 
@@ -46,22 +52,30 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
     if (steering)
       steering.attach({
         direct: () => this.parser.directTarget(),
-        read: (bytes, direct) =>
-          this.receive(() =>
-            direct ? this.parser.pushDirect(bytes.length) : this.parser.pushTransient(bytes),
-          ),
+        filled: (n) => this.receive(DIRECT, undefined, n),
+        read: (bytes) => this.receive(TRANSIENT, bytes, 0),
       });
-    else stream.on("data", (chunk: Buffer) => this.receive(() => this.parser.push(chunk)));
+    else stream.on("data", (chunk: Buffer) => this.receive(OWNED, chunk, 0));
     stream.on("error", (e) => this.close(e.message));
     stream.on("close", () => this.close("connection closed"));
   }
 
-  /** Delivers the messages of the frames `parse` completes; a malformed frame closes the connection. */
-  private receive(parse: () => Frame<FrameBatch>[]): void {
+  /**
+   * Parses bytes received (`n` of them into the parser's direct target, or `bytes`: a `data`
+   * chunk, or a read buffer about to be reused) and delivers the messages of the frames they
+   * complete; a malformed frame closes the connection.
+   */
+  private receive(how: Received, bytes: Buffer | undefined, n: number): void {
     if (this.closedFlag) return;
     let messages: In[];
     try {
-      const frames = parse();
+      const frames =
+        how === DIRECT
+          ? this.parser.pushDirect(n)
+          : how === TRANSIENT
+            ? this.parser.pushTransient(bytes!)
+            : this.parser.push(bytes!);
+      if (frames.length === 0) return;
       messages =
         frames.length === 1 ? unpackFrame<In>(frames[0]!) : frames.flatMap(unpackFrame<In>);
     } catch (e) {

@@ -22,6 +22,9 @@ export interface Frame<H> {
   readonly attachments: (Buffer | null)[];
 }
 
+/** What pushDirect returns while a piece is still filling (most reads of a large value): no allocation. */
+const NONE: readonly never[] = [];
+
 const PREFIX = 0;
 const HEAD = 1;
 const ATTACHMENTS = 2;
@@ -75,13 +78,14 @@ export class FrameParser<H> {
   }
 
   /** Accounts `n` bytes written into the buffer `directTarget()` returned; returns the frames completed. */
-  pushDirect(n: number): Frame<H>[] {
+  pushDirect(n: number): readonly Frame<H>[] {
     const u = this.unit;
     if (!u || n > u.length - this.unitFill)
       throw new RangeError(`pushDirect(${n}) without a direct target of that many bytes`);
     this.unitFill += n;
+    if (this.unitFill < u.length) return NONE;
     const out: Frame<H>[] = [];
-    if (this.unitFill === u.length) this.pieceDone(this.takeUnit(), out);
+    this.pieceDone(this.takeUnit(), out);
     return out;
   }
 

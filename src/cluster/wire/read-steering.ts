@@ -8,11 +8,10 @@ const SCRATCH_BYTES = 64 * 1024;
 export interface ReadSink {
   /** A buffer the next read should fill directly (the rest of a large value), or undefined. */
   direct(): Buffer | undefined;
-  /**
-   * Bytes were read: into the buffer `direct()` returned (`direct` true), or into the socket's
-   * read buffer, which the next read reuses (so nothing may keep a reference to `bytes`).
-   */
-  read(bytes: Buffer, direct: boolean): void;
+  /** `n` bytes were read into the start of the buffer `direct()` returned. */
+  filled(n: number): void;
+  /** Bytes were read into the socket's read buffer, which the next read reuses (keep no reference). */
+  read(bytes: Buffer): void;
 }
 
 const steerings = new WeakMap<Duplex, ReadSteering>();
@@ -41,9 +40,12 @@ export class ReadSteering {
       return this.directBuffer ?? this.scratch;
     },
     callback: (n: number, buf: Uint8Array): boolean => {
-      const bytes = Buffer.from(buf.buffer, buf.byteOffset, n);
-      if (!this.sink) this.early.push(Buffer.from(bytes));
-      else this.sink.read(bytes, buf === this.directBuffer);
+      if (this.sink && buf === this.directBuffer) this.sink.filled(n);
+      else {
+        const bytes = Buffer.from(buf.buffer, buf.byteOffset, n);
+        if (this.sink) this.sink.read(bytes);
+        else this.early.push(Buffer.from(bytes));
+      }
       return true;
     },
   };
@@ -68,7 +70,7 @@ export class ReadSteering {
       const early = this.early;
       this.early = [];
       this.sink = sink;
-      for (const b of early) sink.read(b, false);
+      for (const b of early) sink.read(b);
     });
   }
 }
