@@ -12,6 +12,7 @@ import { encodeMessage } from "../../src/cluster/wire/codec.ts";
 import { Connection, type Message } from "../../src/cluster/wire/connection.ts";
 import { dial } from "../../src/cluster/wire/dial.ts";
 import { framePrefix } from "../../src/cluster/wire/frame-parser.ts";
+import { steeringOf } from "../../src/cluster/wire/read-steering.ts";
 import { listenTcp } from "../../src/cluster/wire/tcp-transport.ts";
 import { connectUnix, listenUnix } from "../../src/cluster/wire/unix-transport.ts";
 import { PeerClient } from "../../src/cluster/worker/peer-client.ts";
@@ -105,6 +106,7 @@ for (const kind of ["unix", "tls"] as const)
         s.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1]));
       });
       const c = await dial(address, kind === "tls" ? security : undefined, 5000);
+      assert.ok(steeringOf(c.stream), "a dialed socket's reads are steered (read-steering.ts)");
       const reason = await new Promise<string>((resolve) => (c.onClose = resolve));
       assert.match(reason, /frame length 4294967295 exceeds the 2147483647-byte limit/);
       assert.ok(c.closed);

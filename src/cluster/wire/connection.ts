@@ -28,7 +28,8 @@ const LAZY_DELAY_MS = 2;
  *
  * Frame payload: u32 header length, the msgpack header (an array of messages), then raw
  * attachments. `sendBulk` moves a message's byte values out of the header into attachments, so
- * that megabyte results are written with writev and received as slices, never re-encoded.
+ * that megabyte results are written as they are and received each into a buffer of its own size
+ * (FrameParser; on a steered socket, by the kernel's copy alone), never re-encoded.
  */
 export class Connection<In extends { readonly t: string } = Message, Out extends object = Message> {
   private outbox: unknown[] = [];
@@ -47,7 +48,7 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   onClose: (reason: string) => void = () => {};
 
   constructor(readonly stream: Duplex) {
-    this.joinsWrites = (stream as { encrypted?: unknown }).encrypted === true;
+    this.joinsWrites = "encrypted" in stream && stream.encrypted === true; // a TLSSocket
     const steering = steeringOf(stream);
     if (steering)
       steering.attach({
