@@ -17,7 +17,8 @@ export function tlsOptions(security: ClusterSecurity) {
 
 /**
  * Opens a TCP connection, wrapped in TLS when security is given. Resolves once usable. Its reads
- * are steered (read-steering.ts): a Connection over it reads large values in place.
+ * are steered (read-steering.ts): it emits no `data` events; a Connection made over it takes its
+ * bytes, reading large values in place.
  */
 export function connectTcp(
   host: string,

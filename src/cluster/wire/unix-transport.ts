@@ -9,7 +9,8 @@ import { ReadSteering } from "./read-steering.ts";
  * Opens a Unix-domain socket connection. No TLS: who may connect is decided by the permissions
  * of the socket's directory. Rejects with the system error, its message rewritten to say what
  * ENOENT, ECONNREFUSED and EACCES mean here (the code stays in it: dialWithRetry looks for it).
- * Its reads are steered (read-steering.ts): a Connection over it reads large values in place.
+ * Its reads are steered (read-steering.ts): it emits no `data` events; a Connection made over it
+ * takes its bytes, reading large values in place.
  */
 export function connectUnix(path: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
