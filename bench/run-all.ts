@@ -7,6 +7,7 @@ const scripts = [
   "cluster.ts",
   "cluster-transports.ts",
   "hop-floor.ts",
+  "peer-transfer.ts",
   "dashboard.ts",
   "live-task-runs.ts",
   "gateway.ts",

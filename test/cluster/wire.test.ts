@@ -3,13 +3,14 @@ import { once } from "node:events";
 import net from "node:net";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Connection, type Message, unpackFrame } from "../../src/cluster/wire/connection.ts";
 import {
-  type Frame,
-  FrameParser,
-  FrameReader,
-  frameHeader,
-} from "../../src/cluster/wire/frame-parser.ts";
+  Connection,
+  decodeFrameHead,
+  type FrameBatch,
+  type Message,
+  unpackFrame,
+} from "../../src/cluster/wire/connection.ts";
+import { type Frame, FrameParser } from "../../src/cluster/wire/frame-parser.ts";
 import {
   decodeMessage,
   decodeValue,
@@ -17,68 +18,7 @@ import {
   encodeValue,
 } from "../../src/cluster/wire/codec.ts";
 import { parseAddress } from "../../src/cluster/wire/address.ts";
-import { AddressError, FrameError } from "../../src/cluster/errors.ts";
-
-const frame = (payload: Buffer) => Buffer.concat([frameHeader(payload.length), payload]);
-
-describe("FrameParser", () => {
-  test("fed byte by byte, it yields each frame exactly when its last byte arrives", () => {
-    const payloads = [
-      Buffer.from("hello"),
-      Buffer.alloc(0),
-      Buffer.from([0, 1, 2, 255]),
-      Buffer.alloc(300, 7),
-    ];
-    const bytes = Buffer.concat(payloads.map(frame));
-    const p = new FrameParser();
-    const got: Buffer[] = [];
-    const ends: number[] = [];
-    for (let i = 0; i < bytes.length; i++) {
-      const out = p.push(bytes.subarray(i, i + 1));
-      for (const f of out) {
-        got.push(Buffer.concat(f));
-        ends.push(i);
-      }
-    }
-    assert.deepEqual(got, payloads);
-    let off = 0;
-    const expectedEnds = payloads.map((pl) => (off += 4 + pl.length) - 1);
-    assert.deepEqual(ends, expectedEnds);
-  });
-
-  test("many frames in one chunk, and a frame split over many chunks", () => {
-    const p = new FrameParser();
-    const a = Buffer.from("a".repeat(10));
-    const b = Buffer.from("b".repeat(70_000));
-    const all = Buffer.concat([frame(a), frame(b), frame(a)]);
-    assert.deepEqual(
-      p.push(all).map((x) => Buffer.concat(x).toString()),
-      [a.toString(), b.toString(), a.toString()],
-    );
-    const q = new FrameParser();
-    const out: Frame[] = [];
-    for (let i = 0; i < all.length; i += 997) out.push(...q.push(all.subarray(i, i + 997)));
-    assert.equal(out.length, 3);
-    assert.ok(Buffer.concat(out[1]!).equals(b));
-    assert.equal(out[1]!.length, Math.ceil((70_000 + 4 + 14) / 997), "pieces, not a copy");
-  });
-
-  test("a reader slices inside a piece, joins across pieces and refuses to read past the end", () => {
-    const chunk = Buffer.from("abcdefgh");
-    const r = new FrameReader([chunk.subarray(0, 3), Buffer.alloc(0), chunk.subarray(3)]);
-    const ab = r.take(2);
-    assert.equal(ab.buffer, chunk.buffer, "a read inside one piece is a slice of it");
-    assert.equal(ab.toString(), "ab");
-    assert.equal(r.take(0).length, 0);
-    assert.equal(r.take(4).toString(), "cdef");
-    assert.throws(() => r.take(3), FrameError);
-  });
-
-  test("a length prefix over the limit is a FrameError", () => {
-    const p = new FrameParser();
-    assert.throws(() => p.push(Buffer.from([0xff, 0xff, 0xff, 0xff])), FrameError);
-  });
-});
+import { AddressError } from "../../src/cluster/errors.ts";
 
 describe("codecs", () => {
   test("values round-trip Map, Set, Date, BigInt, typed arrays, Buffer and cycles", () => {
@@ -188,8 +128,8 @@ describe("Connection", () => {
     const accepted = once(server, "connection");
     const a = new Connection(net.connect((server.address() as net.AddressInfo).port, "127.0.0.1"));
     const [raw] = (await accepted) as [net.Socket];
-    const parser = new FrameParser();
-    const frames: Frame[] = [];
+    const parser = new FrameParser(decodeFrameHead);
+    const frames: Frame<FrameBatch>[] = [];
     raw.on("data", (d: Buffer) => frames.push(...parser.push(d)));
     try {
       a.send({ t: "started" });

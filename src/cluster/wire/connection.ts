@@ -1,11 +1,21 @@
 import type { Duplex } from "node:stream";
 import { decodeMessage, encodeMessage } from "./codec.ts";
-import { type Frame, FrameParser, FrameReader } from "./frame-parser.ts";
+import { type Frame, type FrameHead, FrameParser } from "./frame-parser.ts";
+import { steeringOf } from "./read-steering.ts";
 
 export type Message = { readonly t: string } & Record<string, unknown>;
 
+/** A frame's head: its messages, those with attachments saying how long each is (-1: null). */
+export type FrameBatch = (Record<string, unknown> & { $att?: number[] })[];
+
 /** Attachments this large are written on their own, never copied into a bigger buffer. */
 const LARGE_PIECE = 65536;
+
+/** How received bytes came (Connection.receive). */
+const OWNED = 0;
+const TRANSIENT = 1;
+const DIRECT = 2;
+type Received = typeof OWNED | typeof TRANSIENT | typeof DIRECT;
 
 /** How long a lazy message may wait for others to share its write. */
 const LAZY_DELAY_MS = 2;
@@ -18,12 +28,15 @@ const LAZY_DELAY_MS = 2;
  *
  * Frame payload: u32 header length, the msgpack header (an array of messages), then raw
  * attachments. `sendBulk` moves a message's byte values out of the header into attachments, so
- * that megabyte results are written with writev and received as slices, never re-encoded.
+ * that megabyte results are written as they are and received each into a buffer of its own size
+ * (FrameParser; on a steered socket, by the kernel's copy alone), never re-encoded.
  */
 export class Connection<In extends { readonly t: string } = Message, Out extends object = Message> {
   private outbox: unknown[] = [];
   private scheduled = false;
-  private readonly parser = new FrameParser();
+  private readonly parser = new FrameParser(decodeFrameHead);
+  /** A TLS socket joins the buffers of a writev into one fresh buffer: large pieces are paced. */
+  private readonly joinsWrites: boolean;
   private closedFlag = false;
   /** Bytes waiting behind a large frame that is being written piece by piece. */
   private paced: Uint8Array[] | undefined;
@@ -35,20 +48,44 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   onClose: (reason: string) => void = () => {};
 
   constructor(readonly stream: Duplex) {
-    stream.on("data", (chunk: Buffer) => {
-      let messages: In[];
-      try {
-        messages = this.parser.push(chunk).flatMap((f) => unpackFrame<In>(f));
-      } catch (e) {
-        return this.close(e instanceof Error ? e.message : String(e));
-      }
-      for (const m of messages) {
-        if (this.closedFlag) return;
-        this.onMessage(m);
-      }
-    });
+    this.joinsWrites = "encrypted" in stream && stream.encrypted === true; // a TLSSocket
+    const steering = steeringOf(stream);
+    if (steering)
+      steering.attach({
+        direct: () => this.parser.directTarget(),
+        filled: (n) => this.receive(DIRECT, undefined, n),
+        read: (bytes) => this.receive(TRANSIENT, bytes, 0),
+      });
+    else stream.on("data", (chunk: Buffer) => this.receive(OWNED, chunk, 0));
     stream.on("error", (e) => this.close(e.message));
     stream.on("close", () => this.close("connection closed"));
+  }
+
+  /**
+   * Parses bytes received (`n` of them into the parser's direct target, or `bytes`: a `data`
+   * chunk, or a read buffer about to be reused) and delivers the messages of the frames they
+   * complete; a malformed frame closes the connection.
+   */
+  private receive(how: Received, bytes: Buffer | undefined, n: number): void {
+    if (this.closedFlag) return;
+    let messages: In[];
+    try {
+      const frames =
+        how === DIRECT
+          ? this.parser.pushDirect(n)
+          : how === TRANSIENT
+            ? this.parser.pushTransient(bytes!)
+            : this.parser.push(bytes!);
+      if (frames.length === 0) return;
+      messages =
+        frames.length === 1 ? unpackFrame<In>(frames[0]!) : frames.flatMap(unpackFrame<In>);
+    } catch (e) {
+      return this.close(e instanceof Error ? e.message : String(e));
+    }
+    for (const m of messages) {
+      if (this.closedFlag) return;
+      this.onMessage(m);
+    }
   }
 
   get closed(): boolean {
@@ -107,7 +144,8 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
       } else small.push(v);
     }
     joinSmall();
-    if (large || this.paced) return this.writePaced(pieces);
+    if (this.paced || (large && this.joinsWrites)) return this.writePaced(pieces);
+    // One writev: the socket takes the pieces as they are, as fast as the peer drains them.
     this.stream.cork();
     for (const p of pieces) this.stream.write(p);
     this.stream.uncork();
@@ -139,7 +177,7 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   };
 
   /**
-   * Writes pieces with at most two in the stream at once: one being written, one waiting alone,
+   * Writes pieces (over TLS) with at most two in the stream at once: one being written, one waiting alone,
    * so the stream never has several to join. TLS joins a writev into one fresh buffer (a page
    * fault per 4 KiB), which held TLS transfers to ~0.15 GiB/s. What is sent meanwhile waits
    * behind these pieces.
@@ -180,16 +218,25 @@ export class Connection<In extends { readonly t: string } = Message, Out extends
   }
 }
 
-/** Splits a frame payload into its messages, turning attachments back into `values`. */
-export function unpackFrame<T = Message>(f: Frame): T[] {
-  const r = new FrameReader(f);
+/** Decodes a frame's head: the batch of messages, and the attachment lengths they announce in order. */
+export function decodeFrameHead(bytes: Buffer): FrameHead<FrameBatch> {
   // Decoding is where the wire's bytes become the protocol's types: the sender's side typed them.
-  const batch = decodeMessage<(Record<string, unknown> & { $att?: number[] })[]>(
-    r.take(r.take(4).readUInt32BE(0)),
-  );
+  const batch = decodeMessage<FrameBatch>(bytes);
+  if (!Array.isArray(batch)) throw new TypeError(`the head is a ${typeof batch}, not a batch`);
+  let attachments: number[] = [];
   for (const m of batch) {
     const att = m.$att;
-    if (att) m.values = att.map((len) => (len < 0 ? null : r.take(len)));
+    if (att) attachments = attachments.length ? attachments.concat(att) : att;
   }
-  return batch as T[];
+  return { head: batch, attachments };
+}
+
+/** A frame's messages, each message's attachments set as its `values`. */
+export function unpackFrame<T = Message>(f: Frame<FrameBatch>): T[] {
+  let i = 0;
+  for (const m of f.head) {
+    const att = m.$att;
+    if (att) m.values = f.attachments.slice(i, (i += att.length));
+  }
+  return f.head as T[];
 }

@@ -2,6 +2,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { Duplex } from "node:stream";
 import type { ClusterSecurity } from "../security.ts";
+import { ReadSteering } from "./read-steering.ts";
 
 /** TLS options for one side of a mutual-TLS connection; host names are not checked (CONTRACTS.md). */
 export function tlsOptions(security: ClusterSecurity) {
@@ -14,24 +15,39 @@ export function tlsOptions(security: ClusterSecurity) {
   };
 }
 
-/** Opens a TCP connection, wrapped in TLS when security is given. Resolves once usable. */
+/**
+ * Opens a TCP connection, wrapped in TLS when security is given. Resolves once usable. Its reads
+ * are steered (read-steering.ts): it emits no `data` events; a Connection made over it takes its
+ * bytes, reading large values in place.
+ */
 export function connectTcp(
   host: string,
   port: number,
   security: ClusterSecurity | undefined,
 ): Promise<Duplex> {
   return new Promise((resolve, reject) => {
+    const steering = new ReadSteering();
+    const { onread } = steering;
     if (security) {
-      const s = tls.connect({ host, port, ...tlsOptions(security) }, () => {
+      // tls.connect takes `onread` (Node's docs) though its type does not list it.
+      const options: tls.ConnectionOptions & { onread: net.OnReadOpts } = {
+        host,
+        port,
+        onread,
+        ...tlsOptions(security),
+      };
+      const s = tls.connect(options, () => {
         s.setNoDelay(true);
         resolve(s);
       });
+      steering.bind(s);
       s.once("error", reject);
     } else {
-      const s = net.connect({ host, port }, () => {
+      const s = net.connect({ host, port, onread }, () => {
         s.setNoDelay(true);
         resolve(s);
       });
+      steering.bind(s);
       s.once("error", reject);
     }
   });

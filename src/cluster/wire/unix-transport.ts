@@ -3,15 +3,19 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import { ClusterStartError } from "../errors.ts";
 import { checkSocketPath } from "./address.ts";
+import { ReadSteering } from "./read-steering.ts";
 
 /**
  * Opens a Unix-domain socket connection. No TLS: who may connect is decided by the permissions
  * of the socket's directory. Rejects with the system error, its message rewritten to say what
  * ENOENT, ECONNREFUSED and EACCES mean here (the code stays in it: dialWithRetry looks for it).
+ * Its reads are steered (read-steering.ts): it emits no `data` events; a Connection made over it
+ * takes its bytes, reading large values in place.
  */
 export function connectUnix(path: string): Promise<Duplex> {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ path }, () => resolve(s));
+    const steering = new ReadSteering();
+    const s = steering.bind(net.connect({ path, onread: steering.onread }, () => resolve(s)));
     s.once("error", (e: NodeJS.ErrnoException) => reject(explain(e, path)));
   });
 }

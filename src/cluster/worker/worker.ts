@@ -15,6 +15,7 @@ import { listenUnix } from "../wire/unix-transport.ts";
 import { TaskMemoryError } from "../errors.ts";
 import { BundleCache } from "./bundle-cache.ts";
 import { PeerClient } from "./peer-client.ts";
+import { servePeer } from "./peer-serving.ts";
 import { InputFetcher } from "./input-fetcher.ts";
 import type { PoolTask } from "./pool-task.ts";
 import { ThreadPool } from "./thread-pool.ts";
@@ -106,16 +107,7 @@ export class ClusterWorker {
 
   async start(): Promise<void> {
     const host = this.o.host ?? "127.0.0.1";
-    const serve = (s: Duplex) => {
-      const c = new Connection(s);
-      c.onMessage = (m) => {
-        if (m.t === "get")
-          c.sendBulk(
-            { t: "data", id: m.id },
-            (m.keys as string[]).map((k) => this.state.store.getKey(m.run as number, k) ?? null),
-          );
-      };
-    };
+    const serve = (s: Duplex) => void servePeer(s, this.state.store);
     if (this.o.socketPath) {
       this.peerServer = await listenUnix(this.o.socketPath, serve);
       this.address = `unix://${this.o.socketPath}`;
