@@ -13,7 +13,7 @@ import {
   serveInProcess,
   type MessageLink,
 } from "../../src/cluster/wire/message-link.ts";
-import { startHarness } from "./fixtures/cluster-harness.ts";
+import { startHarness, type Harness } from "./fixtures/cluster-harness.ts";
 
 type Link = MessageLink<Message, Message>;
 
@@ -123,6 +123,16 @@ describe("serveInProcess", () => {
   });
 });
 
+/** times-two on the harness's cluster gives 2 · (1 + 2 + 3). */
+async function runsTimesTwo(h: Harness): Promise<void> {
+  const r = await timesTwo.run({
+    executor: h.executor,
+    printLogs: false,
+    parameters: { x: [1, 2, 3] },
+  });
+  assert.equal(r.outputs, 12);
+}
+
 describe("LocalCluster's scheduler", () => {
   test("by default runs in this process: its processes are the workers, and this client reaches it in memory", async () => {
     const h = await startHarness({ workers: 2 });
@@ -130,12 +140,7 @@ describe("LocalCluster's scheduler", () => {
     try {
       assert.equal(h.cluster.pids.length, 2);
       for (const pid of h.cluster.pids) assert.equal(titleOf(pid), "flowgate-worker");
-      const r = await timesTwo.run({
-        executor: h.executor,
-        printLogs: false,
-        parameters: { x: [1, 2, 3] },
-      });
-      assert.equal(r.outputs, 12);
+      await runsTimesTwo(h);
       assert.equal(acceptedOn(socket), 2, "the two workers' connections, and not the client's");
     } finally {
       await h.close();
@@ -150,12 +155,7 @@ describe("LocalCluster's scheduler", () => {
       const until = Date.now() + 7000; // the scheduler drops a worker silent for 5 s
       while (Date.now() < until); // synchronous work in the program that owns the scheduler
       await new Promise((r) => setTimeout(r, 1500)); // two sweeps after the stall
-      const r = await timesTwo.run({
-        executor: h.executor,
-        printLogs: false,
-        parameters: { x: [1, 2, 3] },
-      });
-      assert.equal(r.outputs, 12);
+      await runsTimesTwo(h);
       const status = (await (
         await fetch(h.cluster.dashboardLink.replace(/\/status$/, "/api/status"))
       ).json()) as { workers: unknown[] };
@@ -172,12 +172,7 @@ describe("LocalCluster's scheduler", () => {
     try {
       assert.equal(h.cluster.pids.length, 3);
       assert.equal(titleOf(h.cluster.pids[0]!), "flowgate-scheduler");
-      const r = await timesTwo.run({
-        executor: h.executor,
-        printLogs: false,
-        parameters: { x: [1, 2, 3] },
-      });
-      assert.equal(r.outputs, 12);
+      await runsTimesTwo(h);
       assert.equal(acceptedOn(socket), 3, "the two workers' connections and the client's");
     } finally {
       await h.close(); // asserts that the scheduler's process is gone too
