@@ -1,6 +1,6 @@
 import { progressOf, type TaskProgress } from "../../graph/index.ts";
 import type { TaskLog } from "../messages.ts";
-import { DONE_FIELDS, type DoneMessage } from "../wire/done-batch.ts";
+import { DoneReader, type DoneMessage } from "../wire/done-batch.ts";
 import type { FlowRun } from "../scheduler/flow-run.ts";
 import type { SchedulerState } from "../scheduler/scheduler-state.ts";
 import type { Message } from "../wire/connection.ts";
@@ -72,15 +72,13 @@ export class DashboardCollector {
     const run = this.core.runs.get(m.run as number);
     const w = this.core.workers.get(from);
     if (!run || !w) return;
-    const { tasks, ms: times } = m as unknown as DoneMessage;
-    for (let i = 0; i < times.length; i++) {
-      const node = tasks[i * DONE_FIELDS]!;
-      const code = tasks[i * DONE_FIELDS + 2]!;
-      const ms = times[i]!;
-      const name = run.spec.nodes[node]?.id ?? "?";
+    const done = new DoneReader(m as unknown as DoneMessage);
+    for (let i = 0; i < done.size; i++) {
+      const ms = done.at(i).ms;
+      const name = run.spec.nodes[done.node]?.id ?? "?";
       this.stream.addTask(from, w.slots, now - ms, now, name);
       this.durations.observe(ms / 1000);
-      const o = OUTCOMES[code];
+      const o = OUTCOMES[done.code];
       if (o) this.outcomes[o]++;
     }
   }

@@ -93,11 +93,7 @@ export class DoneBatch {
     const tasks = this.ints.slice(0, this.size * DONE_FIELDS);
     const ms = this.ms.slice(0, this.size);
     const extra = this.extra;
-    if (claimed)
-      return extra
-        ? { t: "done", run, tasks, ms, extra, claimed }
-        : { t: "done", run, tasks, ms, claimed };
-    return extra ? { t: "done", run, tasks, ms, extra } : { t: "done", run, tasks, ms };
+    return { t: "done", run, tasks, ms, ...(extra && { extra }), ...(claimed && { claimed }) };
   }
 }
 
